@@ -33,7 +33,7 @@ import pandas as pd
 
 from estate.schema import TABLES
 
-__all__ = ["ISSUE_COLUMNS", "Inventory", "SEVERITIES", "SOURCE_COLUMNS", "empty_issues", "empty_table"]
+__all__ = ["DERIVED_COLUMNS", "ISSUE_COLUMNS", "Inventory", "SEVERITIES", "SOURCE_COLUMNS", "empty_issues", "empty_table"]
 
 SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
 """Where a row came from: first columns of every table."""
@@ -42,6 +42,13 @@ ISSUE_COLUMNS = ("source_file", "sheet", "source_row", "column", "severity", "pr
 """Columns of :attr:`Inventory.issues`."""
 
 SEVERITIES = ("error", "warning", "info")
+DERIVED_COLUMNS = {
+    "systems": ("system_key", "site_key"),
+    "contracts": ("system_key",),
+    "integrations": ("source_key", "target_key", "listed_in"),
+    "sites": ("site_key",),
+}
+"""Columns the reader adds to each table after the schema's: the keys that link tables."""
 """Data issue severities, worst first."""
 
 _KIND_DTYPES = {
@@ -69,8 +76,8 @@ def empty_table(key: str) -> pd.DataFrame:
     }
     for column in table.fields:
         columns[column.name] = pd.Series(dtype=_KIND_DTYPES.get(column.kind, "object"))
-    if key == "systems":
-        columns["system_key"] = pd.Series(dtype="object")
+    for name in DERIVED_COLUMNS.get(key, ()):
+        columns[name] = pd.Series(dtype="object")
     return pd.DataFrame(columns)
 
 

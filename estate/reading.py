@@ -1,0 +1,871 @@
+"""Read organisations' inventory spreadsheets into an :class:`~estate.Inventory`.
+
+The reader takes spreadsheets as people really fill them in: ``.xlsx`` and
+``.xlsm`` workbooks (read with python-calamine) and ``.csv`` files (UTF-8,
+UTF-8 with a byte-order mark, or Windows-1252), one organisation a file or a
+combined file with an organisation column, and folders of them.
+
+How a sheet is read
+-------------------
+1. Every file first passes :func:`estate.safety.check_file`: a file that is not
+   a spreadsheet, is corrupt, password-protected, an XML or zip bomb, or over
+   the size limit is refused with one line naming it.
+2. Each sheet is matched to an inventory table (:data:`estate.schema.TABLES`)
+   by its name, or else by its header row. The header row is the row among the
+   first :data:`HEADER_SEARCH_ROWS` whose cells name the most columns of a
+   table (headers are compared through :func:`estate.schema.normalise_header`
+   against each column's synonyms and any mapping the user gives).
+3. Rows above the header are titles; a labelled cell there
+   (``Organisation: Eden District Council``) names the organisation. Below it,
+   blank rows are skipped, and so are totals rows and note rows, each reported
+   as an ``info`` issue. Every other row is a data row.
+4. Each mapped column is parsed by its kind (:mod:`estate.values`). A value
+   that cannot be read becomes missing and is reported as a ``warning``; the
+   row is kept. A column no synonym knows is kept as ``extra: <header>`` and
+   reported with the nearest column it might be.
+5. A Systems row with neither a system name nor a product cannot be loaded: it
+   is reported as an ``error`` and is not in ``systems``. So every data row is
+   in exactly one place: its table, or an ``error`` issue.
+6. Contracts, integrations (the Integrations sheet, and the ``integrations``
+   column of Systems) and sites are linked to systems by ``system_id`` or by
+   name within the organisation; a reference to nothing is a ``warning``.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "eden.csv").write_text(
+...     "Organisation: Eden District Council\\n"
+...     "\\n"
+...     "Application,Supplier,Annual cost,Users\\n"
+...     "Revenues,Capita,£85k,40\\n"
+...     "Finance,Unit4,\\"£120,000\\",55\\n", encoding="utf-8")
+>>> inventory = read_inventory([folder])
+>>> inventory.systems[["organisation", "system", "annual_cost", "source_row"]]
+            organisation    system  annual_cost  source_row
+0  Eden District Council   Finance     120000.0           5
+1  Eden District Council  Revenues      85000.0           4
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estate.errors import EstateError, InputFileError, NoHeaderError, NotASpreadsheetError, ParameterError
+from estate.inventory import DERIVED_COLUMNS, ISSUE_COLUMNS, Inventory, dtype_for, empty_issues, empty_table
+from estate.safety import DEFAULT_MAX_BYTES, check_file, find_input_files
+from estate.schema import HOSTING, SYSTEMS, TABLES, Table, normalise_header
+from estate.values import is_blank, parse_column, parse_date, parse_money
+
+__all__ = ["HEADER_SEARCH_ROWS", "HeaderMap", "read_header_map", "read_inventory"]
+
+HEADER_SEARCH_ROWS = 30
+"""How many rows from the top of a sheet are searched for the header row."""
+
+MIN_HEADER_MATCHES = 2
+"""A header row must name at least this many columns of a table."""
+
+HeaderMap = Mapping[str, str]
+"""A user's own header wordings: header as written → ``field`` or ``table.field``."""
+
+_TOTALS = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b|^\s*sum\b|^\s*overall\s+total", re.IGNORECASE)
+_NOTE = re.compile(
+    r"^\s*(notes?\b|nb\b|n\.b\.|\*|source\b|sources\b|please\b|all costs\b|costs\b.*\b(exclude|include|are)\b"
+    r"|figures\b|prepared by\b|last updated\b|completed by\b|key\b\s*:)",
+    re.IGNORECASE,
+)
+_ORG_LABEL = re.compile(
+    r"^\s*(organi[sz]ation(\s+name)?|council|authority|trust|body|partner|organi[sz]ation\s*/\s*body)\s*[:\-–]\s*(.+)$",
+    re.IGNORECASE,
+)
+_ORG_LABEL_ALONE = {normalise_header(w) for w in ("organisation", "organization", "organisation name",
+                                                   "organization name", "council", "authority", "trust", "body")}
+_LIST_SPLIT = re.compile(r"\s*(?:;|\n|\|)\s*")
+_KEY_FIELDS = frozenset({"organisation", "system", "product", "source", "target", "site"})
+
+
+@dataclass
+class _Issues:
+    """Collects data issues as plain tuples; turned into a DataFrame once."""
+
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    frames: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(self, file: str, sheet: str, row: int | None, column: str, severity: str, problem: str,
+            value: object = "") -> None:
+        self.rows.append((file, sheet, row, column, severity, problem, _as_text(value)))
+
+    def add_frame(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.frames.append(frame.loc[:, list(ISSUE_COLUMNS)])
+
+    def to_frame(self) -> pd.DataFrame:
+        parts = [f for f in self.frames if len(f)]
+        if self.rows:
+            parts.append(pd.DataFrame(self.rows, columns=list(ISSUE_COLUMNS)))
+        if not parts:
+            return empty_issues()
+        out = pd.concat(parts, ignore_index=True)
+        out["source_row"] = pd.array(out["source_row"], dtype="Int64")
+        for column in ("source_file", "sheet", "column", "severity", "problem", "value"):
+            out[column] = out[column].fillna("").astype(str)
+        rank = out["severity"].map({s: i for i, s in enumerate(("error", "warning", "info"))})
+        out = out.assign(_rank=rank).sort_values(
+            ["source_file", "sheet", "source_row", "_rank", "column", "problem", "value"], na_position="first",
+            kind="stable")
+        return out.drop(columns="_rank").reset_index(drop=True)
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    return str(value)
+
+
+# ----------------------------------------------------------------------------------------------
+# Header mapping supplied by the user
+
+
+def read_header_map(path: str | Path) -> dict[str, str]:
+    """Read a user's header mapping file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV or YAML file. A CSV has columns ``header`` and ``field`` (a
+        column name such as ``annual_cost``, or ``table.field`` to apply it to
+        one table only). A YAML file is a mapping of header to field.
+
+    Returns
+    -------
+    dict of str to str
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "headers.csv"
+    >>> _ = p.write_text("header,field\\nYearly outlay,annual_cost\\n", encoding="utf-8")
+    >>> read_header_map(p)
+    {'Yearly outlay': 'annual_cost'}
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "header mapping file not found")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except yaml.YAMLError as exc:
+            raise InputFileError(path, f"not valid YAML: {str(exc).splitlines()[0]}") from None
+        if not isinstance(data, dict):
+            raise InputFileError(path, "a header mapping must be 'header: field' lines")
+        mapping = {str(k): str(v) for k, v in data.items()}
+    else:
+        try:
+            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputFileError(path, f"cannot read the header mapping: {exc}") from None
+        columns = {normalise_header(c): c for c in frame.columns}
+        if "header" not in columns or "field" not in columns:
+            raise InputFileError(path, "a header mapping CSV needs the columns 'header' and 'field'")
+        mapping = dict(zip(frame[columns["header"]], frame[columns["field"]], strict=True))
+    _check_header_map(mapping, source=path.name)
+    return mapping
+
+
+def _check_header_map(mapping: HeaderMap, *, source: str = "header map") -> None:
+    for header, target in mapping.items():
+        table_key, _, name = target.rpartition(".")
+        tables = [TABLES[table_key]] if table_key in TABLES else list(TABLES.values())
+        if table_key and table_key not in TABLES:
+            raise ParameterError(f"{source}: '{header}' maps to unknown table '{table_key}'")
+        if not any(name in t.names for t in tables):
+            raise ParameterError(f"{source}: '{header}' maps to '{target}', which is not an inventory column")
+
+
+def _user_headers(mapping: HeaderMap | None, table: Table) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for header, target in (mapping or {}).items():
+        table_key, _, name = target.rpartition(".")
+        if (not table_key or table_key == table.key) and name in table.names:
+            out[normalise_header(header)] = name
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Loading raw grids
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """One sheet as raw cells: ``cells`` is an object array, ``rows`` the row numbers people see."""
+
+    file: str
+    sheet: str
+    cells: np.ndarray
+    rows: np.ndarray
+
+
+def _load_xlsx(path: Path) -> list[_Grid]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        grids = []
+        for name in workbook.sheet_names:
+            data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            width = max((len(r) for r in data), default=0)
+            cells = np.empty((len(data), width), dtype=object)
+            cells[:] = ""
+            for i, row in enumerate(data):
+                cells[i, : len(row)] = row
+            grids.append(_Grid(path.name, name, cells, np.arange(1, len(data) + 1)))
+    except EstateError:
+        raise
+    except Exception as exc:  # calamine raises its own errors for corrupt parts
+        raise NotASpreadsheetError(path, f"corrupt workbook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    return grids
+
+
+def _decode_csv(path: Path) -> str:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")  # every byte decodes; cp1252 leaves five undefined
+
+
+def _load_csv(path: Path) -> list[_Grid]:
+    text = _decode_csv(path)
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for record in reader:
+            records.append(record)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise NotASpreadsheetError(path, f"malformed CSV at line {reader.line_num}: {exc}") from None
+    width = max((len(r) for r in records), default=0)
+    cells = np.empty((len(records), width), dtype=object)
+    cells[:] = ""
+    for i, record in enumerate(records):
+        cells[i, : len(record)] = record
+    return [_Grid(path.name, "", cells, np.asarray(lines, dtype=np.int64))]
+
+
+# ----------------------------------------------------------------------------------------------
+# Finding the table and its header row
+
+
+def _blank_mask(cells: np.ndarray) -> np.ndarray:
+    """Cells with nothing in them (empty, whitespace only or missing)."""
+    if cells.size == 0:
+        return np.zeros(cells.shape, dtype=bool)
+    frame = pd.DataFrame(cells)
+    return (frame.isna() | frame.astype(str).apply(lambda col: col.str.strip().eq(""))).to_numpy()
+
+
+@dataclass(frozen=True)
+class _Header:
+    table: Table
+    row: int  # index into the grid
+    columns: dict[int, str]  # grid column → canonical field
+    extras: dict[int, str]  # grid column → header as written
+    duplicates: dict[int, str]  # grid column → field already mapped by an earlier column
+
+
+def _match_row(row: np.ndarray, table: Table, user: dict[str, str]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for j, cell in enumerate(row):
+        if not isinstance(cell, str) or not cell.strip():
+            continue
+        key = normalise_header(cell)
+        name = user.get(key) or table.match_header(cell)
+        if name is not None and name not in found.values():
+            found[j] = name
+    return found
+
+
+def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
+    """The best (table, header row) for a grid, or None."""
+    sheet_key = normalise_header(grid.sheet)
+    named = [t for t in TABLES.values() if sheet_key and sheet_key in t.sheet_keys()]
+    candidates = named or list(TABLES.values())
+    best: tuple[int, int, int, Table, dict[int, str]] | None = None
+    limit = min(HEADER_SEARCH_ROWS, grid.cells.shape[0])
+    for order, table in enumerate(candidates):
+        user = _user_headers(header_map, table)
+        required = {f.name for f in table.fields if f.required}
+        for i in range(limit):
+            found = _match_row(grid.cells[i], table, user)
+            names = set(found.values())
+            # A sheet named for the table, or a CSV, may have a header of one required column.
+            enough = len(found) >= (1 if named or not grid.sheet else MIN_HEADER_MATCHES)
+            if not enough or not (required & names or (table is SYSTEMS and "product" in names)):
+                continue
+            # More matched columns wins; then the table the sheet is named for; then the earlier row.
+            score = (len(found), -order, -i)
+            if best is None or score > (best[0], best[1], best[2]):
+                best = (len(found), -order, -i, table, found)
+    if best is None:
+        return None
+    _, _, neg_row, table, found = best
+    row = -neg_row
+    extras: dict[int, str] = {}
+    duplicates: dict[int, str] = {}
+    user = _user_headers(header_map, table)
+    nonblank_cols = ~_blank_mask(grid.cells[row:]).all(axis=0) if grid.cells.shape[0] > row else []
+    for j, cell in enumerate(grid.cells[row]):
+        if j in found:
+            continue
+        text = _as_text(cell).strip()
+        name = (user.get(normalise_header(text)) or table.match_header(text)) if text else None
+        if name is not None:
+            duplicates[j] = text
+        elif text:
+            extras[j] = text
+        elif len(nonblank_cols) and nonblank_cols[j]:
+            extras[j] = f"column {_column_letter(j)}"
+    return _Header(table, row, found, extras, duplicates)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _suggest(header: str, table: Table) -> str:
+    from rapidfuzz import fuzz, process
+
+    choices = {}
+    for column in table.fields:
+        for key in column.header_keys():
+            choices[key] = column.name
+    match = process.extractOne(normalise_header(header), list(choices), scorer=fuzz.WRatio, score_cutoff=80)
+    if match is None:
+        return f"column '{header}' is not an inventory column: kept as an extra attribute"
+    return (f"column '{header}' is not an inventory column: kept as an extra attribute "
+            f"(did you mean '{choices[match[0]]}'? map it with --header-map)")
+
+
+def _label_organisation(cells: np.ndarray) -> str | None:
+    """An organisation named in a labelled cell among title rows."""
+    for row in cells:
+        texts = [(_as_text(c).strip()) for c in row]
+        for j, text in enumerate(texts):
+            if not text:
+                continue
+            match = _ORG_LABEL.match(text)
+            if match and match.group(3).strip():
+                return match.group(3).strip()
+            if normalise_header(text) in _ORG_LABEL_ALONE:
+                rest = next((t for t in texts[j + 1:] if t), "")
+                if rest:
+                    return rest
+    return None
+
+
+def _organisation_from_name(stem: str) -> str:
+    text = re.sub(r"[_\-]+", " ", stem).strip()
+    text = re.sub(r"\s+", " ", text)
+    return text.title() if text.islower() else text
+
+
+# ----------------------------------------------------------------------------------------------
+# Data rows
+
+
+def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _Issues,
+               currency: str, first_month: int) -> pd.DataFrame:
+    table = header.table
+    body = grid.cells[header.row + 1:]
+    rows = grid.rows[header.row + 1:]
+    sheet = grid.sheet
+    blank = _blank_mask(body)
+    filled = ~blank
+    counts = filled.sum(axis=1)
+    keep = counts > 0
+
+    # Totals, repeated headers and note rows are not data rows.
+    n = len(body)
+    first_cell = pd.Series(body[np.arange(n), filled.argmax(axis=1)] if n else [], dtype=object)
+    first_text = first_cell.where(first_cell.map(type).eq(str), "").astype(str)
+    is_total = first_text.str.match(_TOTALS).to_numpy(dtype=bool) & keep
+    repeated = np.zeros(n, dtype=bool)
+    if n:
+        same = np.zeros(n, dtype=np.int64)
+        for j in header.columns:
+            heading = _as_text(grid.cells[header.row, j]).strip().casefold()
+            same += pd.Series(body[:, j], dtype=object).astype(str).str.strip().str.casefold().eq(heading).to_numpy()
+        repeated = (same >= min(MIN_HEADER_MATCHES, len(header.columns))) & keep
+    key_columns = {j for j, name in header.columns.items() if name in _KEY_FIELDS}
+    note = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(keep & (counts == 1) & ~is_total & ~repeated):
+        j = int(filled[i].argmax())
+        cell = body[i, j]
+        text = _as_text(cell).strip()
+        wordy = isinstance(cell, str) and sum(ch.isalpha() for ch in text) >= 2
+        if _NOTE.match(text) or (wordy and j not in key_columns) or (len(text) > 40 and " " in text):
+            note[i] = True
+    for mask, what in ((is_total, "totals row skipped"), (repeated, "repeated header row skipped"),
+                       (note, "note row skipped")):
+        for i in np.flatnonzero(mask):
+            issues.add(grid.file, sheet, int(rows[i]), "", "info", what,
+                       " | ".join(_as_text(c) for c in body[i] if _as_text(c).strip())[:200])
+    data = keep & ~is_total & ~repeated & ~note
+    body = body[data]
+    rows = rows[data]
+
+    frame = pd.DataFrame({"source_file": grid.file, "source_sheet": sheet, "source_row": rows.astype(np.int64)})
+    raw = {name: pd.Series(body[:, j], dtype=object) for j, name in header.columns.items()}
+    for column in table.fields:
+        cells = raw.get(column.name)
+        if cells is None:
+            frame[column.name] = pd.Series(np.nan, index=frame.index, dtype=dtype_for(column.kind))
+            continue
+        if column.kind == "money":
+            parsed = parse_money(cells, currency=currency)
+        elif column.kind == "date":
+            parsed = parse_date(cells, first_month=first_month)
+        else:
+            parsed = parse_column(cells, column)
+        values = parsed.values
+        problems = parsed.problems
+        if column.name == "hosting":
+            # A hosting cell that names no hosting model names a site.
+            unknown = problems.notna() & ~is_blank(cells)
+            if unknown.any():
+                values = values.copy()
+                values[unknown] = "named site"
+                problems = problems.where(~unknown)
+                raw["_site_from_hosting"] = cells.where(unknown)
+        frame[column.name] = values.to_numpy()
+        _report(issues, grid, rows, column.name, cells, problems, "warning")
+        _report(issues, grid, rows, column.name, cells, parsed.notes, "warning")
+    if "_site_from_hosting" in raw and "site" in table.names:
+        from_hosting = raw["_site_from_hosting"].map(lambda c: _as_text(c).strip() or np.nan)
+        frame["site"] = frame["site"].where(frame["site"].notna(), from_hosting.to_numpy())
+    for j, name in header.duplicates.items():
+        issues.add(grid.file, sheet, int(grid.rows[header.row]), name, "warning",
+                   f"column '{name}' repeats a column already read: kept as an extra attribute")
+    for j, text in {**header.extras, **header.duplicates}.items():
+        frame[f"extra: {text}"] = pd.Series(body[:, j], dtype=object).map(
+            lambda c: np.nan if (c == "" or c is None) else c).to_numpy()
+    for text in header.extras.values():
+        issues.add(grid.file, sheet, int(grid.rows[header.row]), text, "info", _suggest(text, table))
+
+    # The organisation: the row's own cell, else the file's.
+    if "organisation" in frame and table.key != "organisations":
+        missing = frame["organisation"].isna()
+        if missing.any() and file_org is not None:
+            if "organisation" in header.columns.values():
+                for r in frame.loc[missing, "source_row"]:
+                    issues.add(grid.file, sheet, int(r), "organisation", "warning",
+                               f"organisation blank: taken as '{file_org}' from the file")
+            frame.loc[missing, "organisation"] = file_org
+    return frame
+
+
+def _report(issues: _Issues, grid: _Grid, rows: np.ndarray, column: str, cells: pd.Series, reasons: pd.Series,
+            severity: str) -> None:
+    bad = reasons.notna().to_numpy()
+    if not bad.any():
+        return
+    issues.add_frame(pd.DataFrame({
+        "source_file": grid.file, "sheet": grid.sheet, "source_row": rows[bad], "column": column,
+        "severity": severity, "problem": reasons.to_numpy()[bad],
+        "value": [_as_text(c) for c in cells.to_numpy()[bad]],
+    }))
+
+
+# ----------------------------------------------------------------------------------------------
+# Per-table checks after all files are read
+
+
+def _finish_systems(frame: pd.DataFrame, issues: _Issues) -> pd.DataFrame:
+    """Name, cost and duplicate checks; the rows that cannot be loaded go to issues."""
+    if frame.empty:
+        return empty_table("systems")
+    frame = frame.copy()
+    no_name = frame["system"].isna()
+    has_product = frame["product"].notna()
+    derived = no_name & has_product
+    for r in frame.loc[derived].itertuples():
+        issues.add(r.source_file, r.source_sheet, r.source_row, "system", "warning",
+                   "no system name: named after its product", r.product)
+    frame.loc[derived, "system"] = frame.loc[derived, "product"]
+    unusable = no_name & ~has_product
+    if "organisation" in frame:
+        no_org = frame["organisation"].isna() & ~unusable
+        for r in frame.loc[no_org].itertuples():
+            issues.add(r.source_file, r.source_sheet, r.source_row, "organisation", "error",
+                       "no organisation: add an organisation column or name it in the file; row not loaded",
+                       r.system)
+        unusable |= no_org
+    for r in frame.loc[no_name & ~has_product].itertuples():
+        described = " | ".join(_as_text(getattr(r, c)) for c in ("vendor", "capability", "annual_cost")
+                               if _as_text(getattr(r, c)))
+        issues.add(r.source_file, r.source_sheet, r.source_row, "system", "error",
+                   "no system name or product: row not loaded", described)
+    frame = frame.loc[~unusable]
+
+    parts = ["licence_cost", "support_cost", "hosting_cost", "staff_cost"]
+    money = parts + ["annual_cost", "exit_cost"]
+    for column in money:
+        negative = frame[column] < 0
+        for r in frame.loc[negative].itertuples():
+            issues.add(r.source_file, r.source_sheet, r.source_row, column, "warning",
+                       "negative cost: ignored", getattr(r, column))
+        frame.loc[negative, column] = np.nan
+    breakdown = frame[parts].sum(axis=1, min_count=1)
+    stated = frame["annual_cost"]
+    differs = stated.notna() & breakdown.notna() & ((stated - breakdown).abs() > np.maximum(1.0, 0.01 * stated))
+    for r, total in zip(frame.loc[differs].itertuples(), breakdown[differs], strict=True):
+        issues.add(r.source_file, r.source_sheet, r.source_row, "annual_cost", "warning",
+                   f"annual cost differs from the sum of its parts ({total:,.0f}): the annual cost is used",
+                   r.annual_cost)
+    frame["annual_cost"] = stated.where(stated.notna(), breakdown)
+
+    # Duplicate rows: the same values in every column read, apart from where they came from.
+    fingerprint = _fingerprint(frame)
+    dup = fingerprint.duplicated(keep="first")
+    if dup.any():
+        first = pd.DataFrame({"file": frame["source_file"], "row": frame["source_row"]}).groupby(
+            fingerprint.to_numpy(), sort=False).first()
+        for r, fp in zip(frame.loc[dup].itertuples(), fingerprint[dup], strict=True):
+            file, row = first.loc[fp]
+            where = f"row {row}" if file == r.source_file else f"{file} row {row}"
+            issues.add(r.source_file, r.source_sheet, r.source_row, "", "warning",
+                       f"duplicate of {where}: both kept, check it is not counted twice", r.system)
+    return frame
+
+
+def _fingerprint(frame: pd.DataFrame) -> pd.Series:
+    """A hash of each row's content, leaving out where it came from."""
+    content = frame.drop(columns=[c for c in ("source_file", "source_sheet", "source_row") if c in frame])
+    return pd.util.hash_pandas_object(content.astype(str), index=False)
+
+
+def _system_keys(frame: pd.DataFrame) -> pd.Series:
+    """Keys unique across the inventory, the same whatever the row or file order."""
+    base = frame["organisation"].astype(str) + "/" + frame["system_id"].fillna(frame["system"]).astype(str)
+    order = pd.DataFrame({"base": base, "content": _fingerprint(frame), "file": frame["source_file"],
+                          "row": frame["source_row"]}).sort_values(["base", "content", "file", "row"])
+    rank = order.groupby("base").cumcount() + 1
+    keys = order["base"].where(rank == 1, order["base"] + "#" + rank.astype(str))
+    return keys.reindex(frame.index)
+
+
+def _resolver(systems: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(organisation, normalised system id, name or product) → system key; ids beat names beat products."""
+    lookup: dict[tuple[str, str], str] = {}
+    ordered = systems.sort_values("system_key", ascending=False)  # the first key wins among repeats
+    for column in ("product", "system", "system_id"):
+        keys = ordered[column].map(lambda v: normalise_header(v) if isinstance(v, str) else "")
+        lookup.update({(org, key): system_key for org, key, system_key
+                       in zip(ordered["organisation"], keys, ordered["system_key"], strict=True) if key})
+    return lookup
+
+
+def _link(frame: pd.DataFrame, column: str, lookup: dict[tuple[str, str], str], issues: _Issues, what: str, *,
+          org_column: str = "organisation") -> pd.Series:
+    """The system key each reference in ``column`` names; a reference to nothing is a warning."""
+    orgs = frame["organisation"]
+    if org_column in frame:
+        orgs = frame[org_column].where(frame[org_column].notna(), orgs)
+    names = frame[column].map(lambda v: normalise_header(v) if isinstance(v, str) else "")
+    keys = pd.Series([lookup.get((org, name)) if name else None for org, name in zip(orgs, names, strict=True)],
+                     index=frame.index, dtype=object)
+    dangling = keys.isna() & frame[column].notna()
+    for r, org in zip(frame.loc[dangling].itertuples(), orgs[dangling], strict=True):
+        value = getattr(r, column)
+        issues.add(r.source_file, r.source_sheet, r.source_row, column, "warning",
+                   f"{what} refers to system '{value}', which is not in the Systems of {org}", value)
+    return keys
+
+
+def _integrations_from_systems(systems: pd.DataFrame) -> pd.DataFrame:
+    """One integration row per system named in a Systems row's ``integrations`` cell."""
+    listed = systems.loc[systems["integrations"].notna(), ["source_file", "source_sheet", "source_row",
+                                                           "organisation", "system", "system_key", "integrations"]]
+    targets = listed["integrations"].astype(str).str.split(_LIST_SPLIT.pattern, regex=True)
+    out = listed.assign(target=targets).explode("target")
+    out["target"] = out["target"].str.strip()
+    out = out.loc[out["target"].fillna("").ne("")].drop(columns="integrations")
+    return out.rename(columns={"system": "source", "system_key": "source_key"}).assign(listed_in="Systems")
+
+
+def _link_sites(systems: pd.DataFrame, sites: pd.DataFrame, issues: _Issues) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Give sites a ``site_key`` and systems the key of the site they run at.
+
+    A system's site is looked for first in its own organisation's Sites, then as
+    the one site of that name anywhere (a county data centre may host a
+    district's systems). A named site that no Sites sheet lists keeps its name
+    with no key, reported as ``info``.
+    """
+    sites = sites.assign(site_key=sites["organisation"].astype(str) + "/" + sites["site"].astype(str))
+    own = {(o, normalise_header(s)): k for o, s, k in zip(sites["organisation"], sites["site"], sites["site_key"],
+                                                          strict=True)}
+    anywhere = pd.Series(sites["site_key"].to_numpy(), index=sites["site"].map(normalise_header))
+    unique = anywhere[~anywhere.index.duplicated(keep=False)].to_dict()
+    names = systems["site"].map(lambda v: normalise_header(v) if isinstance(v, str) else "")
+    keys = [own.get((o, n)) or unique.get(n) if n else None for o, n in zip(systems["organisation"], names,
+                                                                            strict=True)]
+    systems = systems.assign(site_key=pd.Series(keys, index=systems.index, dtype=object))
+    if len(sites):
+        unknown = systems["site_key"].isna() & systems["site"].notna()
+        for r in systems.loc[unknown].itertuples():
+            issues.add(r.source_file, r.source_sheet, r.source_row, "site", "info",
+                       "site is not listed in any Sites sheet", r.site)
+    return systems, sites
+
+
+# ----------------------------------------------------------------------------------------------
+# The entry point
+
+
+def read_inventory(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    header_map: HeaderMap | str | Path | None = None,
+    keep_going: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    currency: str = "GBP",
+    first_month: int = 4,
+) -> Inventory:
+    """Read inventory files and folders into an :class:`~estate.Inventory`.
+
+    Parameters
+    ----------
+    paths : str, Path or iterable of them
+        Files (``.xlsx``, ``.xlsm``, ``.csv``) and folders of them.
+    header_map : mapping or path, optional
+        The user's own header wordings, header → field (or ``table.field``),
+        for headers no synonym foresees; or a file read by
+        :func:`read_header_map`.
+    keep_going : bool, default=False
+        Whether to go on past a file that cannot be read. Its problem is then
+        an ``error`` issue with no row; otherwise it is raised.
+    max_bytes : int, default=50 MiB
+        Files larger than this are refused.
+    currency : str, default="GBP"
+        The plan currency; amounts typed in another are flagged.
+    first_month : int, default=4
+        First month of the financial year, for dates typed as ``2027/28``.
+
+    Returns
+    -------
+    Inventory
+
+    Raises
+    ------
+    InputFileError
+        A file cannot be read (unless ``keep_going``), or no file holds a
+        Systems table.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "copeland.csv"
+    >>> _ = p.write_text("System,Product,Contract end\\nPlanning,Idox Uniform,31/03/2027\\n", encoding="utf-8")
+    >>> inv = read_inventory(p)
+    >>> inv.systems.loc[0, ["organisation", "product", "contract_end"]].tolist()
+    ['Copeland', 'Idox Uniform', Timestamp('2027-03-31 00:00:00')]
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    if header_map is not None and not isinstance(header_map, Mapping):
+        header_map = read_header_map(header_map)
+    elif header_map is not None:
+        _check_header_map(header_map)
+    if not isinstance(first_month, int) or not 1 <= first_month <= 12:
+        raise ParameterError(f"The 'first_month' parameter of read_inventory must be an int in [1, 12]. "
+                             f"Got {first_month!r} instead.")
+    files, skipped = find_input_files(paths)
+    issues = _Issues()
+    for path, reason in skipped:
+        issues.add(path.name, "", None, "", "info", f"file not read: {reason}")
+    parts: dict[str, list[pd.DataFrame]] = {key: [] for key in TABLES}
+    read_files: list[str] = []
+    for path in files:
+        try:
+            kind = check_file(path, max_bytes=max_bytes)
+            grids = _load_xlsx(path) if kind == "xlsx" else _load_csv(path)
+            found = _read_file(path, grids, header_map=header_map, issues=issues, currency=currency,
+                               first_month=first_month)
+        except InputFileError as exc:
+            if not keep_going:
+                raise
+            issues.add(path.name, "", None, "", "error", f"file not read: {exc.problem}")
+            continue
+        read_files.append(path.name)
+        for key, frame in found:
+            parts[key].append(frame)
+
+    tables = {key: _concat(key, frames) for key, frames in parts.items()}
+    if not len(tables["systems"]) and not parts["systems"]:
+        if files and not read_files:
+            pass  # every file failed and was reported
+        elif files:
+            raise NoHeaderError(Path(files[0]) if len(files) == 1 else Path(", ".join(p.name for p in files)),
+                                "no Systems table found: give a sheet with a header such as 'System', "
+                                "'Vendor', 'Annual cost'")
+    tables = _assemble(tables, issues)
+    return Inventory(**tables, issues=issues.to_frame(), files=tuple(sorted(read_files)))
+
+
+def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None, issues: _Issues, currency: str,
+               first_month: int) -> list[tuple[str, pd.DataFrame]]:
+    found: list[tuple[str, pd.DataFrame]] = []
+    headed: list[tuple[_Grid, _Header]] = []
+    for grid in grids:
+        if grid.cells.size == 0 or _blank_mask(grid.cells).all():
+            continue
+        header = _find_header(grid, header_map)
+        if header is None:
+            sheet_key = normalise_header(grid.sheet)
+            if any(sheet_key in t.sheet_keys() for t in TABLES.values()) and sheet_key:
+                issues.add(path.name, grid.sheet, None, "", "warning",
+                           "sheet named like an inventory table has no recognisable header row: not read")
+            else:
+                issues.add(path.name, grid.sheet, None, "", "info", "sheet not read: no inventory header found")
+            continue
+        headed.append((grid, header))
+    if not headed:
+        raise NoHeaderError(path, "no sheet has a recognisable header row (such as 'System', 'Vendor', "
+                                  "'Annual cost'); map unusual headers with --header-map")
+    # The file's organisation: a labelled cell above any header, else the file's name.
+    label = None
+    for grid, header in headed:
+        label = label or _label_organisation(grid.cells[: header.row])
+    for grid, header in headed:
+        sheet_org = None
+        sheet_key = normalise_header(grid.sheet)
+        if grid.sheet and not any(sheet_key in t.sheet_keys() for t in TABLES.values()) and len(
+                [h for g, h in headed if h.table is header.table]) > 1:
+            sheet_org = grid.sheet.strip()  # one sheet an organisation
+        file_org = _label_organisation(grid.cells[: header.row]) or sheet_org or label or _organisation_from_name(
+            path.stem)
+        frame = _read_grid(grid, header, file_org=file_org, issues=issues, currency=currency,
+                           first_month=first_month)
+        found.append((header.table.key, frame))
+    return found
+
+
+def _concat(key: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    base = empty_table(key)
+    base = base.drop(columns=[c for c in DERIVED_COLUMNS.get(key, ()) if c in base])
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return base
+    out = pd.concat(frames, ignore_index=True, sort=False)
+    ordered = list(base.columns) + sorted(c for c in out.columns if c not in base.columns)
+    out = out.reindex(columns=ordered)
+    for column in base.columns:
+        if out[column].dtype != base[column].dtype:
+            out[column] = out[column].astype(base[column].dtype)
+    return out
+
+
+def _assemble(tables: dict[str, pd.DataFrame], issues: _Issues) -> dict[str, pd.DataFrame]:
+    organisations = tables["organisations"]
+    systems = tables["systems"]
+
+    # Organisation names given by short name or code in the Systems sheets become the full names.
+    if len(organisations):
+        aliases: dict[str, str] = {}
+        for r in organisations.itertuples():
+            if isinstance(r.organisation, str):
+                for alias in (r.organisation, r.short_name):
+                    if isinstance(alias, str):
+                        aliases[normalise_header(alias)] = r.organisation
+        for key in ("systems", "contracts", "integrations", "sites"):
+            frame = tables[key]
+            if len(frame) and "organisation" in frame:
+                mapped = frame["organisation"].map(lambda v: aliases.get(normalise_header(v), v)
+                                                   if isinstance(v, str) else v)
+                tables[key] = frame.assign(organisation=mapped)
+        systems = tables["systems"]
+
+    systems = _finish_systems(systems, issues)
+    if len(systems):
+        systems = systems.assign(system_key=_system_keys(systems))
+        systems = systems.sort_values(["organisation", "system_key"], kind="stable").reset_index(drop=True)
+    else:
+        systems = empty_table("systems")
+    lookup = _resolver(systems) if len(systems) else {}
+
+    contracts = tables["contracts"]
+    if len(contracts):
+        contracts = contracts.assign(system_key=_link(contracts, "system", lookup, issues, "contract"))
+    integrations = tables["integrations"]
+    if len(integrations):
+        integrations = integrations.assign(
+            source_key=_link(integrations, "source", lookup, issues, "integration"),
+            target_key=_link(integrations, "target", lookup, issues, "integration",
+                             org_column="target_organisation"),
+            listed_in="Integrations",
+        )
+    listed = _integrations_from_systems(systems) if len(systems) else pd.DataFrame()
+    if len(listed):
+        listed["target_key"] = _link(listed, "target", lookup, issues, "integration")
+        integrations = pd.concat([integrations, listed], ignore_index=True, sort=False) if len(
+            integrations) else listed
+    systems, sites = _link_sites(systems, tables["sites"], issues) if len(systems) else (systems, tables["sites"])
+    out = {"organisations": organisations, "systems": systems, "contracts": contracts,
+           "integrations": integrations, "sites": sites}
+    for key in ("organisations", "contracts", "integrations", "sites"):
+        frame = out[key]
+        if len(frame):
+            if key == "organisations":
+                frame = _drop_unusable(frame, "organisation", issues, "no organisation name")
+            elif key == "contracts":
+                frame = _drop_unusable(frame, "system", issues, "contract names no system")
+            elif key == "sites":
+                frame = _drop_unusable(frame, "site", issues, "no site name")
+            elif key == "integrations":
+                frame = _drop_unusable(frame, "target", issues, "integration has no target", also="source")
+            sort = [c for c in ("organisation", "source_file", "source_sheet", "source_row") if c in frame]
+            out[key] = frame.sort_values(sort, kind="stable").reset_index(drop=True)
+        else:
+            out[key] = empty_table(key)
+    return out
+
+
+def _drop_unusable(frame: pd.DataFrame, column: str, issues: _Issues, problem: str, *,
+                   also: str | None = None) -> pd.DataFrame:
+    bad = frame[column].isna()
+    if also is not None:
+        bad |= frame[also].isna()
+    for r in frame.loc[bad].itertuples():
+        issues.add(r.source_file, r.source_sheet, r.source_row, column, "error", f"{problem}: row not loaded", "")
+    return frame.loc[~bad]
