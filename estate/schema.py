@@ -379,7 +379,7 @@ SYSTEMS = Table(
               "Other systems it exchanges data with, separated by ';' (names or system ids).",
               synonyms=("interfaces", "integrates with", "interfaces with", "connected systems", "links to",
                         "feeds", "data flows", "integration", "dependencies"),
-              example=("Finance system; Payments", "")),
+              example=("Finance system", "")),
         Field("system_id", "text", "Your own identifier for the system, unique within the organisation.",
               synonyms=("id", "system id", "app id", "application id", "asset id", "ref", "reference",
                         "system ref", "system reference", "cmdb id", "ci id", "asset number", "no"),

@@ -263,10 +263,12 @@ def make_blank_csv(directory: Path, name: str = "blank.csv") -> Path:
 def make_oversized(directory: Path, name: str = "large.csv", size: int = 4096) -> Path:
     """A good CSV of about ``size`` bytes: check it with a smaller ``max_bytes``."""
     lines = ["System,Vendor,Annual cost"]
+    written = len(lines[0]) + 1
     number = 0
-    while sum(len(line) + 1 for line in lines) < size:
+    while written < size:
         number += 1
         lines.append(f"System {number},Vendor {number},{1000 * number}")
+        written += len(lines[-1]) + 1
     path = Path(directory) / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

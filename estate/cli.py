@@ -1,0 +1,117 @@
+"""The ``estate`` command line: a thin layer over the library.
+
+Every command has ``--help``. A user's mistake (a bad file, a bad option)
+gives one line on stderr and no traceback. Exit codes:
+
+* ``0`` success (``validate``: no warnings or errors);
+* ``1`` usable, with data issues to look at;
+* ``2`` unreadable input or bad usage;
+* ``3`` an internal error in estate (a bug: please report it; set
+  ``ESTATE_DEBUG=1`` for the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from estate.errors import EstateError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_ISSUES, EXIT_UNREADABLE, EXIT_BUG = 0, 1, 2, 3
+
+
+class _Group(click.Group):
+    """Turns estate's errors into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except EstateError as exc:
+            click.echo(f"estate: error: {exc}", err=True)
+            ctx.exit(EXIT_UNREADABLE)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("estate: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug in estate, not the user's fault
+            if os.environ.get("ESTATE_DEBUG"):
+                raise
+            click.echo(f"estate: internal error: {type(exc).__name__}: {exc} "
+                       "(please report it; ESTATE_DEBUG=1 shows the traceback)", err=True)
+            ctx.exit(EXIT_BUG)
+        return None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="estate", prog_name="estate")
+def main() -> None:
+    """Plan the consolidation of technology estates across several organisations."""
+
+
+_paths = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+_keep_going = click.option("--keep-going", is_flag=True, help="Load the other files when one cannot be read.")
+_header_map = click.option(
+    "--header-map", type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV (header,field) or YAML file mapping your own column headers to inventory fields.")
+_max_size = click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=50.0,
+                         show_default=True, help="Refuse input files larger than this many MB.")
+
+
+def _read(paths: Sequence[Path], *, keep_going: bool, header_map: Path | None, max_size: float):
+    from estate.reading import read_inventory
+
+    return read_inventory(list(paths), keep_going=keep_going, header_map=header_map,
+                          max_bytes=int(max_size * 1024 * 1024))
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--no-examples", is_flag=True, help="Leave out the two example rows.")
+def template(out: Path, no_examples: bool) -> None:
+    """Write the blank collection workbook OUT.xlsx to send to organisations."""
+    from estate.template import write_template
+
+    if out.suffix.lower() != ".xlsx":
+        raise click.UsageError("the template is an .xlsx workbook: give OUT a .xlsx name")
+    path = write_template(out, example_rows=not no_examples)
+    click.echo(f"Wrote {path}")
+
+
+@main.command()
+@_paths
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the summary and every issue to this .xlsx or .csv file.")
+@click.option("--show", type=click.IntRange(min=0), default=40, show_default=True,
+              help="How many issues to list on screen.")
+@_keep_going
+@_header_map
+@_max_size
+def validate(paths: tuple[Path, ...], report: Path | None, show: int, keep_going: bool, header_map: Path | None,
+             max_size: float) -> None:
+    """Load inventories in PATHS (files or folders) and report what is in them and what is wrong.
+
+    Exit code 0 when clean, 1 when usable with issues, 2 when unreadable.
+    """
+    from estate.report import print_validation, write_validation_report
+
+    if report is not None and report.suffix.lower() not in (".xlsx", ".csv"):
+        raise click.UsageError("--report must name a .xlsx or .csv file")
+    inventory = _read(paths, keep_going=keep_going, header_map=header_map, max_size=max_size)
+    print_validation(inventory, show=show)
+    if report is not None:
+        write_validation_report(inventory, report)
+        click.echo(f"Wrote {report}")
+    if inventory.systems.empty:
+        sys.exit(EXIT_UNREADABLE)
+    sys.exit(EXIT_ISSUES if inventory.has_problems else EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

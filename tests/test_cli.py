@@ -1,0 +1,126 @@
+"""The command line, tested in-process by exit code and output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import badfiles
+from estate.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def write(path, rows, sheet="Systems"):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("command", [[], ["template"], ["validate"]])
+def test_every_command_has_help(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_validate_exit_codes_clean_and_with_issues(tmp_path):
+    clean = write(tmp_path / "clean.xlsx", [["System", "Vendor", "Annual cost"], ["Finance", "Unit4", 1000]])
+    result = run("validate", clean)
+    assert result.exit_code == 0, result.output
+    assert "1 organisations, 1 systems, £1,000 a year; 0 errors, 0 warnings" in result.output
+    messy = write(tmp_path / "messy.xlsx", [["System", "Annual cost"], ["Finance", "£12,5oo"]])
+    result = run("validate", messy)
+    assert result.exit_code == 1
+    assert "cannot read as money" in result.output and "£12,5oo" in result.output
+
+
+@pytest.mark.parametrize("builder", [
+    badfiles.make_not_a_spreadsheet, badfiles.make_corrupt_zip, badfiles.make_password_protected,
+    badfiles.make_xml_bomb, badfiles.make_zip_bomb, badfiles.make_empty, badfiles.make_binary_csv,
+    badfiles.make_legacy_xls, badfiles.make_no_header,
+])
+def test_a_bad_file_gives_one_line_and_exit_2(tmp_path, builder):
+    path = builder(tmp_path)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"estate: error: {path.name}: "), result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_oversized_file_is_refused_with_the_limit(tmp_path):
+    path = badfiles.make_oversized(tmp_path, size=2 * 1024 * 1024)
+    result = CliRunner().invoke(main, ["validate", str(path), "--max-size", "1"])
+    assert result.exit_code == 2 and "size limit" in result.stderr
+
+
+def test_keep_going_reports_the_bad_file_and_reads_the_rest(tmp_path):
+    write(tmp_path / "good.xlsx", [["System", "Vendor"], ["Finance", "Unit4"]])
+    badfiles.make_corrupt_zip(tmp_path, "broken.xlsx")
+    assert CliRunner().invoke(main, ["validate", str(tmp_path)]).exit_code == 2
+    result = run("validate", tmp_path, "--keep-going")
+    assert result.exit_code == 1
+    assert "broken.xlsx" in result.output and "file not read" in result.output
+
+
+def test_missing_path_is_one_line(tmp_path):
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "nowhere.xlsx")])
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_report_xlsx_keeps_formula_like_text_as_text(tmp_path):
+    path = write(tmp_path / "o.xlsx", [["System", "Vendor", "Annual cost"], ["=HYPERLINK(\"x\")", "@evil", "=1+1"],
+                                       ["+Payroll", "-MHR", "lots"]])
+    report = tmp_path / "report.xlsx"
+    result = run("validate", path, "--report", report)
+    assert result.exit_code == 1
+    wb = openpyxl.load_workbook(report)
+    ws = wb["Data issues"]
+    values = [c for row in ws.iter_rows(min_row=2) for c in row]
+    risky = [c for c in values if isinstance(c.value, str) and c.value[:1] in "=+-@"]
+    assert risky and all(c.data_type == "s" for c in risky)
+    assert "=1+1" in {c.value for c in risky}
+    summary = pd.read_excel(report, sheet_name="Summary", engine="calamine")
+    assert summary["Systems"].tolist() == [2]
+
+
+def test_report_csv_defuses_formulas(tmp_path):
+    path = write(tmp_path / "o.xlsx", [["System", "Annual cost"], ["A", "=1+1"]])
+    report = tmp_path / "issues.csv"
+    assert run("validate", path, "--report", report).exit_code == 1
+    frame = pd.read_csv(report, encoding="utf-8-sig")
+    assert frame.loc[frame["Column"] == "annual_cost", "Value"].tolist() == ["'=1+1"]
+
+
+def test_template_writes_a_workbook_that_reads_back(tmp_path):
+    out = tmp_path / "collect.xlsx"
+    result = run("template", out)
+    assert result.exit_code == 0 and out.exists()
+    check = run("validate", out)
+    assert check.exit_code == 0, check.output
+
+
+def test_template_refuses_a_non_xlsx_name(tmp_path):
+    result = CliRunner().invoke(main, ["template", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2 and "xlsx" in result.output
+
+
+def test_console_script_runs_as_a_process(tmp_path):
+    clean = write(tmp_path / "clean.xlsx", [["System", "Vendor"], ["Finance", "Unit4"]])
+    done = subprocess.run([sys.executable, "-m", "estate.cli", "validate", str(clean)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
