@@ -64,7 +64,7 @@ from estate.errors import EstateError, InputFileError, NoHeaderError, NotASpread
 from estate.inventory import DERIVED_COLUMNS, ISSUE_COLUMNS, Inventory, dtype_for, empty_issues, empty_table
 from estate.safety import DEFAULT_MAX_BYTES, check_file, find_input_files
 from estate.schema import HOSTING, SYSTEMS, TABLES, Table, normalise_header
-from estate.values import is_blank, parse_column, parse_date, parse_money
+from estate.values import _FINANCIAL_YEAR_NOTE, _INCLUDED_NOTE, _PERCENT_NOTE, is_blank, parse_column, parse_date, parse_money
 
 __all__ = ["HEADER_SEARCH_ROWS", "HeaderMap", "read_header_map", "read_inventory"]
 
@@ -90,6 +90,8 @@ _ORG_LABEL = re.compile(
 _ORG_LABEL_ALONE = {normalise_header(w) for w in ("organisation", "organization", "organisation name",
                                                    "organization name", "council", "authority", "trust", "body")}
 _LIST_SPLIT = re.compile(r"\s*(?:;|\n|\|)\s*")
+_ROUTINE_NOTES = frozenset({_FINANCIAL_YEAR_NOTE, _PERCENT_NOTE, _INCLUDED_NOTE})
+"""Notes on values read the way the person plainly meant: info, not warnings."""
 _KEY_FIELDS = frozenset({"organisation", "system", "product", "source", "target", "site"})
 
 
@@ -461,7 +463,7 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
         values = parsed.values
         problems = parsed.problems
         if column.name == "hosting":
-            # A hosting cell that names no hosting model names a site.
+            # A hosting cell that names no hosting model names a site (checked against Sites later).
             unknown = problems.notna() & ~is_blank(cells)
             if unknown.any():
                 values = values.copy()
@@ -470,7 +472,15 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
                 raw["_site_from_hosting"] = cells.where(unknown)
         frame[column.name] = values.to_numpy()
         _report(issues, grid, rows, column.name, cells, problems, "warning")
-        _report(issues, grid, rows, column.name, cells, parsed.notes, "warning")
+        notes = parsed.notes
+        routine = notes.isin(_ROUTINE_NOTES)
+        _report(issues, grid, rows, column.name, cells, notes.where(~routine), "warning")
+        _report(issues, grid, rows, column.name, cells, notes.where(routine), "info")
+        if column.kind != "text":
+            # Words such as TBC or N/A leave a value blank: say so, so nothing is blank unseen.
+            stated = is_blank(cells) & cells.map(lambda c: isinstance(c, str) and bool(c.strip()))
+            _report(issues, grid, rows, column.name, cells,
+                    pd.Series(np.where(stated, "no value given: left blank", None), index=cells.index), "info")
     if "_site_from_hosting" in raw and "site" in table.names:
         from_hosting = raw["_site_from_hosting"].map(lambda c: _as_text(c).strip() or np.nan)
         frame["site"] = frame["site"].where(frame["site"].notna(), from_hosting.to_numpy())
@@ -597,7 +607,7 @@ def _resolver(systems: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 
 def _link(frame: pd.DataFrame, column: str, lookup: dict[tuple[str, str], str], issues: _Issues, what: str, *,
-          org_column: str = "organisation") -> pd.Series:
+          org_column: str = "organisation", reported_as: str | None = None) -> pd.Series:
     """The system key each reference in ``column`` names; a reference to nothing is a warning."""
     orgs = frame["organisation"]
     if org_column in frame:
@@ -608,7 +618,7 @@ def _link(frame: pd.DataFrame, column: str, lookup: dict[tuple[str, str], str], 
     dangling = keys.isna() & frame[column].notna()
     for r, org in zip(frame.loc[dangling].itertuples(), orgs[dangling], strict=True):
         value = getattr(r, column)
-        issues.add(r.source_file, r.source_sheet, r.source_row, column, "warning",
+        issues.add(r.source_file, r.source_sheet, r.source_row, reported_as or column, "warning",
                    f"{what} refers to system '{value}', which is not in the Systems of {org}", value)
     return keys
 
@@ -837,7 +847,7 @@ def _assemble(tables: dict[str, pd.DataFrame], issues: _Issues) -> dict[str, pd.
         )
     listed = _integrations_from_systems(systems) if len(systems) else pd.DataFrame()
     if len(listed):
-        listed["target_key"] = _link(listed, "target", lookup, issues, "integration")
+        listed["target_key"] = _link(listed, "target", lookup, issues, "integration", reported_as="integrations")
         integrations = pd.concat([integrations, listed], ignore_index=True, sort=False) if len(
             integrations) else listed
     systems, sites = _link_sites(systems, tables["sites"], issues) if len(systems) else (systems, tables["sites"])

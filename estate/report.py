@@ -67,18 +67,28 @@ def print_validation(inventory: Inventory, *, show: int = 40, console=None) -> N
     console.print(table)
 
     counts = issues["Severity"].value_counts()
-    if len(issues) and show:
-        listing = Table(title="Data issues", title_justify="left")
+    problems = issues[issues["Severity"].isin(("error", "warning"))]
+    if len(problems) and show:
+        listing = Table(title="Data issues to fix", title_justify="left")
         for header in ("Source file", "Sheet", "Source row", "Column", "Severity", "Problem", "Value"):
             listing.add_column(header, overflow="fold")
-        ordered = issues.assign(_rank=issues["Severity"].map({"error": 0, "warning": 1, "info": 2})).sort_values(
+        ordered = problems.assign(_rank=problems["Severity"].map({"error": 0, "warning": 1})).sort_values(
             ["_rank", "Source file", "Sheet", "Source row"], kind="stable")
         for row in ordered.head(show).itertuples(index=False):
-            style = {"error": "red", "warning": "yellow"}.get(row[4], "dim")
+            style = {"error": "red", "warning": "yellow"}.get(row[4], "")
             listing.add_row(*("" if pd.isna(v) else str(v) for v in row[:7]), style=style)
         console.print(listing)
-        if len(issues) > show:
-            console.print(f"... and {len(issues) - show:,} more: write them all with --report FILE.xlsx")
+        if len(problems) > show:
+            console.print(f"... and {len(problems) - show:,} more: write them all with --report FILE.xlsx")
+    notes = issues[issues["Severity"].eq("info")]
+    if len(notes) and show:
+        grouped = notes.groupby("Problem", sort=True).agg(rows=("Problem", "size"), files=("Source file", "nunique"))
+        table = Table(title="Notes (what was skipped or assumed)", title_justify="left")
+        for header, justify in (("Note", "left"), ("Times", "right"), ("Files", "right")):
+            table.add_column(header, justify=justify)
+        for problem, row in grouped.sort_values(["rows"], ascending=False, kind="stable").iterrows():
+            table.add_row(str(problem), f"{row['rows']:,}", f"{row['files']:,}", style="dim")
+        console.print(table)
     console.print(
         f"{len(summary)} organisations, {len(inventory.systems):,} systems, "
         f"{_money(inventory.systems['annual_cost'].sum())} a year; "

@@ -139,7 +139,8 @@ HOSTING = Choice(
         "named site": ("site", "data centre", "datacentre", "server room", "colocation", "colo"),
         "cloud": ("iaas", "paas", "azure", "aws", "amazon web services", "google cloud", "gcp",
                   "public cloud", "private cloud", "hosted", "vendor hosted", "supplier hosted",
-                  "managed hosting"),
+                  "hosted by supplier", "hosted by vendor", "hosted by the supplier", "third party hosted",
+                  "externally hosted", "managed service", "managed hosting", "off premises", "off-prem"),
         "saas": ("software as a service", "cloud saas", "saas cloud", "subscription"),
     },
 )

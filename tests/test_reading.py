@@ -221,7 +221,7 @@ def test_contracts_integrations_and_sites_link_to_systems(tmp_path):
     assert "refers to system 'B-9'" in issues_at(inv, 4, "system")["problem"].iloc[0]
     edges = set(zip(inv.integrations["source_key"], inv.integrations["target_key"].fillna("-")))
     assert edges == {("Barrow/B-2", "Barrow/B-1"), ("Barrow/B-1", "Barrow/B-2"), ("Barrow/B-1", "-")}
-    assert "Ghost" in issues_at(inv, 2, "target")["value"].tolist()
+    assert "Ghost" in issues_at(inv, 2, "integrations")["value"].tolist()
     assert inv.systems.set_index("system").loc["Finance", "site_key"] == "Barrow/Town Hall"
     assert inv.sites.loc[0, "utilisation"] == pytest.approx(0.30)
 

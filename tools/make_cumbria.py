@@ -69,7 +69,7 @@ DELIBERATE: tuple[dict[str, Any], ...] = (
          value="Rolling", what="rolling contract: no end date", reported=True),
     dict(file="south-lakeland-district-council.xlsx", sheet="Application Register", row=7, column="integrations",
          value="Anite@Work", what="integration names a system that is not in the inventory", reported=True,
-         issue_column="target"),
+         issue_column="integrations"),
     dict(file="uhmb-application-inventory.xlsx", sheet="Inventory", row=10, column="hosting_cost",
          value="TBC", what="'TBC' cost (read as missing, not reported)", reported=False),
 )
