@@ -378,3 +378,17 @@ def test_template_round_trip_has_no_issues(tmp_path):
     assert first["annual_cost"] == example["annual_cost"]
     assert first["contract_end"] == pd.Timestamp(example["contract_end"])
     assert len(inv.contracts) == 2 and len(inv.sites) == 2 and len(inv.organisations) == 2
+
+
+def test_routine_readings_are_notes_not_warnings(tmp_path):
+    path = write_xlsx(tmp_path / "o.xlsx", {"Systems": [
+        ["System", "Annual cost", "Contract end", "Hosting"],
+        ["A", "TBC", "2027/28", "Hosted by supplier"],
+    ]})
+    inv = read_inventory(path)
+    assert not inv.has_problems
+    notes = issues_at(inv, 2).set_index("column")
+    assert notes.loc["annual_cost", "problem"] == "no value given: left blank"
+    assert notes.loc["contract_end", "severity"] == "info"
+    assert inv.systems.loc[0, "hosting"] == "cloud"
+    assert inv.systems.loc[0, "contract_end"] == pd.Timestamp("2028-03-31")
