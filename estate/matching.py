@@ -1,0 +1,2005 @@
+"""Match each system to the product, vendor and capability it is, with a confidence.
+
+:func:`match_systems` reads the ``product``, ``vendor``, ``system`` and
+``capability`` cells of an inventory's systems, as people typed them, and
+decides for every system which catalogue product it runs, who supplies it
+today and what it is for. Each decision carries a confidence in [0, 1] and
+the method that made it, so a consultant can see which matches to check, and
+:func:`review_table` lists the doubtful ones in the form of a mapping file
+that, once corrected, :func:`read_mapping` reads back to override them.
+
+How a product cell is read
+--------------------------
+1. **Splitting.** A cell may list several products. It is always split on
+   ``;`` and on line breaks. It is split on ``,``, ``/``, ``+``, ``&``,
+   ``and``, ``plus``, ``with`` and a spaced dash only where the whole cell,
+   as written or without its version, is not itself a catalogue name and
+   *every* part resolves to a catalogue product (``"EMIS and SystmOne"``
+   splits; ``"Veeam Backup & Replication"`` does not). Where only some parts
+   are known products and the whole is not, the known ones are kept with
+   confidence 0.9 and the rest is read as a qualifier (``"Civica W2, v5"``,
+   ``"Capita Academy, Revenues"`` and ``"Civica Pay / Paris"`` are one
+   system each). Parts naming the same product are kept once, and
+   placeholder parts (``"n/a"``) are dropped. Each part becomes one system,
+   see :func:`match_systems` for its key and costs.
+2. **Normalising.** Text is compared as lower-case letters and digits, as
+   :func:`estate.schema.normalise_header` does. Besides the text as written,
+   the forms tried remove versions (``v7``, ``7.2``, ``2019``, ``Release 5``,
+   ``Milestone 4``, ``SP2``, ``version-6``), a vendor's name at the start or
+   the end (``"Idox Uniform"``, ``"Uniform - Idox"``, ``"MS Teams"``),
+   filler words (``system``, ``software``, ``module``, ``suite``...),
+   edition words (``Enterprise``, ``Cloud``, ``SaaS``, ``Online``,
+   ``Hosted``, ``Professional``...) and a trailing number (``"Docman 7"``);
+   words glued together (``"GoogleDrive2021"``) are also split, and text in
+   brackets is tried last. Each removal costs one; the cheapest form that is
+   a catalogue name or alias wins, and between equals a version goes first,
+   then a vendor, filler, an edition, a number. A vendor's name that is also
+   a product's alias (``Docman``, ``EMIS``) is removed only at extra cost.
+   So an edition the catalogue names as a product of its own stays that
+   product: ``"SharePoint Online"`` and ``"Exchange Online"`` are the online
+   services, ``"SharePoint 2019"`` and ``"Exchange"`` the on-premises
+   servers, and ``"MS Exchange Online"`` loses ``MS`` before ``Online``;
+   while ``"Uniform Cloud"`` is Uniform.
+3. **Exact alias** (confidence 1.0). At each form, the product of the vendor
+   the vendor cell names comes first, so that ``"Athena"`` from K2 Medical
+   Systems is K2 Athena, not the police system, and ``"Vision"`` from INPS
+   is Vision GP. A match whose catalogue vendor contradicts a known,
+   non-reseller vendor cell gets confidence 0.9.
+4. **Fuzzy** (confidence ``0.9 x similarity``). The normalised forms still
+   unknown are compared, once each, with every catalogue alias of a
+   compatible length by optimal string alignment (a transposition counts as
+   one typing error), through :func:`rapidfuzz.process.cdist`. A match is
+   accepted only if
+
+   * the similarity is at least ``fuzzy_threshold`` and the edits fit the
+     length: none under 6 characters, 1 up to 9, 2 up to 14, then 3;
+   * it beats the best alias of any *other* product by
+     :data:`FUZZY_MARGIN`;
+   * the two differ in letters, not only in digits (``"Sage 300"`` is not
+     ``"Sage 200"``; ``"Synapse"`` is not ``"Synapse 5"``);
+   * the text is not a name the catalogue shares between products and so
+     leaves unmatched (a leading or trailing word of aliases of two or more
+     products, such as ``Vision``, ``Horizon``, ``Symphony``, ``Synapse``);
+   * a known, non-reseller vendor cell does not name another vendor.
+
+5. **Unlisted** (confidence 0.3). Anything else is a product of its own,
+   ``product_id`` ``"unlisted:<normalised name>"``: versions, editions,
+   filler words and a vendor's name removed (a vendor of the vendor list, the
+   row's vendor cell, or a vendor another row's vendor cell names), unless
+   what is left names a capability. So the same unknown product groups
+   across organisations but is never forced onto the nearest catalogue
+   entry: a wrong merge costs more than a missed one.
+6. **In-house** (confidence 1.0): a product or vendor cell saying
+   ``in-house``, ``bespoke``, ``internally developed``, ``own build``,
+   ``home grown``... gives ``product_id`` ``"in-house:<system_key>"``,
+   never grouped with another system.
+7. **No product** (confidence 0.0): a blank cell, a placeholder (``N/A``,
+   ``TBC``, ``various``, ``unknown``, ``none``, ``-``), a vendor's name
+   alone (``"Capita"``) or a capability rather than a product
+   (``"Finance system"``, ``"CRM"``). The system name is then tried against
+   the catalogue (systems are often named after their product), at 0.8
+   times the confidence: by exact alias, or fuzzily only for names of 8
+   characters or more at a similarity of at least 0.9. A system named after
+   a capability (``"Payroll"``) has no product, and a product read from the
+   system name is refused when the capability cell names an unrelated
+   capability. Otherwise ``product_id`` is missing.
+
+The vendor is the catalogue product's vendor when there is one, else the
+vendor cell through :func:`estate.reference.vendor_lookup` (former names and
+acquisitions followed: ``"Northgate"`` is NEC Software Solutions), else the
+vendor cell as written.
+
+How the capability is decided
+-----------------------------
+* **From the input's capability text**: the capability cell through
+  :func:`estate.reference.capability_lookup` as written, with abbreviations
+  spelt out (``mgmt``, ``admin``, ``revs``...), without trailing or other
+  filler words, or its code (confidence 1.0); its parts (``"HR/Payroll"``,
+  adjacent parts kept together where together they are a name) when all
+  are known (1.0 for one capability, 0.7 for several); a fuzzy match of the
+  unique texts against capability names and synonyms, with the rules of
+  step 4 (``0.9 x similarity``); the longest name inside the text when it
+  is one capability's and covers 40% of the text (``"Car parking"``), or the
+  parts that are known (0.6). When the capability cell is blank, a product
+  cell naming a capability, or failing everything else the system name, is
+  read the same way (system name at 0.8 times the confidence). A council
+  function that the taxonomy says is served by a cross-sector capability
+  (``ESD-116`` Finance is served by ``CORP-FIN``) is read as that capability.
+* **Inferred from the product** (confidence ``0.8 x product confidence``):
+  the catalogue product's default capability.
+* The text wins when it matches exactly. When text and product name
+  related capabilities (one an ancestor of the other), the more specific one
+  is kept (``"Health and social care"`` with Liquidlogic LCS gives
+  children's social care). Otherwise the more confident of a text that did
+  not match exactly and the product's capability wins. In a split cell, the text applies to the parts whose
+  product agrees with it or has no capability; the other parts keep their
+  product's.
+* **Unmatched** (confidence 0) otherwise.
+
+``match_confidence`` is the smaller of the two confidences.
+
+A mapping file overrides all of this (method ``"user override"``,
+confidence 1.0), see :func:`read_mapping`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> systems = pd.DataFrame({
+...     "system_key": ["Eden/1", "Eden/2", "Carlisle/1"],
+...     "organisation": ["Eden", "Eden", "Carlisle"],
+...     "system": ["Finance", "Comms", "Ledger"],
+...     "vendor": ["Agresso", None, "Unit 4"],
+...     "product": ["Agresso Business World v7", "Microsoft Teams; Mitel MiVoice", "U4BW"],
+...     "capability": ["Finance", "Telephony", None],
+...     "annual_cost": [100_000.0, 30_000.0, 90_000.0]})
+>>> matched = match_systems(systems)
+>>> matched[["system_key", "product_id", "vendor_name", "capability_code", "annual_cost"]]
+   system_key        product_id vendor_name capability_code  annual_cost
+0      Eden/1         unit4-erp       Unit4        CORP-FIN     100000.0
+1      Eden/2   microsoft-teams   Microsoft       XC-COLLAB      15000.0
+2    Eden/2~2  mivoice-business       Mitel    XC-TELEPHONY      15000.0
+3  Carlisle/1         unit4-erp       Unit4        CORP-FIN      90000.0
+>>> matched[["product_method", "capability_method", "match_confidence"]].iloc[[0, 3]]
+  product_method                 capability_method  match_confidence
+0    exact alias  from the input's capability text               1.0
+3    exact alias         inferred from the product               0.8
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from estate.errors import InputFileError, NotASpreadsheetError, ParameterError
+from estate.reference import (
+    _alias_keys,
+    _capability_keys,
+    _vendor_keys,
+    load_capabilities,
+    load_catalogue,
+    load_vendors,
+)
+from estate.schema import SYSTEMS, normalise_header
+
+__all__ = [
+    "CAPABILITY_METHODS",
+    "FUZZY_MARGIN",
+    "MAPPING_COLUMNS",
+    "MATCH_COLUMNS",
+    "PRODUCT_METHODS",
+    "match_systems",
+    "read_mapping",
+    "review_table",
+    "split_products",
+]
+
+PathLike = str | Path
+Reference = pd.DataFrame | PathLike | None
+
+PRODUCT_METHODS = ("user override", "exact alias", "fuzzy", "unlisted", "in-house", "no product")
+"""Values of ``product_method``, from the most to the least certain."""
+
+CAPABILITY_METHODS = ("user override", "from the input's capability text", "inferred from the product",
+                      "unmatched")
+"""Values of ``capability_method``."""
+
+MATCH_COLUMNS = ("split_from", "matched_text", "product_id", "product_name", "vendor_name",
+                 "capability_code", "capability_name", "product_confidence", "product_method",
+                 "capability_confidence", "capability_method", "match_confidence")
+"""Columns :func:`match_systems` adds after the input's columns."""
+
+MAPPING_COLUMNS = ("raw_text", "product", "vendor", "capability")
+"""Columns of a mapping file, in order."""
+
+FUZZY_MARGIN = 0.05
+"""How much a fuzzy match must beat the best alias of any other product by."""
+
+UNLISTED_CONFIDENCE = 0.3
+VENDOR_CONFLICT_CONFIDENCE = 0.9
+FUZZY_SCALE = 0.9
+SYSTEM_NAME_FACTOR = 0.8
+INFERRED_FACTOR = 0.8
+SYSTEM_NAME_FUZZY = 0.9
+WEAK_TEXT_CONFIDENCE = 0.6
+
+_METHOD_OVERRIDE, _METHOD_EXACT, _METHOD_FUZZY, _METHOD_UNLISTED, _METHOD_INHOUSE, _METHOD_NONE = PRODUCT_METHODS
+_CAP_OVERRIDE, _CAP_TEXT, _CAP_PRODUCT, _CAP_UNMATCHED = CAPABILITY_METHODS
+
+# --------------------------------------------------------------------------- text rules
+
+_WORD = re.compile(r"[a-z0-9]+")
+_BRACKETS = re.compile(r"[\(\[\{]([^\)\]\}]*)[\)\]\}]?")
+_VERSION = re.compile(
+    r"\b(?:v|ver|version|release|rel|milestone|build|sp|service[\s_-]+pack|update|patch|r)[.\s_-]?\d+(?:[.\-_]\d+)*[a-z]?\b"
+    r"|\b\d+(?:\.\d+)+[a-z]?\b"
+    r"|\b(?:19[89]\d|20[0-4]\d)\b",
+    re.IGNORECASE,
+)
+_EDITION_WORDS = frozenset(
+    "enterprise professional pro standard premium premier cloud saas online hosted edition onprem "
+    "onpremise onpremises lite express essentials x64 64bit 32bit".split()
+)
+_FILLER_WORDS = frozenset(
+    "system systems software application applications solution solutions platform module modules "
+    "suite package tool tools licence licences license licenses subscription product products the "
+    "ltd limited plc inc".split()
+)
+_FILLER_OR_EDITION = _EDITION_WORDS | _FILLER_WORDS
+_LEGAL_WORDS = frozenset("ltd limited plc inc llc gmbh uk group corporation corp co company".split())
+_HARD_SPLIT = re.compile(r"\s*(?:;|\r\n|\r|\n)\s*")
+_SOFT_SPLIT = re.compile(r"\s*(?:,|/|\+|&|\||\band\b|\bplus\b|\bwith\b)\s*|\s+[-\u2013\u2014]+\s+", re.IGNORECASE)
+_IN_HOUSE = re.compile(
+    r"\b(?:in[\s-]*house|bespoke|internal(?:ly)?[\s-]+(?:developed|built|build)|developed[\s-]+internally"
+    r"|own[\s-]+(?:build|built|developed)|home[\s-]*grown|custom[\s-]+(?:built|build|developed)"
+    r"|self[\s-]+(?:built|developed)|built[\s-]+in[\s-]*house)\b",
+    re.IGNORECASE,
+)
+_PLACEHOLDERS = frozenset(
+    "na notapplicable none nil various varies multiple tbc tbd tba unknown notknown unk nk other others "
+    "n x no dontknow notsure seenotes null nan".split()
+) | {""}
+_ABBREVIATIONS = {"mgmt": "management", "mgt": "management", "admin": "administration", "info": "information",
+                  "govt": "government", "dept": "department", "revs": "revenues", "bens": "benefits",
+                  "svc": "service", "svcs": "services"}
+_CAPABILITY_FILLER = frozenset(
+    "system systems software solution solutions platform tool tools application applications app the "
+    "service services team function".split()
+)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+_SERVED_BY = re.compile(r"Systems serving it across sectors:\s*([A-Z]+-[A-Z0-9]+)")
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words of ``text``: letters and digits, ``&`` read as ``and``."""
+    text = text.lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    return _WORD.findall(text)
+
+
+def _join(words: Sequence[str]) -> str:
+    return "".join(words)
+
+
+_LETTER = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"\d")
+
+
+def _has_letter(key: str) -> bool:
+    return _LETTER.search(key) is not None
+
+
+def _meaningful(words: Sequence[str]) -> bool:
+    """Whether words can name a product: a word with a letter that is not an edition or filler word."""
+    for w in words:
+        if w not in _EDITION_WORDS and w not in _FILLER_WORDS and _LETTER.search(w) is not None:
+            return True
+    return False
+
+
+def _allowed_edits(length: int) -> int:
+    """How many typing errors a fuzzy match may hold for a key of ``length`` characters."""
+    if length < 6:
+        return 0
+    if length <= 9:
+        return 1
+    if length <= 14:
+        return 2
+    return 3
+
+
+def _letters(key: str) -> str:
+    return "".join(c for c in key if not c.isdigit())
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return not str(value).strip()
+
+
+def _text(value: object) -> str:
+    """A cell as trimmed text, blank for missing."""
+    if _is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    lines = (" ".join(line.split()) for line in str(value).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _hard_parts(text: str) -> list[str]:
+    if ";" not in text and "\n" not in text and "\r" not in text:
+        return [text] if text.strip() else []
+    return [part for part in _HARD_SPLIT.split(text) if part.strip()]
+
+
+def _soft_parts(text: str) -> list[str]:
+    return [part.strip() for part in _SOFT_SPLIT.split(text) if part.strip()]
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+@dataclass
+class _Reference:
+    """The catalogue, vendors and capabilities turned into lookups for matching."""
+
+    product_ids: list[str]
+    product_names: list[str]
+    product_vendors: list[str]
+    product_capabilities: list[int]
+    alias: dict[str, int]
+    composite: dict[tuple[str, str], int]
+    ambiguous: frozenset[str]
+    fuzzy_keys: list[str]
+    fuzzy_products: np.ndarray
+    vendor: dict[str, str]
+    vendor_heads: frozenset[str]
+    vendor_tails: frozenset[str]
+    resellers: frozenset[str]
+    capability_codes: list[str]
+    capability_names: list[str]
+    capability_index: dict[str, int]
+    capability_key: dict[str, int]
+    capability_fuzzy_keys: list[str]
+    capability_fuzzy_codes: np.ndarray
+    ancestors: list[frozenset[int]]
+
+
+def _as_frame(value: Reference, loader: Any, **kwargs: Any) -> pd.DataFrame:
+    if isinstance(value, pd.DataFrame):
+        frame = value.copy()
+        for column in ("aliases", "synonyms", "former_names"):
+            if column in frame.columns:
+                frame[column] = frame[column].map(
+                    lambda cell: tuple(cell) if isinstance(cell, (tuple, list))
+                    else tuple(p.strip() for p in str(cell if not _is_blank(cell) else "").split("|") if p.strip()))
+        for column in frame.columns:
+            if column not in ("aliases", "synonyms", "former_names"):
+                frame[column] = frame[column].map(_text)
+        return frame
+    return loader(value, **kwargs) if value is not None else loader(**kwargs)
+
+
+_DEFAULT_REFERENCE: list[_Reference] = []
+
+
+def _reference(catalogue: Reference, vendors: Reference, capabilities: Reference) -> _Reference:
+    """Build (or reuse, for the packaged data) the lookups matching needs."""
+    packaged = catalogue is None and vendors is None and capabilities is None
+    if packaged and _DEFAULT_REFERENCE:
+        return _DEFAULT_REFERENCE[0]
+    caps = _as_frame(capabilities, load_capabilities)
+    vends = _as_frame(vendors, load_vendors)
+    if isinstance(catalogue, pd.DataFrame) or catalogue is None and packaged:
+        cat = _as_frame(catalogue, load_catalogue)
+    else:
+        cat = load_catalogue(catalogue,
+                             capabilities=capabilities if isinstance(capabilities, (str, Path)) else None,
+                             vendors=vendors if isinstance(vendors, (str, Path)) else None)
+    built = _build_reference(cat, vends, caps)
+    if packaged:
+        _DEFAULT_REFERENCE.append(built)
+    return built
+
+
+def _build_reference(cat: pd.DataFrame, vends: pd.DataFrame, caps: pd.DataFrame) -> _Reference:
+    codes = list(caps["code"])
+    index = {code: i for i, code in enumerate(codes)}
+    served = {}
+    for code, description in zip(caps["code"], caps.get("description", pd.Series([""] * len(caps)))):
+        found = _SERVED_BY.search(description or "")
+        if found and found.group(1) in index:
+            served[code] = found.group(1)
+    capability_key = {key: index[served.get(code, code)] for key, code in _capability_keys(caps).items()
+                      if code in index}
+    parents = dict(zip(caps["code"], caps["parent"]))
+    ancestors = []
+    for code in codes:
+        chain = set()
+        parent = parents.get(code, "")
+        while parent and parent in index and index[parent] not in chain:
+            chain.add(index[parent])
+            parent = parents.get(parent, "")
+        ancestors.append(frozenset(chain))
+    fuzzy_caps = sorted(key for key in capability_key if len(key) >= 4)
+
+    vendor = _vendor_keys(vends)
+    vendor_words = [_words(name) for row in zip(vends["vendor"], vends["aliases"], vends["former_names"])
+                    for name in (row[0], *row[1], *row[2])]
+    resellers = frozenset(name for name, notes in zip(vends["vendor"], vends.get("notes", [""] * len(vends)))
+                          if str(notes).lower().startswith("reseller"))
+    alias_ids = _alias_keys(cat)
+    ids = list(cat["product_id"])
+    pindex = {pid: i for i, pid in enumerate(ids)}
+    alias = {key: pindex[pid] for key, pid in alias_ids.items()}
+    for pid in ids:  # a product is also known by its id ("unit4-erp")
+        alias.setdefault(normalise_header(pid), pindex[pid])
+    product_vendor = [vendor.get(normalise_header(v), v) for v in cat["vendor"]]
+
+    composite: dict[tuple[str, str], int] = {}
+    clash: set[tuple[str, str]] = set()
+    heads: dict[str, set[int]] = {}
+    for i, (product, aliases) in enumerate(zip(cat["product"], cat["aliases"])):
+        for name in (product, *aliases):
+            words = _words(_BRACKETS.sub(" ", name))
+            if len(words) < 2:
+                continue
+            heads.setdefault(words[0], set()).add(i)
+            heads.setdefault(words[-1], set()).add(i)
+            for cut in range(1, len(words)):
+                for prefix, rest in ((words[:cut], words[cut:]), (words[cut:], words[:cut])):
+                    owner = vendor.get(_join(prefix))
+                    if owner is None or not _meaningful(rest) or _join(rest) in vendor:
+                        continue
+                    pair = (owner, _join(rest))
+                    if composite.get(pair, i) != i:
+                        clash.add(pair)
+                    composite[pair] = i
+    for pair in clash:
+        del composite[pair]
+    ambiguous = frozenset(word for word, owners in heads.items()
+                          if len(owners) > 1 and word not in alias and len(word) >= 4)
+    fuzzy_keys = sorted(key for key in alias if len(key) >= 4)
+    return _Reference(
+        product_ids=ids,
+        product_names=list(cat["product"]),
+        product_vendors=product_vendor,
+        product_capabilities=[index.get(served.get(c, c), -1) for c in cat["capability"]],
+        alias=alias,
+        composite=composite,
+        ambiguous=ambiguous,
+        fuzzy_keys=fuzzy_keys,
+        fuzzy_products=np.array([alias[key] for key in fuzzy_keys], dtype=np.int64),
+        vendor=vendor,
+        vendor_heads=frozenset(w[0] for w in vendor_words if w),
+        vendor_tails=frozenset(w[-1] for w in vendor_words if w),
+        resellers=resellers,
+        capability_codes=codes,
+        capability_names=list(caps["name"]),
+        capability_index=index,
+        capability_key=capability_key,
+        capability_fuzzy_keys=fuzzy_caps,
+        capability_fuzzy_codes=np.array([capability_key[key] for key in fuzzy_caps], dtype=np.int64),
+        ancestors=ancestors,
+    )
+
+
+# --------------------------------------------------------------------------- fuzzy matching
+
+
+def _fuzzy(queries: list[str], keys: list[str], owners: np.ndarray, threshold: float,
+           chunk: int = 4096) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Best owner and similarity of each query, or -1 where no match passes the rules.
+
+    Compares the unique ``queries`` with the keys by
+    :func:`rapidfuzz.process.cdist` (optimal string alignment, normalised),
+    queries of one length at a time against the keys whose length could
+    reach the score floor, then applies the length, margin and digits rules.
+    """
+    best_owner = np.full(len(queries), -1, dtype=np.int64)
+    best_score = np.zeros(len(queries), dtype=np.float64)
+    best_key = [""] * len(queries)
+    if not queries or not keys:
+        return best_owner, best_score, best_key
+    floor = max(0.05, min(threshold, 0.75) - FUZZY_MARGIN)
+    order = np.argsort([len(k) for k in keys], kind="stable")
+    keys = [keys[i] for i in order]
+    owners = owners[order]
+    key_lengths = np.array([len(k) for k in keys])
+    lengths = np.array([len(q) for q in queries])
+    for length in np.unique(lengths):
+        allowed = _allowed_edits(int(length))
+        if allowed == 0:
+            continue
+        required = max(threshold, 1.0 - allowed / length) - 1e-9
+        low = int(np.searchsorted(key_lengths, np.ceil(floor * length), side="left"))
+        high = int(np.searchsorted(key_lengths, np.floor(length / floor), side="right"))
+        if low >= high:
+            continue
+        choices, choice_owners = keys[low:high], owners[low:high]
+        members = np.flatnonzero(lengths == length)
+        for start in range(0, len(members), chunk):
+            rows = members[start:start + chunk]
+            part = [queries[i] for i in rows]
+            scores = process.cdist(part, choices, scorer=OSA.normalized_similarity, score_cutoff=floor,
+                                   dtype=np.float32, workers=-1)
+            index = np.arange(len(part))
+            best = scores.argmax(axis=1)
+            first = scores[index, best].astype(np.float64)
+            owner = choice_owners[best]
+            scores[choice_owners[None, :] == owner[:, None]] = 0.0
+            second = scores.max(axis=1).astype(np.float64)
+            ok = (first >= required) & (first - second >= FUZZY_MARGIN - 1e-9)
+            for i in np.flatnonzero(ok):
+                if _letters(part[i]) == _letters(choices[best[i]]):
+                    ok[i] = False  # only digits differ: another version or product, not a typing error
+                else:
+                    best_key[rows[i]] = choices[best[i]]
+            best_owner[rows] = np.where(ok, owner, -1)
+            best_score[rows] = np.where(ok, first, 0.0)
+    return best_owner, best_score, best_key
+
+
+# --------------------------------------------------------------------------- the matcher
+
+
+@dataclass
+class _Forms:
+    """The normalised forms of one piece of product text."""
+
+    keys: tuple[str, ...]  # to look up, most faithful first
+    strict: tuple[str, ...]  # the text as written and without versions only: is the whole cell one name?
+    fuzzy: tuple[str, ...]  # to compare fuzzily
+    generic: tuple[str, ...]  # to check for a vendor's or a capability's name
+    unversioned: tuple[str, ...]  # the words without versions, for an unlisted product's key
+    vendor_prefix: str  # the vendor's name the text starts with, as a key ("" for none)
+    in_house: bool
+    placeholder: bool
+
+
+@dataclass
+class _Part:
+    """One product decided for one query (a product cell and vendor cell, or a system name)."""
+
+    text: str
+    product: int  # index into the product table; -1 none; -2 in-house
+    method: str
+    confidence: float
+    vendor: str | None
+    matched_text: str
+    capability: int = -1  # capability read from a product cell that names a capability
+    override_capability: int = -1
+    override_vendor: str | None = None
+    from_system_name: bool = False
+    cell_vendor: str | None = None  # the vendor to fall back on if a system-name match is refused
+
+
+@dataclass
+class _Override:
+    product: int | None  # None: leave automatic; -1 no product; -2 in-house
+    vendor: str | None
+    capability: int
+    source: str
+
+
+@dataclass
+class _Matcher:
+    ref: _Reference
+    threshold: float
+    overrides: dict[str, _Override]
+    product_ids: list[str] = field(default_factory=list)
+    product_names: list[str] = field(default_factory=list)
+    product_vendors: list[str | None] = field(default_factory=list)
+    product_capabilities: list[int] = field(default_factory=list)
+    named_by_user: set[int] = field(default_factory=set)
+    unlisted: dict[str, int] = field(default_factory=dict)
+    forms: dict[str, _Forms] = field(default_factory=dict)
+    whole_keys: dict[str, str] = field(default_factory=dict)
+    exact_memo: dict[tuple[str, str | None, str, bool], int] = field(default_factory=dict)
+    input_vendors: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    fuzzy_result: dict[str, tuple[int, float, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.product_ids = list(self.ref.product_ids)
+        self.product_names = list(self.ref.product_names)
+        self.product_vendors = list(self.ref.product_vendors)
+        self.product_capabilities = list(self.ref.product_capabilities)
+
+    # ----- text forms
+
+    def _strip_vendor(self, words: list[str], *, keep_products: bool = True) -> list[str]:
+        """``words`` without a vendor's name at the start or the end, if a product name is left.
+
+        With ``keep_products``, a vendor's name that is also a product's alias
+        ("Docman", "EMIS") is kept: it may be the product itself.
+        """
+        if len(words) < 2:
+            return words
+        vendor, alias = self.ref.vendor, self.ref.alias
+        if words[0] in self.ref.vendor_heads:
+            for cut in range(len(words) - 1, 0, -1):
+                head = _join(words[:cut])
+                if head in vendor and not (keep_products and head in alias) and _meaningful(words[cut:]):
+                    return words[cut:]
+        if words[-1] in self.ref.vendor_tails:
+            for cut in range(1, len(words)):
+                tail = _join(words[cut:])
+                if tail in vendor and not (keep_products and tail in alias) and _meaningful(words[:cut]):
+                    return words[:cut]
+        return words
+
+    def _strip_glued_vendor(self, key: str) -> str:
+        """A key without a known vendor's name glued to its start ("cambiohealthcaresystemscambiocosmic")."""
+        vendor, alias = self.ref.vendor, self.ref.alias
+        for cut in range(len(key) - 3, 3, -1):
+            if key[:cut] in vendor and key[:cut] not in alias and _has_letter(key[cut:]):
+                return key[cut:]
+        return key
+
+    def _variants(self, text: str) -> tuple[list[tuple[int, int, str]], list[str], list[str], list[list[str]]]:
+        """Keys of ``text`` with what each removed, and its unversioned, barest and version-only lists.
+
+        Each key costs one unit for every version, vendor name, filler, edition
+        word or trailing number it removed; lookups try the cheapest first, and
+        between equals prefer removing a version, then a vendor, then filler,
+        then an edition, then a number.
+        """
+        whole = _words(text)
+        bases = [(0, whole)]
+        matches = list(_VERSION.finditer(text)) if _DIGIT.search(text) else []
+        if len(matches) > 1:
+            last = matches[-1]
+            bases.append((1, _words(text[:last.start()] + " " + text[last.end():])))
+        if matches:
+            bases.append((len(matches), _words(_VERSION.sub(" ", text))))
+        unversioned = bases[-1][1]
+        found: list[tuple[int, int, str]] = []
+        bare = unversioned
+        strip = self._strip_vendor
+        for cost, base in bases:
+            stripped = strip(base)
+            loose = strip(base, keep_products=False)
+            vendors = [(0, base)]
+            if stripped is not base:
+                vendors.append((1, stripped))
+            if loose is not base and loose != stripped:
+                vendors.append((2, loose))
+            for vendor_cost, words in vendors:
+                options = [(0, 0, words)]
+                if not _FILLER_OR_EDITION.isdisjoint(words):
+                    no_filler = [w for w in words if w not in _FILLER_WORDS]
+                    no_edition = [w for w in words if w not in _EDITION_WORDS]
+                    fillers, editions = len(words) - len(no_filler), len(words) - len(no_edition)
+                    if fillers:
+                        options.append((fillers, 2 * fillers, no_filler))
+                    if editions:
+                        options.append((editions, 3 * editions, no_edition))
+                    if fillers and editions:
+                        options.append((fillers + editions, 2 * fillers + 3 * editions,
+                                        [w for w in no_filler if w not in _EDITION_WORDS]))
+                for extra, extra_tie, kept in options:
+                    if not kept:
+                        continue
+                    units, ties = cost + vendor_cost + extra, vendor_cost + extra_tie
+                    found.append((units, ties, "".join(kept)))
+                    trimmed = kept
+                    if len(kept) > 1 and kept[-1].isdigit():
+                        trimmed = list(kept)
+                        while len(trimmed) > 1 and trimmed[-1].isdigit():
+                            trimmed.pop()
+                        drop = len(kept) - len(trimmed)
+                        found.append((units + drop, ties + 4 * drop, "".join(trimmed)))
+                    if base is unversioned and vendor_cost < 2:
+                        bare = trimmed
+        return found, unversioned, bare, [b for _, b in bases]
+
+    def text_forms(self, text: str) -> _Forms:
+        found = self.forms.get(text)
+        if found is not None:
+            return found
+        bracketed = "(" in text or "[" in text or "{" in text
+        outside = _BRACKETS.sub(" ", text) if bracketed else text
+        candidates, unversioned, bare, bases = self._variants(outside)
+        if _CAMEL.search(outside):  # "GoogleDrive2021", "JACPharmacy10.2.1": words glued together
+            spaced = _CAMEL.sub(" ", outside)
+            spaced_words = _words(spaced)
+            if spaced_words and (not _FILLER_OR_EDITION.isdisjoint(spaced_words)
+                                 or spaced_words[0] in self.ref.vendor_heads
+                                 or len(_VERSION.findall(spaced)) > len(_VERSION.findall(outside))):
+                candidates.extend((units + 1, ties, key) for units, ties, key in self._variants(spaced)[0])
+        whole = self.whole_key(text)
+        candidates.append((0, -1, whole))
+        glued = "".join(unversioned)
+        if len(unversioned) == 1 and len(glued) >= 8:
+            glued = self._strip_glued_vendor(glued)
+            candidates.append((len(bases), 1, glued))
+        if bracketed:
+            # "Uniform (Idox)", "Finance (Agresso)"; after a vendor's name alone, only that vendor's
+            # products: "Idox (Uniform)" is Uniform, "Arcus Global (Salesforce)" is not Salesforce.
+            prefix = "".join(bases[0]) if self.ref.vendor.get("".join(bases[0])) else ""
+            for match in _BRACKETS.finditer(text):
+                if match.group(1).strip():
+                    candidates.extend((units + 100, ties, prefix + key)
+                                      for units, ties, key in self._variants(match.group(1))[0])
+        candidates.sort(key=lambda item: (item[0], item[1]))
+        keys = tuple(dict.fromkeys(key for _, _, key in candidates if key and not key.isdigit()))
+        plain_unversioned = "".join(unversioned)
+        no_vendor = self._strip_vendor(unversioned)
+        vendor_prefix = ""
+        if no_vendor is not unversioned and unversioned[-len(no_vendor):] == no_vendor:
+            vendor_prefix = "".join(unversioned[:len(unversioned) - len(no_vendor)])
+        plain = [w for w in unversioned if w not in _FILLER_OR_EDITION] or unversioned
+        fuzzy = tuple(dict.fromkeys(k for k in (plain_unversioned, "".join(plain), "".join(no_vendor),
+                                                "".join(bare), glued) if k and not k.isdigit()))
+        no_filler = [w for w in unversioned if w not in _FILLER_WORDS] or unversioned
+        outside_key = "".join(bases[0])
+        generic = tuple(dict.fromkeys(k for k in (outside_key, plain_unversioned, "".join(no_filler),
+                                                   "".join(self._strip_vendor(no_filler)),
+                                                   "".join(w for w in unversioned if w not in _LEGAL_WORDS))
+                                      if k and not k.isdigit()))
+        strict = tuple(dict.fromkeys(k for k in (whole, *("".join(b) for b in bases)) if k and not k.isdigit()))
+        forms = _Forms(keys=keys, strict=strict, fuzzy=fuzzy, generic=generic, unversioned=tuple(unversioned),
+                       vendor_prefix=vendor_prefix,
+                       in_house=bool(_IN_HOUSE.search(text)), placeholder=whole in _PLACEHOLDERS)
+        self.forms[text] = forms
+        return forms
+
+    # ----- lookups
+
+    def whole_key(self, text: str) -> str:
+        """The text as written, as a key (brackets' words included)."""
+        found = self.whole_keys.get(text)
+        if found is None:
+            found = self.whole_keys[text] = "".join(_words(text))
+        return found
+
+    def _lookup(self, key: str, vendor: str | None, vendor_key: str) -> int:
+        """The product a key names: the vendor's own product of that name first, then any."""
+        if vendor is not None:
+            found = self.ref.composite.get((vendor, key))
+            if found is not None:
+                return found
+        if vendor_key:
+            found = self.ref.alias.get(vendor_key + key)
+            if found is not None:
+                return found
+        return self.ref.alias.get(key, -1)
+
+    def exact_text(self, text: str, vendor: str | None, vendor_key: str, *, strict: bool = False) -> int:
+        """Catalogue product of a text by exact alias, or -1.
+
+        The forms are tried from the least altered (see :meth:`_variants`);
+        the text as written, and the commonest single edits (one version or
+        a vendor's name removed), are tried before all forms are built.
+        """
+        memo = (text, vendor, vendor_key, strict)
+        found = self.exact_memo.get(memo)
+        if found is None:
+            found = self.exact_memo[memo] = self._exact_text(text, vendor, vendor_key, strict)
+        return found
+
+    def _exact_text(self, text: str, vendor: str | None, vendor_key: str, strict: bool) -> int:
+        found = self._lookup(self.whole_key(text), vendor, vendor_key)
+        if found >= 0:
+            return found
+        forms = self.forms.get(text)
+        if forms is None and "(" not in text and "[" not in text and "{" not in text:
+            if _DIGIT.search(text):
+                matches = _VERSION.findall(text)
+                if len(matches) == 1:
+                    found = self._lookup("".join(_words(_VERSION.sub(" ", text))), vendor, vendor_key)
+                    if found >= 0:
+                        return found
+                    if strict:
+                        return -1  # the strict forms are the text as written and without its version
+                elif strict and not matches:
+                    return -1
+            elif strict:
+                return -1
+            words = _words(text)
+            stripped = self._strip_vendor(words)
+            if not strict and stripped is not words:
+                found = self._lookup("".join(stripped), vendor, vendor_key)
+                if found >= 0:
+                    return found
+        return self.exact(forms or self.text_forms(text), vendor, vendor_key, strict=strict)
+
+    def exact(self, forms: _Forms, vendor: str | None, vendor_key: str, *, strict: bool = False) -> int:
+        """Catalogue product of the text by exact alias, or -1: the first of its keys that names one."""
+        for key in forms.strict if strict else forms.keys:
+            found = self._lookup(key, vendor, vendor_key)
+            if found >= 0:
+                return found
+        return -1
+
+    def fuzzy(self, forms: _Forms) -> tuple[int, float]:
+        """The best fuzzy match of a text's forms (computed in a batch beforehand), or (-1, 0)."""
+        best, score = -1, 0.0
+        for key in forms.fuzzy:
+            if key in self.ref.ambiguous:
+                return -1, 0.0
+            found, similarity, alias = self.fuzzy_result.get(key, (-1, 0.0, ""))
+            prefix = forms.vendor_prefix
+            if found >= 0 and prefix and not key.startswith(prefix) \
+                    and self.product_vendors[found] != self.ref.vendor.get(prefix):
+                found = -1  # "Amazon Connecct" is not NEC Connect: the vendor's name says whose it is
+            if found >= 0 and prefix and key.startswith(prefix) and alias.startswith(prefix):
+                # "Capita OneEMS" is not "Capita SIMS": what follows a shared vendor name must match too
+                rest, alias_rest = key[len(prefix):], alias[len(prefix):]
+                allowed = _allowed_edits(len(rest))
+                if not allowed or OSA.normalized_similarity(rest, alias_rest) < max(
+                        self.threshold, 1.0 - allowed / len(rest)) - 1e-9:
+                    found = -1
+            if found >= 0 and similarity > score:
+                best, score = found, similarity
+        return best, score
+
+    def names_vendor(self, forms: _Forms) -> str | None:
+        """The vendor a text names when it is only a vendor's name, else None."""
+        for key in forms.generic:
+            found = self.ref.vendor.get(key)
+            if found is not None:
+                return found
+        return None
+
+    def names_capability(self, forms: _Forms) -> int:
+        for key in forms.generic:
+            found = self.ref.capability_key.get(key)
+            if found is not None:
+                return found
+        return -1
+
+    def vendor_conflict(self, product: int, vendor: str | None) -> bool:
+        return (vendor is not None and vendor not in self.ref.resellers
+                and self.product_vendors[product] is not None and self.product_vendors[product] != vendor)
+
+    def unlisted_product(self, forms: _Forms, text: str, vendor_words: list[str]) -> int:
+        """The product an unknown text stands for, added to the product table."""
+        return self.new_product(self.unlisted_key(forms, text, vendor_words), text, None)
+
+    def unlisted_key(self, forms: _Forms, text: str, vendor_words: list[str]) -> str:
+        """The key of an unknown product: its words without versions, vendor, editions and filler.
+
+        A vendor is removed when it is the row's vendor cell, a vendor of the
+        vendor list, or a vendor some other row of the input names
+        (``input_vendors``), unless what is left names a capability.
+        """
+        words = list(forms.unversioned)
+        known = [tuple(vendor_words)] if vendor_words else []
+        if words:
+            known += self.input_vendors.get(words[0], []) + self.input_vendors.get(words[-1], [])
+        for vendor in known:
+            size = len(vendor)
+            if 0 < size < len(words):
+                if tuple(words[:size]) == vendor and self._product_like(words[size:]):
+                    words = words[size:]
+                    break
+                if tuple(words[-size:]) == vendor and self._product_like(words[:-size]):
+                    words = words[:-size]
+                    break
+        stripped = self._strip_vendor(words)
+        if self._product_like(stripped):
+            words = stripped
+        no_filler = [w for w in words if w not in _FILLER_WORDS] or words
+        plain = [w for w in no_filler if w not in _EDITION_WORDS] or no_filler
+        for candidate in (plain, no_filler, words):
+            trimmed = list(candidate)
+            while len(trimmed) > 1 and trimmed[-1].isdigit():
+                trimmed.pop()
+            key = _join(trimmed)
+            if _has_letter(key) and key not in self.ref.vendor and key not in self.ref.capability_key:
+                return key
+        return _join(words) if _has_letter(_join(words)) else normalise_header(text)
+
+    def _product_like(self, words: Sequence[str]) -> bool:
+        """Whether words left after removing a vendor can name a product (not a capability's name)."""
+        return _meaningful(words) and _join(words) not in self.ref.capability_key
+
+    def new_product(self, key: str, name: str, vendor: str | None, *, by_user: bool = False) -> int:
+        found = self.unlisted.get(key)
+        if found is None:
+            found = len(self.product_ids)
+            self.unlisted[key] = found
+            self.product_ids.append(f"unlisted:{key}")
+            self.product_names.append(name)
+            self.product_vendors.append(vendor)
+            self.product_capabilities.append(-1)
+        if by_user and found not in self.named_by_user:
+            self.named_by_user.add(found)
+            self.product_names[found] = name
+            if vendor is not None:
+                self.product_vendors[found] = vendor
+        return found
+
+
+def _vendor_of(ref: _Reference, text: str) -> tuple[str | None, str]:
+    """Current vendor of a vendor cell (or None) and its normalised key."""
+    if not text:
+        return None, ""
+    key = normalise_header(text)
+    found = ref.vendor.get(key)
+    if found is None:
+        words = [w for w in _words(_BRACKETS.sub(" ", text)) if w not in _LEGAL_WORDS]
+        found = ref.vendor.get(_join(words))
+        key = _join(words) or key
+    return found, key
+
+
+# --------------------------------------------------------------------------- mapping files
+
+
+_MAPPING_HEADERS = {
+    "raw_text": ("rawtext", "text", "aswritten", "astyped", "original", "originaltext", "productcell", "key"),
+    "product": ("product", "productname", "catalogueproduct", "productid"),
+    "vendor": ("vendor", "vendorname", "supplier"),
+    "capability": ("capability", "capabilitycode", "capabilityname", "function"),
+}
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    """Rows of a CSV or the first (or "Mapping"/"Review") sheet of a workbook, as text."""
+    from estate.safety import check_file
+
+    kind = check_file(path)
+    if kind == "csv":
+        raw = path.read_bytes()
+        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+            delimiter = dialect.delimiter
+        except csv.Error:
+            delimiter = ","
+        return [[_text(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""),
+                                                                      delimiter=delimiter)]
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = workbook.sheet_names
+        chosen = next((n for n in names if normalise_header(n) in ("mapping", "review", "matches")), names[0])
+        data = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except Exception as error:  # calamine raises its own errors for corrupt parts
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise NotASpreadsheetError(path, f"corrupt workbook: {message}") from None
+    return [[_text(cell) for cell in row] for row in data]
+
+
+def read_mapping(path: PathLike) -> pd.DataFrame:
+    """Read a mapping file that tells matching what some texts are.
+
+    A mapping file is what :func:`review_table` writes, corrected by a person:
+    one row a text, saying which product, vendor and capability it is. Pass
+    it to :func:`match_systems` as ``mapping``; its decisions override the
+    automatic ones (method ``"user override"``, confidence 1.0).
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` or ``.xlsx`` file (the sheet called ``Mapping`` or
+        ``Review``, else the first) whose header row holds the columns of
+        :data:`MAPPING_COLUMNS`:
+
+        ``raw_text``
+            The text as people typed it in the product cell (or, for a
+            system with no product, the system name). Compared after
+            normalising, so case and punctuation do not matter. Required.
+        ``product``
+            A catalogue product (its id, name or any alias), a new product's
+            name, ``in-house``, or ``none`` for no product. Blank leaves the
+            product to automatic matching.
+        ``vendor``
+            The vendor, for a new product or to correct one. Optional.
+        ``capability``
+            A capability code or name. Optional.
+
+        Other columns (the suggestions and counts of :func:`review_table`)
+        are ignored.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``raw_text``, ``product``, ``vendor``, ``capability`` (text,
+        blank as ``""``), ``source_file`` and ``source_row`` (the row as a
+        spreadsheet numbers it), one row a non-blank line of the file.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, not a spreadsheet, or has no ``raw_text``
+        column.
+    ParameterError
+        A row gives a product, vendor or capability without a ``raw_text``,
+        or repeats a ``raw_text`` with a different answer. The message names
+        the file, row and column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "mapping.csv"
+    >>> _ = path.write_text("raw_text,product,vendor,capability\\n"
+    ...                     "Civica Pay / Paris,Civica Pay,,XC-PAY\\n"
+    ...                     "Grants portal,Grants Hub,Acme Ltd,Grants and aid\\n", encoding="utf-8")
+    >>> read_mapping(path)[["raw_text", "product", "capability", "source_row"]]
+                 raw_text     product      capability  source_row
+    0  Civica Pay / Paris  Civica Pay          XC-PAY           2
+    1       Grants portal  Grants Hub  Grants and aid           3
+    """
+    path = Path(path)
+    rows = _read_rows(path)
+    header_at = next((i for i, row in enumerate(rows) if any(row)), None)
+    if header_at is None:
+        raise InputFileError(path, "the mapping holds no rows; it needs the columns raw_text, product, "
+                                   "vendor and capability")
+    header = [normalise_header(cell) for cell in rows[header_at]]
+    columns: dict[str, int] = {}
+    for name, words in _MAPPING_HEADERS.items():
+        for j, cell in enumerate(header):
+            if cell in words and j not in columns.values():
+                columns[name] = j
+                break
+    if "raw_text" not in columns:
+        raise InputFileError(path, f"row {header_at + 1}: no 'raw_text' column; a mapping needs the columns "
+                                   "raw_text, product, vendor and capability")
+    records = []
+    seen: dict[str, tuple[int, tuple[str, str, str]]] = {}
+    for i, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+        values = {name: (row[j] if j < len(row) else "") for name, j in columns.items()}
+        values = {name: values.get(name, "") for name in MAPPING_COLUMNS}
+        if not any(values.values()):
+            continue
+        if not values["raw_text"]:
+            filled = next(name for name in MAPPING_COLUMNS if values[name])
+            raise ParameterError(f"{path.name}, row {i}, column 'raw_text': the cell is empty but "
+                                 f"'{filled}' is given; write the text the answer is for.")
+        key = normalise_header(values["raw_text"])
+        answer = (values["product"], values["vendor"], values["capability"])
+        if key in seen and seen[key][1] != answer:
+            raise ParameterError(f"{path.name}, row {i}, column 'raw_text': '{values['raw_text']}' is also on "
+                                 f"row {seen[key][0]} with a different answer; keep one of the two rows.")
+        seen.setdefault(key, (i, answer))
+        records.append({**values, "source_file": path.name, "source_row": i})
+    frame = pd.DataFrame.from_records(records, columns=[*MAPPING_COLUMNS, "source_file", "source_row"])
+    for name in MAPPING_COLUMNS + ("source_file",):
+        frame[name] = frame[name].astype(object)
+    frame["source_row"] = frame["source_row"].astype(np.int64)
+    return frame
+
+
+def _prepare_mapping(mapping: pd.DataFrame | PathLike | None, matcher: _Matcher) -> dict[str, _Override]:
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, pd.DataFrame):
+        mapping = read_mapping(mapping)
+    missing = [c for c in ("raw_text",) if c not in mapping.columns]
+    if missing:
+        raise ParameterError("mapping: column 'raw_text' is missing; a mapping needs the columns raw_text, "
+                             "product, vendor and capability.")
+    ref = matcher.ref
+    overrides: dict[str, _Override] = {}
+    for position, row in enumerate(mapping.to_dict("records")):
+        raw = _text(row.get("raw_text"))
+        if not raw:
+            continue
+        file_name = _text(row.get("source_file")) or "mapping"
+        row_number = row.get("source_row", position + 2)
+        where = f"{file_name}, row {row_number}"
+        product_text = _text(row.get("product"))
+        vendor_text = _text(row.get("vendor"))
+        capability_text = _text(row.get("capability"))
+        vendor, _ = _vendor_of(ref, vendor_text)
+        vendor_name = vendor or (vendor_text or None)
+        product: int | None = None
+        if product_text:
+            forms = matcher.text_forms(product_text)
+            if forms.placeholder:
+                product = -1
+            elif forms.in_house:
+                product = -2
+            elif product_text.lower().startswith("unlisted:"):  # a suggested id copied into the product
+                product = matcher.new_product(normalise_header(product_text[len("unlisted:"):]),
+                                              product_text[len("unlisted:"):].strip(), vendor_name, by_user=True)
+            else:
+                found = ref.alias.get(normalise_header(product_text), -1)
+                if found < 0:
+                    found = matcher.exact(forms, vendor, "")
+                if found < 0:
+                    key = matcher.unlisted_key(forms, product_text, [])
+                    found = matcher.new_product(key, product_text, vendor_name, by_user=True)
+                product = found
+        capability = -1
+        if capability_text:
+            capability = ref.capability_index.get(capability_text.upper(), -1)
+            if capability < 0:
+                capability = ref.capability_key.get(normalise_header(capability_text), -1)
+            if capability < 0:
+                raise ParameterError(f"{where}, column 'capability': '{capability_text}' is not a capability "
+                                     "code or name; use a code from capabilities.csv such as CORP-FIN.")
+        if product is None and vendor_name is None and capability < 0:
+            continue
+        overrides[normalise_header(raw)] = _Override(product, vendor_name, capability, where)
+    return overrides
+
+
+# --------------------------------------------------------------------------- resolving queries
+
+
+def _resolve_queries(matcher: _Matcher, queries: list[tuple[str, str, str]]) -> list[list[_Part]]:
+    """Decide the products of each unique (product cell, vendor cell, system name) query."""
+    ref = matcher.ref
+    overrides = matcher.overrides
+
+    # Pass 1: the forms of every text, and the keys that need fuzzy matching.
+    vendors: dict[str, tuple[str | None, str, list[str]]] = {}
+    plans: list[tuple[str, str, list[tuple[str, list[str]]]]] = []
+    needs_fuzzy: set[str] = set()
+
+    def want(text: str, vendor: str | None, vendor_key: str, strict: bool = False) -> int:
+        found = matcher.exact_text(text, vendor, vendor_key, strict=strict)
+        if found >= 0:
+            return found
+        forms = matcher.text_forms(text)
+        if not forms.in_house and not forms.placeholder:
+            for key in forms.fuzzy:
+                if len(key) >= 6 and key not in ref.ambiguous:
+                    needs_fuzzy.add(key)
+        return found
+
+    for product_text, vendor_text, system_text in queries:
+        if vendor_text not in vendors:
+            vendor, vendor_key = _vendor_of(ref, vendor_text)
+            vendor_words = ([w for w in _words(vendor_text) if w not in _LEGAL_WORDS]
+                            if vendor_text and not _IN_HOUSE.search(vendor_text) else [])
+            vendors[vendor_text] = (vendor, vendor_key if vendor_text and not _IN_HOUSE.search(vendor_text)
+                                    else "", vendor_words)
+        vendor, vendor_key, _ = vendors[vendor_text]
+        segments: list[tuple[str, list[str]]] = []
+        cell = overrides.get(normalise_header(product_text)) if product_text and overrides else None
+        if product_text and (cell is None or cell.product is None):
+            for segment in _hard_parts(product_text):
+                soft = _soft_parts(segment)
+                if want(segment, vendor, vendor_key, strict=True) >= 0 or len(soft) < 2:
+                    segments.append((segment, []))
+                    continue
+                want(segment, vendor, vendor_key)
+                for piece in soft:
+                    want(piece, None, "")
+                segments.append((segment, soft))
+        if system_text:
+            want(system_text, vendor, vendor_key)
+        plans.append((product_text, vendor_text, segments))
+
+    keys = sorted(needs_fuzzy - matcher.fuzzy_result.keys())
+    owners, scores, matched = _fuzzy(keys, ref.fuzzy_keys, ref.fuzzy_products, matcher.threshold)
+    matcher.fuzzy_result.update(zip(keys, zip(owners.tolist(), scores.tolist(), matched)))
+
+    # Pass 2: decide.
+    results = []
+    for (product_text, vendor_text, segments), (_, _, system_text) in zip(plans, queries):
+        vendor, vendor_key, vendor_words = vendors[vendor_text]
+        vendor_in_house = bool(vendor_text) and bool(_IN_HOUSE.search(vendor_text))
+        cell_override = overrides.get(normalise_header(product_text)) if product_text and overrides else None
+        if cell_override is not None and cell_override.product is not None:
+            results.append([_overridden(matcher, product_text, cell_override, vendor, vendor_text)])
+            continue
+        parts: list[_Part] = []
+        blank_capability = -1
+        named_vendor: str | None = None
+        for segment, soft in segments:
+            chosen = None
+            if soft:
+                pieces = _group_pieces(matcher, segment)
+                found = {p.product for _, p in pieces}
+                if all(p.product >= 0 and p.method in (_METHOD_EXACT, _METHOD_FUZZY) for _, p in pieces):
+                    chosen = [p for _, p in pieces] if len(found) > 1 else [pieces[0][1]]
+                    if len(found) == 1:
+                        chosen[0].text = segment
+                        chosen[0].matched_text = segment
+            if chosen is None:
+                whole = _decide_product(matcher, segment, vendor, vendor_key, vendor_words,
+                                        split=len(segments) > 1, vendor_in_house=vendor_in_house)
+                chosen = [whole]
+                if soft and whole.method in (_METHOD_UNLISTED, _METHOD_NONE):
+                    # "Capita Academy, Revenues": the known product, the rest a qualifier
+                    known = [p for _, p in pieces if p.method == _METHOD_EXACT]
+                    if known:
+                        for piece in known:
+                            piece.confidence = VENDOR_CONFLICT_CONFIDENCE
+                        if len({p.product for p in known}) == 1:
+                            known = known[:1]
+                            known[0].text = known[0].matched_text = segment
+                        chosen = known
+            for part in chosen:
+                piece_override = overrides.get(normalise_header(part.text)) if overrides else None
+                if piece_override is not None:
+                    part = _overridden(matcher, part.text, piece_override, vendor, vendor_text, part)
+                if part.product == -1 and part.method == _METHOD_NONE:
+                    if part.capability >= 0 and blank_capability < 0:
+                        blank_capability = part.capability
+                    if part.vendor is not None and named_vendor is None:
+                        named_vendor = part.vendor
+                    continue
+                parts.append(part)
+        # one product a part, each once
+        unique: list[_Part] = []
+        seen_products: set[int] = set()
+        for part in parts:
+            if part.product >= 0 and part.product in seen_products:
+                continue
+            seen_products.add(part.product)
+            unique.append(part)
+        if not unique:
+            unique = [_from_system_name(matcher, system_text, vendor, vendor_key, vendor_text,
+                                        named_vendor, vendor_in_house)]
+            if blank_capability >= 0 and unique[0].capability < 0:
+                unique[0].capability = blank_capability
+        display = vendor or (None if vendor_in_house or not vendor_text else vendor_text)
+        for i, part in enumerate(unique):
+            if part.vendor is None and part.product != -2:
+                part.vendor = display
+            if cell_override is not None:  # a mapping row for the whole cell that gives no product
+                unique[i] = _overridden(matcher, part.text, cell_override, vendor, vendor_text, part)
+        results.append(unique)
+    return results
+
+
+def _group_pieces(matcher: _Matcher, segment: str) -> list[tuple[str, _Part]]:
+    """The pieces of a segment split on soft separators, adjacent pieces kept together where together
+    they are a catalogue name ("RingGo and NEC Revenues and Benefits": RingGo, NEC Revenues and Benefits)."""
+    spans, start = [], 0
+    for separator in _SOFT_SPLIT.finditer(segment):
+        if segment[start:separator.start()].strip():
+            spans.append((start, separator.start()))
+        start = separator.end()
+    if segment[start:].strip():
+        spans.append((start, len(segment)))
+    groups, i = [], 0
+    while i < len(spans):
+        end = i + 1
+        for j in range(len(spans), i + 1, -1):
+            if matcher.exact_text(segment[spans[i][0]:spans[j - 1][1]].strip(), None, "", strict=True) >= 0:
+                end = j
+                break
+        text = segment[spans[i][0]:spans[end - 1][1]].strip()
+        groups.append((text, _decide_product(matcher, text, None, "", [], split=True)))
+        i = end
+    return groups
+
+
+def _overridden(matcher: _Matcher, text: str, override: _Override, vendor: str | None, vendor_text: str,
+                automatic: _Part | None = None) -> _Part:
+    """The part a mapping row decides; ``automatic`` is kept where the row gives no product."""
+    if override.product is None:
+        assert automatic is not None
+        part = automatic
+    elif override.product == -2:
+        part = _Part(text, -2, _METHOD_OVERRIDE, 1.0, override.vendor, text)
+    elif override.product == -1:
+        part = _Part(text, -1, _METHOD_OVERRIDE, 1.0, override.vendor or vendor or (vendor_text or None), text)
+    else:
+        part = _Part(text, override.product, _METHOD_OVERRIDE, 1.0,
+                     override.vendor or matcher.product_vendors[override.product] or vendor or (vendor_text or None),
+                     text)
+    if override.vendor is not None:
+        part.vendor = override.vendor
+        part.override_vendor = override.vendor
+    if override.capability >= 0:
+        part.override_capability = override.capability
+    return part
+
+
+def _decide_product(matcher: _Matcher, text: str, vendor: str | None, vendor_key: str,
+                    vendor_words: list[str], *, split: bool = False, vendor_in_house: bool = False) -> _Part:
+    """The product of one piece of product text, with method and confidence."""
+    vendor_name = vendor
+    found = matcher.exact_text(text, vendor, vendor_key)
+    if found >= 0:
+        confidence = VENDOR_CONFLICT_CONFIDENCE if not split and matcher.vendor_conflict(found, vendor) else 1.0
+        return _Part(text, found, _METHOD_EXACT, confidence, matcher.product_vendors[found], text)
+    forms = matcher.text_forms(text)
+    if forms.in_house:
+        return _Part(text, -2, _METHOD_INHOUSE, 1.0, vendor_name, text)
+    if forms.placeholder:
+        return _Part(text, -1, _METHOD_NONE, 0.0, vendor_name, text)
+    named = matcher.names_vendor(forms)
+    if named is not None:
+        return _Part(text, -1, _METHOD_NONE, 0.0, named, text)
+    capability = matcher.names_capability(forms)
+    if capability >= 0:
+        return _Part(text, -1, _METHOD_NONE, 0.0, vendor_name, text, capability=capability)
+    found, similarity = matcher.fuzzy(forms)
+    if found >= 0 and (split or not matcher.vendor_conflict(found, vendor)):
+        return _Part(text, found, _METHOD_FUZZY, round(FUZZY_SCALE * similarity, 4),
+                     matcher.product_vendors[found], text)
+    if vendor_in_house:
+        return _Part(text, -2, _METHOD_INHOUSE, 1.0, None, text)
+    product = matcher.unlisted_product(forms, text, vendor_words)
+    return _Part(text, product, _METHOD_UNLISTED, UNLISTED_CONFIDENCE, vendor_name, text)
+
+
+def _from_system_name(matcher: _Matcher, system: str, vendor: str | None, vendor_key: str,
+                      vendor_text: str, named_vendor: str | None, vendor_in_house: bool, *,
+                      overrides: bool = True) -> _Part:
+    """The product of a system whose product cell names none, read from its name."""
+    vendor = vendor or named_vendor
+    fallback_vendor = vendor or (None if vendor_in_house else (vendor_text or None))
+    if not system:
+        if vendor_in_house:
+            return _Part("", -2, _METHOD_INHOUSE, 1.0, None, "")
+        return _Part("", -1, _METHOD_NONE, 0.0, fallback_vendor, "")
+    override = matcher.overrides.get(normalise_header(system)) if overrides and matcher.overrides else None
+    if override is not None:
+        automatic = None
+        if override.product is None:
+            automatic = _from_system_name(matcher, system, vendor, vendor_key, vendor_text, named_vendor,
+                                          vendor_in_house, overrides=False)
+        return _overridden(matcher, system, override, vendor, vendor_text, automatic)
+    forms = matcher.text_forms(system)
+    whole = matcher.whole_key(system)
+    named = matcher.names_capability(forms)
+    if forms.placeholder or named >= 0 and (whole not in matcher.ref.alias or whole in matcher.ref.capability_key):
+        # "Payroll", "Contact centre", "IRS": named after what it does, not its product
+        if forms.in_house or vendor_in_house:
+            return _Part(system, -2, _METHOD_INHOUSE, 1.0, None, system)
+        return _Part(system, -1, _METHOD_NONE, 0.0, fallback_vendor, system, capability=named)
+    found = matcher.exact_text(system, vendor, vendor_key)
+    method, confidence = _METHOD_EXACT, 1.0
+    if found >= 0 and matcher.vendor_conflict(found, vendor):
+        confidence = VENDOR_CONFLICT_CONFIDENCE
+    if found < 0 and not forms.in_house:
+        found, similarity = matcher.fuzzy(forms)
+        method, confidence = _METHOD_FUZZY, FUZZY_SCALE * similarity
+        if found >= 0 and (matcher.vendor_conflict(found, vendor) or similarity < SYSTEM_NAME_FUZZY
+                           or len(forms.fuzzy[0]) < 8):
+            found = -1  # system names are free text: only a close match of a longer name counts
+    if found >= 0:
+        return _Part(system, found, method, round(SYSTEM_NAME_FACTOR * confidence, 4),
+                     matcher.product_vendors[found], system, from_system_name=True, cell_vendor=fallback_vendor)
+    if forms.in_house or vendor_in_house:
+        return _Part(system, -2, _METHOD_INHOUSE, 1.0, None, system)
+    return _Part(system, -1, _METHOD_NONE, 0.0, fallback_vendor, system)
+
+
+# --------------------------------------------------------------------------- capability text
+
+
+def _capability_text_keys(text: str) -> list[str]:
+    """Keys of a capability text, most faithful first: as written, abbreviations spelt out, without
+    trailing filler words ("... system"), without any filler, then the same outside and inside brackets."""
+    pieces = [text]
+    if "(" in text or "[" in text or "{" in text:
+        pieces += [_BRACKETS.sub(" ", text)] + [m.group(1) for m in _BRACKETS.finditer(text) if m.group(1).strip()]
+    keys = []
+    for piece in pieces:
+        words = [_ABBREVIATIONS.get(w, w) for w in _words(piece)]
+        trimmed = list(words)
+        while len(trimmed) > 1 and trimmed[-1] in _CAPABILITY_FILLER:
+            trimmed.pop()
+        plain = [w for w in words if w not in _CAPABILITY_FILLER] or words
+        keys += ["".join(words), "".join(trimmed), "".join(plain)]
+    return [key for key in dict.fromkeys(keys) if key]
+
+
+def _soft_spans(text: str) -> list[tuple[int, int]]:
+    """Where the pieces of a text split on soft separators (``,``, ``/``, ``and``...) lie."""
+    spans, start = [], 0
+    for separator in _SOFT_SPLIT.finditer(text):
+        if text[start:separator.start()].strip():
+            spans.append((start, separator.start()))
+        start = separator.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _capability_of(lookup: dict[str, int], text: str) -> int:
+    return next((lookup[key] for key in _capability_text_keys(text) if key in lookup), -1)
+
+
+def _contained_capability(lookup: dict[str, int], text: str) -> int:
+    """The capability whose name or synonym is the longest run of words inside the text
+    ("Car parking": parking), if it is one capability and covers at least 40% of the text."""
+    words = [_ABBREVIATIONS.get(w, w) for w in _words(_BRACKETS.sub(" ", text))]
+    total = len("".join(w for w in words if w not in _CAPABILITY_FILLER))
+    best, codes = 0, set()
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + 6) + 1):
+            key = "".join(words[i:j])
+            code = lookup.get(key, -1)
+            if code < 0 or len(key) < 4 or len(key) < best:
+                continue
+            if len(key) > best:
+                best, codes = len(key), set()
+            codes.add(code)
+    if len(codes) == 1 and total and best / total >= 0.4:
+        return codes.pop()
+    return -1
+
+
+def _resolve_capability_texts(ref: _Reference, texts: list[str], threshold: float,
+                              cache: dict[str, tuple[int, float, bool, tuple[int, ...]]]
+                              ) -> list[tuple[int, float, bool, tuple[int, ...]]]:
+    """Capability of each text: (index or -1, confidence, exact?, all exact candidates).
+
+    In turn: the text's keys (:func:`_capability_text_keys`); its parts split on
+    soft separators, adjacent parts kept together where together they are a
+    name ("fire command and control / mobilisation"), all parts known; a
+    fuzzy match of the whole; the longest name inside it; the parts known.
+    """
+    pending: dict[str, tuple[list[str], list[int]]] = {}
+    lookup = ref.capability_key
+    for text in texts:
+        if text in cache:
+            continue
+        found = lookup.get(normalise_header(text), ref.capability_index.get(text.strip().upper(), -1))
+        keys = _capability_text_keys(text) if found < 0 else []
+        for key in keys:
+            found = lookup.get(key, -1)
+            if found >= 0:
+                break
+        if found >= 0:
+            cache[text] = (found, 1.0, True, (found,))
+            continue
+        spans = _soft_spans(text)
+        codes: list[int] = []
+        missing = 0
+        i = 0
+        while len(spans) > 1 and i < len(spans):
+            code, end = -1, i + 1
+            for j in range(len(spans), i, -1):
+                code = _capability_of(lookup, text[spans[i][0]:spans[j - 1][1]])
+                if code >= 0:
+                    end = j
+                    break
+            if code < 0:
+                missing += 1
+            elif code not in codes:
+                codes.append(code)
+            i = end
+        if codes and not missing:
+            cache[text] = (codes[0], 1.0 if len(codes) == 1 else 0.7, len(codes) == 1, tuple(codes))
+            continue
+        pending[text] = ([k for k in keys if len(k) >= 6], codes)
+    fuzzy_keys = sorted({q for qs, _ in pending.values() for q in qs})
+    owners, scores, _ = _fuzzy(fuzzy_keys, ref.capability_fuzzy_keys, ref.capability_fuzzy_codes, threshold)
+    result = dict(zip(fuzzy_keys, zip(owners.tolist(), scores.tolist())))
+    for text, (queries, codes) in pending.items():
+        best, score = -1, 0.0
+        for query in queries:
+            owner, similarity = result[query]
+            if owner >= 0 and similarity > score:
+                best, score = owner, similarity
+        if best >= 0:
+            cache[text] = (best, round(FUZZY_SCALE * score, 4), False, (best,))
+            continue
+        contained = _contained_capability(lookup, text)
+        if contained >= 0:
+            cache[text] = (contained, WEAK_TEXT_CONFIDENCE, False, (contained,))
+        elif codes:
+            cache[text] = (codes[0], WEAK_TEXT_CONFIDENCE, False, tuple(codes))
+        else:
+            cache[text] = (-1, 0.0, False, ())
+    return [cache[text] for text in texts]
+
+
+def _related(ref: _Reference, a: int, b: int) -> int:
+    """The more specific of two related capabilities (one an ancestor of the other), else -1."""
+    if a == b:
+        return a
+    if b in ref.ancestors[a]:
+        return a
+    if a in ref.ancestors[b]:
+        return b
+    return -1
+
+
+# --------------------------------------------------------------------------- the public functions
+
+
+def _column_text(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+    """Factorised codes and cleaned unique texts of a text column ("" for missing)."""
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=np.int64), [""]
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    texts = [_text(u) for u in uniques] + [""]
+    codes = np.where(codes < 0, len(texts) - 1, codes).astype(np.int64)
+    return codes, texts
+
+
+def _check_threshold(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+        raise ParameterError(f"The 'fuzzy_threshold' parameter of match_systems must be a float in [0, 1]. "
+                             f"Got {value!r} instead.")
+    return float(value)
+
+
+def match_systems(
+    systems: pd.DataFrame,
+    *,
+    mapping: pd.DataFrame | PathLike | None = None,
+    catalogue: Reference = None,
+    vendors: Reference = None,
+    capabilities: Reference = None,
+    fuzzy_threshold: float = 0.8,
+) -> pd.DataFrame:
+    """Decide the product, vendor and capability of every system.
+
+    The rules are those of the module: exact alias, then fuzzy, then
+    unlisted for products; capability text, then the product's default, for
+    capabilities; a mapping overrides both.
+
+    Parameters
+    ----------
+    systems : DataFrame
+        One row a system, as :attr:`estate.Inventory.systems`. It needs a
+        unique ``system_key``; ``product``, ``vendor``, ``system``,
+        ``capability`` and ``organisation`` are read when present.
+    mapping : DataFrame, str or Path, optional
+        Corrections: a file for :func:`read_mapping`, or a DataFrame with its
+        columns (such as an edited :func:`review_table`). Keyed by the
+        normalised text of the product cell, of one product in a split cell,
+        or, for a system with no product, of the system name.
+    catalogue, vendors, capabilities : DataFrame, str or Path, optional
+        Reference data as :func:`estate.reference.load_catalogue`,
+        :func:`~estate.reference.load_vendors` and
+        :func:`~estate.reference.load_capabilities` return it, or the paths of
+        such CSV files. By default the packaged files.
+    fuzzy_threshold : float, default=0.8
+        The least similarity (0 to 1) a fuzzy match needs; short texts need
+        more (see the module's rules).
+
+    Returns
+    -------
+    DataFrame
+        A new frame: the input's columns, one row a system after splitting
+        multi-product cells, then the columns of :data:`MATCH_COLUMNS`:
+
+        * ``split_from``: the original ``system_key`` for every part of a split
+          cell, missing otherwise. The first part keeps the original
+          ``system_key``; the second and later get ``~2``, ``~3``...; every
+          part keeps ``source_file`` and ``source_row``; its ``product`` cell
+          holds its own product's text. **Money columns** (``licence_cost``,
+          ``support_cost``, ``hosting_cost``, ``staff_cost``, ``annual_cost``,
+          ``exit_cost``) are divided equally between the parts so that
+          totals are unchanged; ``users`` stays the same on each part.
+        * ``matched_text``: the text the product was decided from (the product
+          cell or one part of it, or the system name).
+        * ``product_id``: the catalogue id; ``"unlisted:<normalised name>"``
+          for a product the catalogue lacks; ``"in-house:<system_key>"`` for an
+          in-house system; missing for no product.
+        * ``product_name``: the catalogue name, or for an unlisted product its
+          most common spelling (or the name a mapping gives).
+        * ``vendor_name``: the vendor trading today.
+        * ``capability_code``, ``capability_name``.
+        * ``product_confidence``, ``product_method`` (one of
+          :data:`PRODUCT_METHODS`), ``capability_confidence``,
+          ``capability_method`` (one of :data:`CAPABILITY_METHODS`) and
+          ``match_confidence``, the smaller confidence.
+
+        Rows are in the input's order, the parts of a split row together.
+
+    Raises
+    ------
+    ParameterError
+        ``systems`` is not a DataFrame, lacks a unique ``system_key``,
+        ``fuzzy_threshold`` is out of range, or the mapping is bad.
+
+    Notes
+    -----
+    The work is done once a unique text (and once a unique combination of
+    product cell, vendor cell and, where the product is blank, system name),
+    never row by row, and fuzzy matching compares all unique unknown texts
+    with all aliases in chunks of :func:`rapidfuzz.process.cdist`, so the time
+    grows with the number of different spellings, not of systems.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> systems = pd.DataFrame({
+    ...     "system_key": ["A/1", "A/2", "B/1", "B/2", "B/3"],
+    ...     "system": ["Planning", "Clinical", "Grants", "Tracker", "SystmOne"],
+    ...     "vendor": ["Idox", None, "Acme", None, None],
+    ...     "product": ["Uniform 10.2", "EMIS and SystmOne", "Grantify 3", "bespoke", "N/A"],
+    ...     "capability": [None, "GP system", "grant management", None, None]})
+    >>> matched = match_systems(systems)
+    >>> matched[["system_key", "product_id", "product_method", "product_confidence"]]
+      system_key         product_id product_method  product_confidence
+    0        A/1       idox-uniform    exact alias                 1.0
+    1        A/2           emis-web    exact alias                 1.0
+    2      A/2~2           systmone    exact alias                 1.0
+    3        B/1  unlisted:grantify       unlisted                 0.3
+    4        B/2       in-house:B/2       in-house                 1.0
+    5        B/3           systmone    exact alias                 0.8
+    >>> matched["capability_code"].tolist()
+    ['ESD-170', 'NHS-GP', 'NHS-GP', 'ESD-5', nan, 'NHS-GP']
+    """
+    if not isinstance(systems, pd.DataFrame):
+        raise ParameterError("The 'systems' parameter of match_systems must be a DataFrame. "
+                             f"Got {type(systems).__name__} instead.")
+    threshold = _check_threshold(fuzzy_threshold)
+    if "system_key" not in systems.columns:
+        raise ParameterError("systems: column 'system_key' is missing; read the inventory with "
+                             "estate.read_inventory, which adds it.")
+    keys = systems["system_key"]
+    if keys.isna().any() or keys.duplicated().any():
+        bad = keys[keys.isna() | keys.duplicated()].iloc[0]
+        raise ParameterError(f"systems: column 'system_key' must be unique and filled; '{bad}' is missing or "
+                             "repeated.")
+    ref = _reference(catalogue, vendors, capabilities)
+    matcher = _Matcher(ref, threshold, {})
+    matcher.overrides = _prepare_mapping(mapping, matcher)
+
+    n = len(systems)
+    product_codes, product_texts = _column_text(systems, "product")
+    vendor_codes, vendor_texts = _column_text(systems, "vendor")
+    system_codes, system_texts = _column_text(systems, "system")
+    capability_codes, capability_texts = _column_text(systems, "capability")
+
+    # Vendors the input names but the vendor list lacks: removed from unknown products' keys.
+    for text in vendor_texts:
+        if text and not _IN_HOUSE.search(text) and _vendor_of(ref, text)[0] is None:
+            words = tuple(w for w in _words(text) if w not in _LEGAL_WORDS)
+            if words and _meaningful(words):
+                for end in {words[0], words[-1]}:
+                    matcher.input_vendors.setdefault(end, []).append(words)
+    for found in matcher.input_vendors.values():
+        found.sort(key=lambda words: (-len(words), words))
+
+    # The system name matters only where the product cell names no product.
+    blank_like = np.array([not t or _blankish(matcher, t) for t in product_texts], dtype=bool)
+    uses_system = blank_like[product_codes]
+    system_part = np.where(uses_system, system_codes, -1)
+    pair = product_codes * (len(vendor_texts) + 1) + vendor_codes
+    pair_codes, _ = pd.factorize(pair)
+    query = pair_codes.astype(np.int64) * (len(system_texts) + 2) + (system_part + 1)
+    query_codes, query_uniques = pd.factorize(query)
+    first_row = np.zeros(len(query_uniques), dtype=np.int64)
+    first_row[query_codes[::-1]] = np.arange(n - 1, -1, -1)
+    queries = [(product_texts[product_codes[r]], vendor_texts[vendor_codes[r]],
+                system_texts[system_codes[r]] if uses_system[r] else "") for r in first_row]
+    resolved = _resolve_queries(matcher, queries)
+
+    # Flatten the parts: one table of parts, each query's parts consecutive.
+    counts = np.array([len(parts) for parts in resolved], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    flat: list[_Part] = [part for parts in resolved for part in parts]
+
+    row_counts = counts[query_codes] if n else np.zeros(0, dtype=np.int64)
+    rows = np.repeat(np.arange(n), row_counts)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
+    part_index = offsets[query_codes[rows]] + within if n else np.zeros(0, dtype=np.int64)
+    is_split = row_counts[rows] > 1
+
+    out = systems.iloc[rows].reset_index(drop=True)
+    original_keys = np.array(out["system_key"].astype(object), dtype=object)
+    if is_split.any():
+        suffix = np.where(within > 0, "~" + (within + 1).astype(str), "")
+        new_keys = original_keys.copy()
+        later = within > 0
+        new_keys[later] = (original_keys[later].astype(str) + suffix[later]).astype(object)
+        out["system_key"] = pd.array(new_keys, dtype=systems["system_key"].dtype) \
+            if isinstance(systems["system_key"].dtype, pd.StringDtype) else new_keys
+        part_texts = np.array([p.text for p in flat], dtype=object)
+        if "product" in out.columns:
+            product_column = np.array(out["product"].astype(object), dtype=object)
+            product_column[is_split] = part_texts[part_index[is_split]]
+            out["product"] = product_column
+        for column in [f.name for f in SYSTEMS.fields if f.kind == "money"]:
+            if column in out.columns and pd.api.types.is_numeric_dtype(out[column]):
+                out[column] = out[column] / row_counts[rows]
+    split_from = np.where(is_split, original_keys, None)
+
+    # Product columns.
+    p_product = np.array([p.product for p in flat], dtype=np.int64)[part_index]
+    p_method = np.array([p.method for p in flat], dtype=object)[part_index]
+    p_conf = np.array([p.confidence for p in flat], dtype=np.float64)[part_index]
+    p_vendor = np.array([p.vendor for p in flat], dtype=object)[part_index]
+    p_matched = np.array([p.matched_text for p in flat], dtype=object)[part_index]
+    p_named_cap = np.array([p.capability for p in flat], dtype=np.int64)[part_index]
+    p_override_cap = np.array([p.override_capability for p in flat], dtype=np.int64)[part_index]
+    p_from_name = np.array([p.from_system_name for p in flat], dtype=bool)[part_index]
+    p_cell_vendor = np.array([p.cell_vendor for p in flat], dtype=object)[part_index]
+
+    _name_unlisted(matcher, p_product, p_matched)
+    product_ids = np.array(matcher.product_ids + [None, None], dtype=object)  # -2 and -1 index the tail
+    product_names = np.array(matcher.product_names + [None, None], dtype=object)
+    product_caps = np.array(matcher.product_capabilities + [-1, -1], dtype=np.int64)
+    ids = product_ids[p_product]
+    names = product_names[p_product]
+    in_house = p_product == -2
+    if in_house.any():
+        new_keys = out["system_key"].astype(str).to_numpy(dtype=object)
+        ids[in_house] = "in-house:" + new_keys[in_house]
+        names[in_house] = np.where(p_matched[in_house] != "", p_matched[in_house],
+                                   out["system"].astype(object).to_numpy()[in_house]
+                                   if "system" in out.columns else None)
+    default_cap = product_caps[p_product]
+
+    # Capability text: the capability cell; else a product cell naming a capability; else the system name.
+    cap_cache: dict[str, tuple[int, float, bool, tuple[int, ...]]] = {}
+    cap_results = _resolve_capability_texts(ref, capability_texts, threshold, cap_cache)
+    t_code = np.array([r[0] for r in cap_results], dtype=np.int64)[capability_codes[rows]]
+    t_conf = np.array([r[1] for r in cap_results], dtype=np.float64)[capability_codes[rows]]
+    t_exact = np.array([r[2] for r in cap_results], dtype=bool)[capability_codes[rows]]
+    t_cell = np.array([bool(t) for t in capability_texts], dtype=bool)[capability_codes[rows]]
+    named = (~t_cell) & (p_named_cap >= 0)
+    t_code[named] = p_named_cap[named]
+    t_conf[named] = 1.0
+    t_exact[named] = True
+    need_name = (t_code < 0) & (default_cap < 0) & ~t_cell & ("system" in systems.columns)
+    if need_name.any():
+        sys_rows = system_codes[rows[need_name]]
+        wanted = sorted(set(sys_rows.tolist()))
+        found = _resolve_capability_texts(ref, [system_texts[i] for i in wanted], threshold, cap_cache)
+        lookup = {i: r for i, r in zip(wanted, found)}
+        t_code[need_name] = [lookup[i][0] for i in sys_rows]
+        t_conf[need_name] = [round(SYSTEM_NAME_FACTOR * lookup[i][1], 4) for i in sys_rows]
+        t_exact[need_name] = False
+
+    # A product read from the system name is refused when the capability text names an unrelated one.
+    for i in np.flatnonzero(p_from_name & (t_code >= 0) & t_cell & (default_cap >= 0)):
+        if _related(ref, int(t_code[i]), int(default_cap[i])) < 0:
+            p_product[i], ids[i], names[i], default_cap[i] = -1, None, None, -1
+            p_method[i], p_conf[i], p_vendor[i] = _METHOD_NONE, 0.0, p_cell_vendor[i]
+
+    cap, cap_conf, cap_method = _decide_capabilities(ref, t_code, t_conf, t_exact, default_cap, p_conf,
+                                                     p_override_cap, is_split)
+    codes = np.array(ref.capability_codes + [None], dtype=object)
+    cap_names = np.array(ref.capability_names + [None], dtype=object)
+
+    added = {
+        "split_from": split_from,
+        "matched_text": np.where(p_matched == "", None, p_matched),
+        "product_id": ids,
+        "product_name": names,
+        "vendor_name": p_vendor,
+        "capability_code": codes[cap],
+        "capability_name": cap_names[cap],
+        "product_confidence": p_conf,
+        "product_method": p_method,
+        "capability_confidence": cap_conf,
+        "capability_method": cap_method,
+        "match_confidence": np.minimum(p_conf, cap_conf),
+    }
+    for column, values in added.items():
+        if values.dtype == object:
+            values = values.copy()
+            values[pd.isna(values)] = np.nan
+            out[column] = pd.Series(values, dtype=object)
+        else:
+            out[column] = values
+    return out
+
+
+def _blankish(matcher: _Matcher, text: str) -> bool:
+    """Whether a product cell names no product: placeholder, vendor alone or a capability."""
+    if not text:
+        return True
+    parts = _hard_parts(text)
+    for part in parts:
+        if matcher.exact_text(part, None, "") >= 0:
+            return False
+        forms = matcher.text_forms(part)
+        if forms.in_house:
+            return False
+        if not (forms.placeholder or matcher.names_vendor(forms) is not None
+                or matcher.names_capability(forms) >= 0):
+            return False
+    return True
+
+
+def _name_unlisted(matcher: _Matcher, products: np.ndarray, texts: np.ndarray) -> None:
+    """Name each unlisted product by its most common spelling (a mapping's name wins)."""
+    first = len(matcher.ref.product_ids)
+    mask = products >= first
+    if not mask.any():
+        return
+    frame = pd.DataFrame({"product": products[mask], "text": texts[mask]})
+    counts = frame.value_counts().reset_index()
+    counts.columns = ["product", "text", "count"]
+    counts = counts.sort_values(["product", "count", "text"], ascending=[True, False, True], kind="stable")
+    for product, text in counts.drop_duplicates("product")[["product", "text"]].itertuples(index=False):
+        if product not in matcher.named_by_user:
+            matcher.product_names[product] = text
+
+
+def _decide_capabilities(ref: _Reference, t_code: np.ndarray, t_conf: np.ndarray, t_exact: np.ndarray,
+                         p_cap: np.ndarray, p_conf: np.ndarray, override: np.ndarray,
+                         is_split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Combine text, product and override into capability, confidence and method."""
+    n = len(t_code)
+    cap = np.full(n, -1, dtype=np.int64)
+    conf = np.zeros(n, dtype=np.float64)
+    method = np.full(n, _CAP_UNMATCHED, dtype=object)
+    inferred = np.round(INFERRED_FACTOR * p_conf, 4)
+    both = (t_code >= 0) & (p_cap >= 0)
+    relation = np.full(n, -1, dtype=np.int64)
+    if both.any():
+        pairs = t_code[both] * (len(ref.capability_codes) + 1) + p_cap[both]
+        uniques, inverse = np.unique(pairs, return_inverse=True)
+        width = len(ref.capability_codes) + 1
+        decided = np.array([_related(ref, int(u // width), int(u % width)) for u in uniques], dtype=np.int64)
+        relation[both] = decided[inverse]
+
+    text_only = (t_code >= 0) & (p_cap < 0)
+    cap[text_only], conf[text_only], method[text_only] = t_code[text_only], t_conf[text_only], _CAP_TEXT
+    product_only = (t_code < 0) & (p_cap >= 0)
+    cap[product_only] = p_cap[product_only]
+    conf[product_only] = inferred[product_only]
+    method[product_only] = _CAP_PRODUCT
+
+    agree = both & (relation >= 0)
+    text_specific = agree & (relation == t_code)
+    cap[text_specific], conf[text_specific], method[text_specific] = (
+        t_code[text_specific], np.maximum(t_conf[text_specific], inferred[text_specific]), _CAP_TEXT)
+    product_specific = agree & (relation != t_code)
+    cap[product_specific] = p_cap[product_specific]
+    conf[product_specific] = np.maximum(np.minimum(t_conf[product_specific], p_conf[product_specific]),
+                                        inferred[product_specific])
+    method[product_specific] = _CAP_PRODUCT
+
+    disagree = both & (relation < 0)
+    text_wins = disagree & ~is_split & (t_exact | (t_conf >= inferred))
+    cap[text_wins], conf[text_wins], method[text_wins] = t_code[text_wins], t_conf[text_wins], _CAP_TEXT
+    product_wins = disagree & ~text_wins
+    cap[product_wins], conf[product_wins], method[product_wins] = (
+        p_cap[product_wins], inferred[product_wins], _CAP_PRODUCT)
+
+    overridden = override >= 0
+    cap[overridden], conf[overridden], method[overridden] = override[overridden], 1.0, _CAP_OVERRIDE
+    return cap, conf, method
+
+
+def split_products(text: str, *, catalogue: Reference = None, vendors: Reference = None,
+                   capabilities: Reference = None) -> list[str]:
+    """The products a product cell lists, as :func:`match_systems` splits it.
+
+    Parameters
+    ----------
+    text : str
+        A product cell as typed.
+    catalogue, vendors, capabilities : DataFrame, str or Path, optional
+        Reference data, as for :func:`match_systems`.
+
+    Returns
+    -------
+    list of str
+        One text a product: split on ``;`` and line breaks always, and on
+        ``,``, ``/``, ``+``, ``&``, ``and``, ``plus``, ``with`` only where
+        every part is a catalogue product. Placeholders and repeats of the
+        same product are dropped. ``[]`` for a blank cell.
+
+    Examples
+    --------
+    >>> split_products("Microsoft Teams; Mitel MiVoice")
+    ['Microsoft Teams', 'Mitel MiVoice']
+    >>> split_products("EMIS and SystmOne")
+    ['EMIS', 'SystmOne']
+    >>> split_products("Civica W2, v5")
+    ['Civica W2, v5']
+    >>> split_products("Capita Academy, Revenues")
+    ['Capita Academy, Revenues']
+    >>> split_products("Agresso / Unit4 Business World")
+    ['Agresso / Unit4 Business World']
+    """
+    text = _text(text)
+    if not text:
+        return []
+    ref = _reference(catalogue, vendors, capabilities)
+    matcher = _Matcher(ref, 0.8, {})
+    parts = _resolve_queries(matcher, [(text, "", "")])[0]
+    return [part.text for part in parts if part.text]
+
+
+def _capability_answer(name: object, code: str) -> str:
+    """The capability as a person reads it: its name when the name reads back as the code, else the code."""
+    if not code:
+        return ""
+    name = _text(name)
+    if name and _reference(None, None, None).capability_key.get(normalise_header(name), -1) \
+            == _reference(None, None, None).capability_index.get(code, -2):
+        return name
+    return code
+
+
+def review_table(matched: pd.DataFrame, *, below: float = 0.8) -> pd.DataFrame:
+    """The doubtful matches, as a mapping file for a person to confirm or correct.
+
+    Parameters
+    ----------
+    matched : DataFrame
+        What :func:`match_systems` returned.
+    below : float, default=0.8
+        Systems whose ``match_confidence`` is under this are listed.
+
+    Returns
+    -------
+    DataFrame
+        One row a distinct text (normalised), most systems first, in the
+        form :func:`read_mapping` reads: ``raw_text`` (the text as most often
+        typed), ``product``, ``vendor`` and ``capability`` filled with the
+        current answer (the product's name, blank for no product; the
+        capability's name), then columns that :func:`read_mapping` ignores:
+        ``suggested_product_id``, ``suggested_capability_code``,
+        ``confidence`` (the lowest), ``product_method``,
+        ``capability_method``, ``systems`` and ``organisations`` (counts) and
+        ``example_system``. Correct the answers, delete the rows you are not
+        sure of, and pass the file as ``mapping`` to :func:`match_systems`:
+        every row left becomes a ``"user override"``.
+
+    Raises
+    ------
+    ParameterError
+        ``matched`` lacks the columns :func:`match_systems` adds, or
+        ``below`` is not a number in [0, 1].
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> systems = pd.DataFrame({"system_key": ["A/1", "B/1", "C/1"], "system": ["Waste", "Waste", "HR"],
+    ...                         "product": ["Binzone 4", "BinZone 4", "iTrent"],
+    ...                         "capability": ["waste collection", "Waste", None]})
+    >>> review = review_table(match_systems(systems))
+    >>> review[["raw_text", "product", "capability", "confidence", "systems"]]
+        raw_text    product        capability  confidence  systems
+    0  BinZone 4  BinZone 4  Waste management         0.3        2
+    """
+    missing = [c for c in ("matched_text", "product_id", "match_confidence") if c not in matched.columns]
+    if missing:
+        raise ParameterError(f"review_table: column '{missing[0]}' is missing; pass what match_systems returned.")
+    if isinstance(below, bool) or not isinstance(below, (int, float)) or not 0.0 <= float(below) <= 1.0:
+        raise ParameterError(f"The 'below' parameter of review_table must be a float in [0, 1]. Got {below!r} "
+                             "instead.")
+    columns = [*MAPPING_COLUMNS, "suggested_product_id", "suggested_capability_code", "confidence",
+               "product_method", "capability_method", "systems", "organisations", "example_system"]
+    doubtful = matched.loc[matched["match_confidence"].fillna(0.0) < below]
+    doubtful = doubtful.loc[doubtful["matched_text"].notna() & (doubtful["matched_text"].astype(str) != "")]
+    if doubtful.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object if c not in ("confidence", "systems", "organisations")
+                                          else ("float64" if c == "confidence" else "int64"))
+                             for c in columns})
+    frame = pd.DataFrame({
+        "key": doubtful["matched_text"].map(normalise_header).to_numpy(),
+        "text": doubtful["matched_text"].astype(object).to_numpy(),
+        "product_id": doubtful["product_id"].astype(object).to_numpy(),
+        "product_name": doubtful["product_name"].astype(object).to_numpy(),
+        "vendor_name": doubtful["vendor_name"].astype(object).to_numpy(),
+        "capability_code": doubtful["capability_code"].astype(object).to_numpy(),
+        "capability_name": doubtful["capability_name"].astype(object).to_numpy(),
+        "confidence": doubtful["match_confidence"].to_numpy(dtype=np.float64),
+        "product_method": doubtful["product_method"].astype(object).to_numpy(),
+        "capability_method": doubtful["capability_method"].astype(object).to_numpy(),
+        "organisation": (doubtful["organisation"].astype(object).to_numpy() if "organisation" in doubtful
+                         else np.full(len(doubtful), None, dtype=object)),
+        "system": (doubtful["system"].astype(object).to_numpy() if "system" in doubtful
+                   else np.full(len(doubtful), None, dtype=object)),
+    }).fillna({"product_id": "", "capability_code": ""})
+    rows = []
+    for key, group in frame.groupby("key", sort=True):
+        text = Counter(group["text"]).most_common()
+        raw = sorted(text, key=lambda item: (-item[1], str(item[0])))[0][0]
+        answers = Counter(zip(group["product_id"], group["capability_code"]))
+        (product_id, capability_code), _ = sorted(answers.items(), key=lambda item: (-item[1], item[0]))[0]
+        chosen = group.loc[(group["product_id"] == product_id) & (group["capability_code"] == capability_code)]
+        first = chosen.iloc[0]
+        in_house = str(product_id).startswith("in-house:")
+        product = "in-house" if in_house else (_text(first["product_name"]) if product_id else "")
+        rows.append({
+            "raw_text": raw,
+            "product": product,
+            "vendor": _text(first["vendor_name"]),
+            "capability": _capability_answer(first["capability_name"], capability_code),
+            "suggested_product_id": "" if in_house else product_id,
+            "suggested_capability_code": capability_code,
+            "confidence": float(group["confidence"].min()),
+            "product_method": first["product_method"],
+            "capability_method": first["capability_method"],
+            "systems": len(group),
+            "organisations": int(group["organisation"].nunique()),
+            "example_system": _text(first["system"]),
+        })
+    table = pd.DataFrame.from_records(rows, columns=columns)
+    table = table.sort_values(["systems", "raw_text"], ascending=[False, True], kind="stable")
+    for column in columns:
+        if column not in ("confidence", "systems", "organisations"):
+            table[column] = table[column].astype(object)
+    return table.reset_index(drop=True)
