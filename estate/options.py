@@ -1,0 +1,1199 @@
+"""Options: the consolidations a plan could make, each costed and appraised.
+
+:func:`generate_options` reads the matched systems (one row a system, with its
+product and capability) and proposes four kinds of option, each with a
+plain-language rationale:
+
+``shared platform`` (``SP-001``...)
+    For a capability run in two or more organisations: one system survives and
+    every other system of that capability in a group of organisations retires
+    onto it. Each plausible survivor (per product, the system of that product
+    with the most users; not end-of-life, not being replaced, not in-house) is
+    tried with each group: all the organisations that run the capability, each
+    natural grouping (``groups``) and each set of organisations sharing a
+    successor authority, cut down to those running it, of two or more.
+``joint procurement`` (``JP-001``...)
+    The same product in two or more organisations: every partner re-contracts
+    at its next contract end under one joint contract for a volume discount;
+    nobody migrates.
+``rationalisation`` (``RW-001``...)
+    One organisation runs two or more different products for one capability:
+    each plausible one is tried as the survivor of the others.
+``hosting consolidation`` (``HC-001``...)
+    A site used less than the threshold: its systems move to the same
+    organisation's busiest site that is not itself under-used or full, or to
+    the cloud, and the site closes.
+
+Every figure is rebuilt by hand, or by spreadsheet formulas, from the rows of
+:attr:`Options.effects` and the :class:`~estate.assumptions.Assumptions`: the
+model is linear and each formula is stated in ``docs/costing.md``, with a
+worked example that the tests check. In short, for an option whose survivor
+has annual cost S and U_S users and whose retired systems s have cost c_s and
+users u_s::
+
+    run_cost_after = S x (U_total / U_S)^elasticity
+    uplift_s       = (run_cost_after - S) x u_s / sum of retired users
+    net_saving_s   = c_s - uplift_s
+    savings_y      = saving_factor x sum_s net_saving_s x year_fraction(R_s, no end, y)
+
+where R_s, the day system s stops costing, is the day after its contract end
+(rolled forward to a date notice can still be given for, and no earlier than
+the end of migration) or, if worth more, the end of migration at the price of
+its exit cost. One-off costs fall in year 0 (per option and partner) and in
+the financial year each system retires, and carry the optimism-bias uplift.
+Cash flows, NPV and payback come from :mod:`estate.appraisal`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from estate.assumptions import load_assumptions
+>>> matched = pd.DataFrame({
+...     "system_key": ["Eden/REV", "Carlisle/REV"],
+...     "organisation": ["Eden", "Carlisle"],
+...     "capability_code": ["LG-REVBEN", "LG-REVBEN"],
+...     "capability_name": ["Revenues and benefits"] * 2,
+...     "product_id": ["capita-academy", "civica-openrevenues"],
+...     "product_name": ["Academy", "OpenRevenues"],
+...     "users": [40.0, 60.0], "annual_cost": [85_000.0, 120_000.0],
+...     "contract_end": pd.to_datetime(["2029-09-30", "2030-03-31"]),
+...     "exit_cost": [30_000.0, None], "notice_months": [6.0, 6.0],
+... })
+>>> options = generate_options(matched, assumptions=load_assumptions())
+>>> options.options[["option_id", "target", "systems_retired"]]
+  option_id        target systems_retired
+0    SP-001  Carlisle/REV        Eden/REV
+1    SP-002      Eden/REV    Carlisle/REV
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estate.appraisal import (
+    CASH_FLOW_COLUMNS,
+    apply_optimism_bias,
+    discount_factors,
+    financial_years,
+    fy_start,
+    option_cash_flows,
+    payback_years,
+    year_fractions,
+)
+from estate.assumptions import Assumptions
+from estate.errors import ParameterError
+
+__all__ = [
+    "DEFAULTS_USED_COLUMNS",
+    "EFFECT_COLUMNS",
+    "ONE_OFF_CATEGORIES",
+    "OPTION_COLUMNS",
+    "OPTION_TYPES",
+    "Options",
+    "PARTNER_SHARE_COLUMNS",
+    "PATHS",
+    "generate_options",
+]
+
+OPTION_TYPES = {
+    "shared platform": "SP",
+    "joint procurement": "JP",
+    "rationalisation": "RW",
+    "hosting consolidation": "HC",
+}
+"""Each kind of option and the prefix of its ids."""
+
+ONE_OFF_CATEGORIES = (
+    "assessment_planning",
+    "joint_procurement",
+    "stakeholder_engagement",
+    "parallel_running",
+    "vendor_management",
+    "training",
+    "integration_rework",
+    "data_migration",
+    "contract_exit",
+    "hosting_move",
+    "site_exit",
+)
+"""Kinds of one-off cost (Federal Application Rationalization Playbook 6.3.1-6.3.7, plus migration and exit)."""
+
+PATHS = ("at contract end", "early exit", "site closure")
+"""How a system (or site) is retired or re-contracted."""
+
+OPTION_COLUMNS = (
+    "option_id", "type", "capability_code", "capability_name", "target", "target_label", "lead_organisation",
+    "partners", "n_partners", "systems_retired", "n_retired", "run_cost_before", "run_cost_after",
+    "annual_saving", "one_off_cost", "pv_savings", "pv_costs", "npv", "payback_years", "start_year", "end_year",
+    "meets_minimum_npv", "rationale",
+)
+"""Columns of :attr:`Options.options`."""
+
+EFFECT_COLUMNS = (
+    "option_id", "system_key", "organisation", "effect", "users", "annual_cost", "uplift", "net_saving",
+    "contract_end", "notice_months", "natural_end", "exit_cost", "path", "retire_date", "saving_start",
+    "exit_cost_paid", "npv_contract_end", "npv_early_exit", "interfaces", "destination",
+)
+"""Columns of :attr:`Options.effects`."""
+
+PARTNER_SHARE_COLUMNS = (
+    "option_id", "organisation", "run_cost_before", "run_cost_after", "annual_saving", "saving_share",
+    "cost_share", "one_off_cost", "npv",
+)
+"""Columns of :attr:`Options.partner_shares`."""
+
+DEFAULTS_USED_COLUMNS = (
+    "system_key", "organisation", "source_file", "source_sheet", "source_row", "column", "default", "note",
+)
+"""Columns of :attr:`Options.defaults_used`."""
+
+_NOT_SURVIVOR_LIFECYCLES = frozenset({"end-of-life", "being replaced"})
+_NO_PRODUCT = re.compile(
+    r"^\s*(in[\s_-]*house|bespoke|home[\s_-]*grown|internal(ly)?([\s_-]*(developed|built))?|custom[\s_-]*built"
+    r"|none|n/?a|unknown|no[\s_-]*product)\b",
+    re.IGNORECASE,
+)
+_LIST_SPLIT = r"\s*(?:;|\n|\|)\s*"
+_ONE_DAY = np.timedelta64(1, "D")
+_DAYS_A_YEAR = 365.0
+_SITE_PREFIX = "site:"
+_CLOUD = "cloud"
+
+# Which defaulted columns matter for a system, by what the option does to it.
+_DEFAULTS_BY_EFFECT = {
+    "survive": ("users", "annual_cost"),
+    "retire": ("users", "annual_cost", "contract_end", "notice_months", "exit_cost"),
+    "recontract": ("users", "annual_cost", "contract_end", "notice_months"),
+    "move": (),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Options:
+    """Candidate options, what they do to each system, and their appraisal.
+
+    Attributes
+    ----------
+    options : DataFrame
+        One row an option, columns :data:`OPTION_COLUMNS`, sorted by
+        ``option_id``. Money is a year's amount (run costs, saving) or a total
+        over the horizon (one-off cost, after optimism bias); ``npv`` and
+        ``payback_years`` come from :func:`estate.appraisal.appraise_flows`.
+    effects : DataFrame
+        One row an option and system it touches, columns
+        :data:`EFFECT_COLUMNS`: ``effect`` is ``retire``, ``survive``,
+        ``recontract`` or ``move``; a hosting consolidation retires the pseudo
+        system ``site:<site_key>``. ``path`` says how it is retired;
+        ``npv_contract_end`` and ``npv_early_exit`` are the NPVs of its own
+        flows on each path.
+    cash_flows : DataFrame
+        ``option_id`` and the columns of
+        :data:`estate.appraisal.CASH_FLOW_COLUMNS`, one row an option and year.
+    one_off_by_year : DataFrame
+        ``option_id``, ``year``, ``amount`` (after optimism bias), non-zero
+        years within the horizon.
+    one_off_breakdown : DataFrame
+        ``option_id``, ``category`` (:data:`ONE_OFF_CATEGORIES`),
+        ``amount_before_bias``, ``amount``: totals within the horizon.
+    partner_shares : DataFrame
+        One row an option and partner, columns :data:`PARTNER_SHARE_COLUMNS`;
+        the partners' ``npv`` add up to the option's.
+    defaults_used : DataFrame
+        Every assumed value of a system an option touches, columns
+        :data:`DEFAULTS_USED_COLUMNS`, to report as data issues.
+    assumptions : Assumptions
+        The assumptions the options were costed with.
+    """
+
+    options: pd.DataFrame
+    effects: pd.DataFrame
+    cash_flows: pd.DataFrame
+    one_off_by_year: pd.DataFrame
+    one_off_breakdown: pd.DataFrame
+    partner_shares: pd.DataFrame
+    defaults_used: pd.DataFrame
+    assumptions: Assumptions = field(repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The options, one row each (a copy of :attr:`options`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from estate.assumptions import load_assumptions
+        >>> generate_options(pd.DataFrame({"system_key": ["a/x"], "organisation": ["a"]}),
+        ...                  assumptions=load_assumptions()).to_frame().shape
+        (0, 23)
+        """
+        return self.options.copy()
+
+    @property
+    def partner_npv(self) -> pd.DataFrame:
+        """``option_id``, ``organisation``, ``npv``: the input :func:`estate.portfolio.select_portfolio` takes."""
+        return self.partner_shares.loc[:, ["option_id", "organisation", "npv"]].copy()
+
+
+# --------------------------------------------------------------------------- #
+# Validation and preparation of the systems
+# --------------------------------------------------------------------------- #
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _fail(name: str, requirement: str, value: object) -> ParameterError:
+    return ParameterError(
+        f"The {name!r} parameter of generate_options must be {requirement}. Got {_shown(value)} instead."
+    )
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Text with blanks as None (object dtype)."""
+    out = series.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
+    return out.where(out.notna() & out.ne(""), None)
+
+
+def _number(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    return pd.to_numeric(frame[column], errors="coerce").astype(float)
+
+
+def _column(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    return _text(frame[column])
+
+
+def _days(values: Any) -> np.ndarray:
+    return pd.to_datetime(pd.Series(values), errors="coerce").to_numpy().astype("datetime64[D]")
+
+
+def _add_years(days: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Each day moved on by a whole number of years (29 February to 28 February), like Excel's EDATE(d, 12k)."""
+    calendar_year = days.astype("datetime64[Y]")
+    month = days.astype("datetime64[M]")
+    day_index = (days - month.astype("datetime64[D]")).astype(np.int64)
+    month_index = (month - calendar_year.astype("datetime64[M]")).astype(np.int64)
+    new_month = (calendar_year + years).astype("datetime64[M]") + month_index
+    length = ((new_month + 1).astype("datetime64[D]") - new_month.astype("datetime64[D]")).astype(np.int64)
+    return new_month.astype("datetime64[D]") + np.minimum(day_index, length - 1)
+
+
+def _roll_forward(end: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """``end`` plus the fewest whole years (0 or more) that bring it on or after ``threshold``."""
+    years = np.maximum(
+        0,
+        threshold.astype("datetime64[Y]").astype(np.int64) - end.astype("datetime64[Y]").astype(np.int64) - 1,
+    )
+    rolled = _add_years(end, years)
+    while True:
+        short = rolled < threshold
+        if not short.any():
+            return rolled
+        years = years + short.astype(np.int64)
+        rolled = _add_years(end, years)
+
+
+def _has_product(product_id: pd.Series, product_name: pd.Series) -> pd.Series:
+    def no_product(value: object) -> bool:
+        return isinstance(value, str) and bool(_NO_PRODUCT.match(value))
+
+    return product_id.notna() & ~product_id.map(no_product) & ~product_name.map(no_product)
+
+
+def _interface_counts(interfaces: Any) -> pd.Series:
+    """Interfaces (fan-in plus fan-out) by system_key."""
+    if interfaces is None:
+        return pd.Series(dtype=float)
+    if isinstance(interfaces, pd.DataFrame):
+        if "system_key" not in interfaces:
+            raise _fail("interfaces", "a DataFrame with 'system_key' and 'fan_in' and 'fan_out' (or 'total')",
+                        list(interfaces.columns))
+        if "fan_in" in interfaces or "fan_out" in interfaces:
+            counts = _number(interfaces, "fan_in").fillna(0.0) + _number(interfaces, "fan_out").fillna(0.0)
+        elif "total" in interfaces:
+            counts = _number(interfaces, "total")
+        else:
+            raise _fail("interfaces", "a DataFrame with 'system_key' and 'fan_in' and 'fan_out' (or 'total')",
+                        list(interfaces.columns))
+        series = pd.Series(counts.to_numpy(), index=interfaces["system_key"].astype(str).to_numpy())
+    elif isinstance(interfaces, pd.Series):
+        series = pd.to_numeric(interfaces, errors="coerce").astype(float)
+        series.index = series.index.astype(str)
+    elif isinstance(interfaces, Mapping):
+        series = pd.Series({str(k): v for k, v in interfaces.items()}, dtype=object)
+        series = pd.to_numeric(series, errors="coerce").astype(float)
+    else:
+        raise _fail("interfaces", "a DataFrame, a Series or a mapping of system_key to a count, or None",
+                    type(interfaces).__name__)
+    return series.groupby(level=0).sum().clip(lower=0.0)
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """The plan's fixed dates as numpy days."""
+
+    start: np.datetime64
+    earliest: np.datetime64  # E: the first day a system may be retired
+    default_end: np.datetime64
+    years: np.ndarray  # appraisal financial years
+    factors: np.ndarray  # DF_t
+
+
+def _dates(a: Assumptions) -> _Dates:
+    start = np.datetime64(fy_start(a.first_year, first_month=a.first_month), "D")
+    start_month = start.astype("datetime64[M]")
+    return _Dates(
+        start=start,
+        earliest=(start_month + a.migration_months).astype("datetime64[D]"),
+        default_end=(start_month + a.default_contract_months).astype("datetime64[D]") - _ONE_DAY,
+        years=a.first_year + np.arange(a.horizon_years, dtype=np.int64),
+        factors=discount_factors(a.horizon_years, rate=a.discount_rate),
+    )
+
+
+def _prepare(matched: pd.DataFrame, a: Assumptions, d: _Dates, inventory: Any, interfaces: Any) -> pd.DataFrame:
+    """One row a system with every input the cost model needs, defaults applied and flagged."""
+    m = matched.sort_values("system_key", kind="stable").reset_index(drop=True)
+    s = pd.DataFrame({
+        "system_key": m["system_key"].astype(str).to_numpy(),
+        "organisation": m["organisation"].astype(str).to_numpy(),
+    })
+    for column in ("system", "capability_code", "capability_name", "product_id", "product_name", "lifecycle",
+                   "site_key", "source_file", "source_sheet"):
+        s[column] = _column(m, column).to_numpy()
+    s["source_row"] = pd.array(_number(m, "source_row").to_numpy(), dtype="Int64") if "source_row" in m \
+        else pd.array([pd.NA] * len(m), dtype="Int64")
+    for column in ("users", "annual_cost", "licence_cost", "support_cost", "exit_cost", "notice_months"):
+        s[column + "_given"] = _number(m, column).to_numpy()
+    end_given = _days(m["contract_end"]) if "contract_end" in m else np.full(len(m), "NaT", dtype="datetime64[D]")
+
+    # Missing contract terms may be given on the Contracts sheet (several contracts: the latest end,
+    # the longest notice, the exit costs added).
+    contracts = getattr(inventory, "contracts", None)
+    if isinstance(contracts, pd.DataFrame) and len(contracts) and "system_key" in contracts:
+        linked = contracts.loc[contracts["system_key"].notna()]
+        by_key = linked.groupby(linked["system_key"].astype(str))
+        if "contract_end" in linked:
+            latest = by_key["contract_end"].max()
+            from_contracts = _days(s["system_key"].map(latest))
+            end_given = np.where(np.isnat(end_given), from_contracts, end_given)
+        if "notice_months" in linked:
+            notice = by_key["notice_months"].max()
+            s["notice_months_given"] = s["notice_months_given"].fillna(s["system_key"].map(notice).astype(float))
+        if "exit_cost" in linked:
+            exit_sum = by_key["exit_cost"].sum(min_count=1)
+            s["exit_cost_given"] = s["exit_cost_given"].fillna(s["system_key"].map(exit_sum).astype(float))
+    s["contract_end_given"] = pd.to_datetime(end_given)
+
+    users_missing = s["users_given"].isna() | (s["users_given"] < 1)  # 0 (or a fraction) users is no count
+    s["users"] = s["users_given"].where(~users_missing, float(a.default_users))
+    s["annual_cost"] = s["annual_cost_given"].fillna(0.0)
+    breakdown = s["licence_cost_given"].notna() | s["support_cost_given"].notna()
+    s["discount_base"] = np.where(
+        breakdown, s["licence_cost_given"].fillna(0.0) + s["support_cost_given"].fillna(0.0), s["annual_cost"]
+    )
+    notice = np.ceil(s["notice_months_given"].fillna(float(a.default_notice_months))).astype(np.int64)
+    s["notice_months"] = notice
+    end = np.where(np.isnat(end_given), d.default_end, end_given)
+    s["contract_end"] = pd.to_datetime(end)
+    notice_by = (d.start.astype("datetime64[M]") + notice.to_numpy()).astype("datetime64[D]")
+    threshold = np.maximum(notice_by, d.earliest - _ONE_DAY)
+    natural = _roll_forward(end, threshold)
+    s["natural_end"] = pd.to_datetime(natural)
+    remaining_years = np.maximum((natural + _ONE_DAY - d.earliest).astype(np.int64), 0) / _DAYS_A_YEAR
+    s["can_exit_early"] = natural + _ONE_DAY > d.earliest
+    s["exit_cost"] = s["exit_cost_given"].fillna(
+        pd.Series(a.default_exit_fraction * s["annual_cost"].to_numpy() * remaining_years)
+    )
+    counts = _interface_counts(interfaces)
+    s["interfaces"] = s["system_key"].map(counts).fillna(0.0).astype(float)
+
+    s["has_product"] = _has_product(s["product_id"], s["product_name"])
+    lifecycle = s["lifecycle"].map(lambda v: v.lower() if isinstance(v, str) else v)
+    s["plausible_survivor"] = s["has_product"] & ~lifecycle.isin(_NOT_SURVIVOR_LIFECYCLES)
+    s["product_key"] = s["product_id"].where(s["has_product"], "system:" + s["system_key"])
+    s["missing_users"] = users_missing
+    s["missing_cost"] = s["annual_cost_given"].isna()
+    s["missing_end"] = np.isnat(end_given)
+    s["missing_notice"] = s["notice_months_given"].isna()
+    s["missing_exit"] = s["exit_cost_given"].isna()
+    return s
+
+
+# --------------------------------------------------------------------------- #
+# Generators: candidates and the systems they touch
+# --------------------------------------------------------------------------- #
+
+
+def _survivors(frame: pd.DataFrame, by: list[str], max_scale: float) -> pd.DataFrame:
+    """Per ``by`` and product, the plausible system with the most users (ties by key).
+
+    Plausible: it has a product, is not end-of-life or being replaced, and the
+    users of its whole ``by`` block are at most ``max_scale`` times its own.
+    """
+    block_users = frame.groupby(by)["users"].transform("sum")
+    plausible = frame.loc[frame["plausible_survivor"] & (block_users <= max_scale * frame["users"])]
+    ordered = plausible.sort_values(["users", "system_key"], ascending=[False, True], kind="stable")
+    return ordered.drop_duplicates([*by, "product_key"]).sort_values([*by, "system_key"], kind="stable")
+
+
+def _label(row: Any) -> str:
+    name = row.system if isinstance(row.system, str) else row.system_key
+    product = row.product_name if isinstance(row.product_name, str) else row.product_id
+    return f"{name} ({product}), {row.organisation}" if isinstance(product, str) else f"{name}, {row.organisation}"
+
+
+def _join(names: Iterable[str]) -> str:
+    return "; ".join(sorted(names))
+
+
+def _joined_by(cand: np.ndarray, names: np.ndarray, n: int) -> list[str]:
+    """For each candidate 0..n-1, its distinct names sorted and '; '-joined (one pass, no group lambdas)."""
+    lists: list[list[str]] = [[] for _ in range(n)]
+    for c, name in sorted(set(zip(cand.tolist(), names.tolist(), strict=True))):
+        lists[c].append(name)
+    return ["; ".join(names_) for names_ in lists]
+
+
+def _groupings(groups: Any, inventory: Any) -> list[tuple[str, frozenset[str]]]:
+    """Natural groupings and successor authorities as (basis, organisations)."""
+    out: list[tuple[str, frozenset[str]]] = []
+    if isinstance(groups, pd.DataFrame):  # estate.overlaps.partner_groups: organisation, group
+        if not {"organisation", "group"} <= set(groups.columns):
+            raise _fail("groups", "a DataFrame with columns 'organisation' and 'group', or sets of organisations",
+                        list(groups.columns))
+        groups = [set(block["organisation"].astype(str))
+                  for _, block in groups.groupby("group", sort=True)]
+    if groups is not None:
+        if isinstance(groups, str) or not isinstance(groups, Iterable):
+            raise _fail("groups", "an iterable of sets of organisations, or None", groups)
+        for group in groups:
+            if isinstance(group, str) or not isinstance(group, Collection):
+                raise _fail("groups", "an iterable of sets of organisations, or None", group)
+            out.append(("a natural grouping", frozenset(str(o) for o in group)))
+    organisations = getattr(inventory, "organisations", None)
+    if isinstance(organisations, pd.DataFrame) and {"organisation", "successor"} <= set(organisations.columns):
+        rows = organisations.loc[organisations["successor"].notna(), ["organisation", "successor"]]
+        successors = rows.assign(successor=rows["successor"].astype(str).str.split(_LIST_SPLIT, regex=True))
+        successors = successors.explode("successor")
+        successors["successor"] = successors["successor"].str.strip()
+        successors = successors.loc[successors["successor"].ne("")]
+        for name, block in successors.groupby("successor", sort=True):
+            out.append((f"successor authority {name}", frozenset(block["organisation"].astype(str))))
+    return out
+
+
+def _groups_for(orgs: frozenset[str], groupings: list[tuple[str, frozenset[str]]]) -> list[tuple[tuple[str, ...], str]]:
+    found: dict[frozenset[str], list[str]] = {orgs: ["all the organisations that run it"]}
+    for basis, group in groupings:
+        common = group & orgs
+        if len(common) >= 2 and basis not in found.setdefault(frozenset(common), []):
+            found[frozenset(common)].append(basis)
+    return sorted((tuple(sorted(g)), "; ".join(b)) for g, b in found.items())
+
+
+def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame) -> pd.DataFrame:
+    """Every system of the candidate's capability in its group: the survivor survives, the rest retire."""
+    rows = candidates.loc[:, ["cand", "capability_code", "group", "target"]].explode("group")
+    rows = rows.rename(columns={"group": "organisation"})
+    members = rows.merge(systems.loc[:, ["system_key", "organisation", "capability_code"]],
+                         on=["capability_code", "organisation"], how="inner")
+    members["effect"] = np.where(members["system_key"] == members["target"], "survive", "retire")
+    return members.loc[:, ["cand", "system_key", "effect"]]
+
+
+def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozenset[str]]],
+                      max_scale: float) -> pd.DataFrame:
+    capable = systems.loc[systems["capability_code"].notna()]
+    org_count = capable.groupby("capability_code")["organisation"].nunique()
+    capable = capable.loc[capable["capability_code"].isin(org_count.index[org_count >= 2])]
+    groups = []  # (capability_code, group number, organisation): every group of every capability
+    bases: dict[tuple[str, int], tuple[tuple[str, ...], str]] = {}
+    for code, orgs in capable.groupby("capability_code", sort=True)["organisation"].agg(frozenset).items():
+        for number, (group, basis) in enumerate(_groups_for(orgs, groupings)):
+            bases[(code, number)] = (group, basis)
+            groups.extend((code, number, org) for org in group)
+    rows = pd.DataFrame(groups, columns=["capability_code", "group_number", "organisation"])
+    members = rows.merge(capable, on=["capability_code", "organisation"])
+    counts = members.groupby(["capability_code", "group_number"]).size()
+    survivors = _survivors(members, ["capability_code", "group_number"], max_scale)
+    records = []
+    for row in survivors.itertuples():
+        code = row.capability_code
+        group, basis = bases[(code, row.group_number)]
+        capability = row.capability_name if isinstance(row.capability_name, str) else code
+        product = row.product_name if isinstance(row.product_name, str) else row.product_id
+        records.append({
+            "type": "shared platform", "capability_code": code, "capability_name": row.capability_name,
+            "target": row.system_key, "target_label": _label(row), "lead_organisation": row.organisation,
+            "group": list(group), "sort_key": (code, row.system_key, group),
+            "rationale": (
+                f"{len(group)} organisations ({_join(group)}) each run {capability}. Move them onto "
+                f"{_label(row)}, the most-used {product} system among them, and retire the other "
+                f"{counts[(code, row.group_number)] - 1}. Grouping: {basis}."
+            ),
+        })
+    return pd.DataFrame.from_records(records)
+
+
+def _rationalisations(systems: pd.DataFrame, max_scale: float) -> pd.DataFrame:
+    capable = systems.loc[systems["capability_code"].notna()]
+    products = capable.groupby(["organisation", "capability_code"])["product_key"].nunique()
+    several = products.index[products >= 2]
+    capable = capable.set_index(["organisation", "capability_code"]).loc[several].reset_index()
+    survivors = _survivors(capable, ["organisation", "capability_code"], max_scale)
+    counts = capable.groupby(["organisation", "capability_code"]).size()
+    records = []
+    for row in survivors.itertuples():
+        capability = row.capability_name if isinstance(row.capability_name, str) else row.capability_code
+        n = int(counts[(row.organisation, row.capability_code)])
+        records.append({
+            "type": "rationalisation", "capability_code": row.capability_code,
+            "capability_name": row.capability_name, "target": row.system_key, "target_label": _label(row),
+            "lead_organisation": row.organisation, "group": [row.organisation],
+            "sort_key": (row.capability_code, row.system_key, (row.organisation,)),
+            "rationale": (
+                f"{row.organisation} runs {n} systems of {products[(row.organisation, row.capability_code)]} "
+                f"different products for {capability}. Keep {_label(row)} and retire the other {n - 1}."
+            ),
+        })
+    return pd.DataFrame.from_records(records)
+
+
+def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataFrame, pd.DataFrame]:
+    products = systems.loc[systems["has_product"]]
+    org_count = products.groupby("product_key")["organisation"].nunique()
+    products = products.loc[products["product_key"].isin(org_count.index[org_count >= 2])]
+    spend = products.groupby(["product_key", "organisation"], as_index=False)["annual_cost"].sum()
+    lead = spend.sort_values(["product_key", "annual_cost", "organisation"], ascending=[True, False, True],
+                             kind="stable").drop_duplicates("product_key").set_index("product_key")["organisation"]
+    by_product = products.groupby("product_key", sort=True)
+    summary = pd.DataFrame({
+        "orgs": by_product["organisation"].agg(lambda o: sorted(set(o))),
+        "n_systems": by_product.size(),
+        "product": by_product["product_name"].first(),
+        "capability_code": by_product["capability_code"].agg(_first),
+        "capability_name": by_product["capability_name"].agg(_first),
+    })
+    records = []
+    for key, row in zip(summary.index, summary.itertuples(), strict=True):
+        product = row.product if isinstance(row.product, str) else key
+        records.append({
+            "type": "joint procurement", "capability_code": row.capability_code,
+            "capability_name": row.capability_name, "target": key, "target_label": product,
+            "lead_organisation": lead[key], "group": row.orgs, "sort_key": (key,),
+            "rationale": (
+                f"{len(row.orgs)} organisations ({_join(row.orgs)}) run {product} in {row.n_systems} systems. "
+                f"Buy it together as each contract comes up, for an assumed {a.volume_discount:.0%} volume "
+                f"discount on licence and support; nobody migrates."
+            ),
+        })
+    return pd.DataFrame.from_records(records), products.loc[:, ["product_key", "system_key"]]
+
+
+def _first(values: pd.Series) -> object:
+    """The most common value (the first in order among ties), or None."""
+    counts = values.dropna().value_counts()
+    if not len(counts):
+        return None
+    return min(counts.index[counts == counts.iloc[0]])
+
+
+def _site_table(sites: Any, inventory: Any) -> pd.DataFrame | None:
+    table = sites if sites is not None else getattr(inventory, "sites", None)
+    if table is None:
+        return None
+    if not isinstance(table, pd.DataFrame) or "site_key" not in table:
+        raise _fail("sites", "a DataFrame with a 'site_key' column, or None",
+                    list(table.columns) if isinstance(table, pd.DataFrame) else type(table).__name__)
+    return table
+
+
+def _hosting_consolidations(systems: pd.DataFrame, site_table: pd.DataFrame | None,
+                            a: Assumptions) -> tuple[pd.DataFrame, pd.DataFrame]:
+    empty = pd.DataFrame(), pd.DataFrame(columns=["site_key", "system_key", "destination"])
+    if site_table is None or not len(site_table):
+        return empty
+    sites = pd.DataFrame({
+        "site_key": site_table["site_key"].astype(str).to_numpy(),
+        "organisation": _column(site_table, "organisation").to_numpy(),
+        "site": _column(site_table, "site").to_numpy(),
+        "utilisation": _number(site_table, "utilisation").to_numpy(),
+        "site_cost_given": _number(site_table, "annual_cost").to_numpy(),
+        "site_exit_given": _number(site_table, "exit_cost").to_numpy(),
+        "source_file": _column(site_table, "source_file").to_numpy(),
+        "source_sheet": _column(site_table, "source_sheet").to_numpy(),
+        "source_row": _number(site_table, "source_row").to_numpy(),
+    }).drop_duplicates("site_key").sort_values("site_key", kind="stable").reset_index(drop=True)
+    under = sites["utilisation"] < a.under_used_site_threshold
+    flag_column = next((c for c in ("under_used", "is_under_used") if c in site_table), None)
+    if flag_column is not None:
+        flags = site_table.assign(site_key=site_table["site_key"].astype(str)).drop_duplicates("site_key")
+        flag = sites["site_key"].map(flags.set_index("site_key")[flag_column].map(lambda v: v is True or v == 1))
+        under = under.where(sites["utilisation"].notna(), flag.fillna(False).astype(bool))
+    hosted = systems.loc[systems["site_key"].notna(), ["site_key", "system_key", "organisation"]]
+    # A site with no organisation given belongs to the organisation with most systems on it.
+    owners = hosted.groupby("site_key")["organisation"].agg(_first)
+    sites["organisation"] = sites["organisation"].where(sites["organisation"].notna(),
+                                                        sites["site_key"].map(owners))
+    candidates = sites.loc[under & sites["site_key"].isin(hosted["site_key"])]
+    healthy = sites.loc[(sites["utilisation"] >= a.under_used_site_threshold) & (sites["utilisation"] < 1.0)]
+    healthy = healthy.sort_values(["utilisation", "site_key"], ascending=[False, True])
+    best = healthy.drop_duplicates("organisation").set_index("organisation")["site_key"]
+    records = []
+    for row in candidates.itertuples():
+        destination = best.get(row.organisation, _CLOUD)
+        n = int((hosted["site_key"] == row.site_key).sum())
+        name = row.site if isinstance(row.site, str) else row.site_key
+        used = f"{row.utilisation:.0%} used" if pd.notna(row.utilisation) else "flagged as under-used"
+        records.append({
+            "type": "hosting consolidation", "capability_code": None, "capability_name": None,
+            "target": row.site_key, "target_label": f"close {name}; move its systems to {destination}",
+            "lead_organisation": row.organisation, "group": [row.organisation], "sort_key": (row.site_key,),
+            "destination": destination, "site_cost_given": row.site_cost_given,
+            "site_exit_given": row.site_exit_given, "site_source": (row.source_file, row.source_sheet,
+                                                                    row.source_row),
+            "rationale": (
+                f"{name} is {used} (under {a.under_used_site_threshold:.0%}). Move its {n} systems to "
+                f"{destination} and close it."
+            ),
+        })
+    moves = hosted.loc[:, ["site_key", "system_key"]].merge(candidates.loc[:, ["site_key"]], on="site_key")
+    return pd.DataFrame.from_records(records), moves
+
+
+# --------------------------------------------------------------------------- #
+# The cost model
+# --------------------------------------------------------------------------- #
+
+
+def _year_index(days: np.ndarray, a: Assumptions) -> np.ndarray:
+    """Appraisal year t of each day (may lie past the horizon)."""
+    return financial_years(days, first_month=a.first_month) - a.first_year
+
+
+def _pv_of_saving(net: np.ndarray, start: np.ndarray, d: _Dates, a: Assumptions) -> np.ndarray:
+    """PV of ``net`` a year from each start day to the end of the horizon, before bias."""
+    fractions = year_fractions(start[:, None], None, d.years[None, :], first_month=a.first_month)
+    return net * (fractions @ d.factors)
+
+
+def _pv_of_cost(amount: np.ndarray, day: np.ndarray, d: _Dates, a: Assumptions) -> np.ndarray:
+    t = _year_index(day, a)
+    inside = (t >= 0) & (t < a.horizon_years)
+    return np.where(inside, amount * d.factors[np.clip(t, 0, a.horizon_years - 1)], 0.0)
+
+
+def _cost_rows(cand: np.ndarray, day: np.ndarray, amounts: Mapping[str, np.ndarray], a: Assumptions) -> pd.DataFrame:
+    year = financial_years(day, first_month=a.first_month)
+    parts = [pd.DataFrame({"cand": cand, "year": year, "category": category, "amount": np.asarray(amount, float)})
+             for category, amount in amounts.items()]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["cand", "year", "category",
+                                                                                   "amount"])
+
+
+def _cost_consolidations(members: pd.DataFrame, systems: pd.DataFrame, a: Assumptions,
+                         d: _Dates) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Effects, option totals and one-off rows of shared platforms and rationalisations."""
+    m = members.merge(systems, on="system_key", how="left")
+    survive = m["effect"] == "survive"
+    retire = ~survive
+    per = pd.DataFrame({
+        "survivor_cost": m["annual_cost"].where(survive, 0.0).groupby(m["cand"]).sum(),
+        "survivor_users": m["users"].where(survive, 0.0).groupby(m["cand"]).sum(),
+        "retired_cost": m["annual_cost"].where(retire, 0.0).groupby(m["cand"]).sum(),
+        "retired_users": m["users"].where(retire, 0.0).groupby(m["cand"]).sum(),
+    })
+    per["run_cost_before"] = per["survivor_cost"] + per["retired_cost"]
+    total_users = per["survivor_users"] + per["retired_users"]
+    per["run_cost_after"] = per["survivor_cost"] * (total_users / per["survivor_users"]) ** a.scale_elasticity
+    per["annual_saving"] = per["run_cost_before"] - per["run_cost_after"]
+    growth = (per["run_cost_after"] - per["survivor_cost"]).reindex(m["cand"]).to_numpy()
+    retired_users = per["retired_users"].reindex(m["cand"]).to_numpy()
+    m["uplift"] = np.where(survive, growth, growth * m["users"].to_numpy() / retired_users)
+    m["net_saving"] = np.where(survive, 0.0, m["annual_cost"] - m["uplift"])
+
+    # The two retirement paths of each retired system, valued on its own flows.
+    n = len(m)
+    natural = m["natural_end"].to_numpy().astype("datetime64[D]")
+    end_day = natural + _ONE_DAY
+    early_day = np.full(n, d.earliest)
+    base = {
+        "parallel_running": m["annual_cost"].to_numpy() * a.double_running_months / 12.0,
+        "vendor_management": np.full(n, a.vendor_management_per_contract),
+        "training": m["users"].to_numpy() * a.training_per_user,
+        "integration_rework": m["interfaces"].to_numpy() * a.integration_rework_per_interface,
+        "data_migration": np.full(n, a.data_migration_per_system),
+    }
+    one_off = sum(base.values())
+    net = m["net_saving"].to_numpy()
+    pv_end = _pv_of_saving(net, end_day, d, a)
+    pv_early = _pv_of_saving(net, early_day, d, a)
+    exit_cost = m["exit_cost"].to_numpy()
+    npv_end = a.saving_factor * pv_end - a.cost_factor * _pv_of_cost(one_off, end_day, d, a)
+    npv_early = a.saving_factor * pv_early - a.cost_factor * _pv_of_cost(one_off + exit_cost, early_day, d, a)
+    can_exit = m["can_exit_early"].to_numpy(dtype=bool)
+    npv_early = np.where(can_exit, npv_early, np.nan)
+    early = can_exit & (npv_early > npv_end)
+    retire_day = np.where(early, early_day, end_day)
+    m["path"] = np.where(survive, None, np.where(early, "early exit", "at contract end"))
+    m["retire_date"] = pd.to_datetime(np.where(survive, np.datetime64("NaT"), retire_day))
+    m["saving_start"] = m["retire_date"]
+    m["exit_cost_paid"] = np.where(survive, 0.0, np.where(early, exit_cost, 0.0))
+    m["npv_contract_end"] = np.where(survive, np.nan, npv_end)
+    m["npv_early_exit"] = np.where(survive, np.nan, npv_early)
+    m["destination"] = None
+
+    keep = retire.to_numpy()
+    amounts = {k: v[keep] for k, v in base.items()}
+    amounts["contract_exit"] = m["exit_cost_paid"].to_numpy()[keep]
+    costs = _cost_rows(m["cand"].to_numpy()[keep], retire_day[keep], amounts, a)
+    return m, per, costs
+
+
+def _cost_joint_procurements(members: pd.DataFrame, systems: pd.DataFrame, a: Assumptions,
+                             d: _Dates) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    m = members.merge(systems, on="system_key", how="left")
+    m["uplift"] = 0.0
+    m["net_saving"] = a.volume_discount * m["discount_base"]
+    start = m["natural_end"].to_numpy().astype("datetime64[D]") + _ONE_DAY
+    one_off = np.full(len(m), a.vendor_management_per_contract)
+    pv = _pv_of_saving(m["net_saving"].to_numpy(), start, d, a)
+    m["path"] = "at contract end"
+    m["retire_date"] = pd.NaT
+    m["saving_start"] = pd.to_datetime(start)
+    m["exit_cost_paid"] = 0.0
+    m["npv_contract_end"] = a.saving_factor * pv - a.cost_factor * _pv_of_cost(one_off, start, d, a)
+    m["npv_early_exit"] = np.nan
+    m["destination"] = None
+    per = pd.DataFrame({
+        "run_cost_before": m.groupby("cand")["annual_cost"].sum(),
+        "annual_saving": m.groupby("cand")["net_saving"].sum(),
+    })
+    per["run_cost_after"] = per["run_cost_before"] - per["annual_saving"]
+    costs = _cost_rows(m["cand"].to_numpy(), start, {"vendor_management": one_off}, a)
+    return m, per, costs
+
+
+def _cost_hosting(candidates: pd.DataFrame, moves: pd.DataFrame, systems: pd.DataFrame, a: Assumptions,
+                  d: _Dates) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    moved = moves.merge(candidates.loc[:, ["cand", "target", "destination"]], left_on="site_key",
+                        right_on="target").drop(columns=["site_key", "target"])
+    moved = moved.merge(systems, on="system_key", how="left")
+    moved = moved.assign(effect="move", uplift=0.0, net_saving=0.0, path=None, retire_date=pd.NaT,
+                         saving_start=pd.NaT, exit_cost_paid=0.0, npv_contract_end=np.nan, npv_early_exit=np.nan)
+    site_cost = candidates["site_cost_given"].fillna(0.0).to_numpy()
+    site_exit = candidates["site_exit_given"].fillna(a.default_site_exit_cost).to_numpy()
+    day = np.full(len(candidates), d.earliest)
+    n_moved = moved.groupby("cand").size().reindex(candidates["cand"]).fillna(0).to_numpy()
+    moving = n_moved * a.hosting_move_per_system
+    sites = pd.DataFrame({
+        "cand": candidates["cand"].to_numpy(),
+        "system_key": _SITE_PREFIX + candidates["target"].astype(str).to_numpy(),
+        "organisation": candidates["lead_organisation"].to_numpy(),
+        "effect": "retire", "users": 0.0, "annual_cost": site_cost, "uplift": 0.0, "net_saving": site_cost,
+        "contract_end": pd.NaT, "notice_months": np.nan, "natural_end": pd.NaT, "exit_cost": site_exit,
+        "path": "site closure", "retire_date": pd.to_datetime(day), "saving_start": pd.to_datetime(day),
+        "exit_cost_paid": site_exit, "interfaces": 0.0, "destination": None,
+        "npv_contract_end": np.nan, "npv_early_exit": np.nan,
+    })
+    m = pd.concat([moved, sites], ignore_index=True)
+    per = pd.DataFrame({"run_cost_before": site_cost, "run_cost_after": 0.0, "annual_saving": site_cost},
+                       index=pd.Index(candidates["cand"].to_numpy(), name="cand"))
+    costs = _cost_rows(candidates["cand"].to_numpy(), day, {"hosting_move": moving, "site_exit": site_exit}, a)
+    return m, per, costs
+
+
+def _weights(partners: pd.DataFrame, rule: str) -> pd.Series:
+    """Each partner's share of an option's shared costs under the allocation rule."""
+    count = partners.groupby("cand")["organisation"].transform("size").astype(float)
+    equal = 1.0 / count
+    if rule == "equal":
+        return equal
+    basis = partners["users"] if rule == "users" else partners["run_cost_before"]
+    total = basis.groupby(partners["cand"]).transform("sum")
+    return (basis / total.where(total > 0)).where(total > 0, equal)
+
+
+# --------------------------------------------------------------------------- #
+# The entry point
+# --------------------------------------------------------------------------- #
+
+
+def _empty(columns: Iterable[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _defaults_used(effects: pd.DataFrame, systems: pd.DataFrame, hosting: pd.DataFrame,
+                   a: Assumptions) -> pd.DataFrame:
+    touched = effects.loc[:, ["system_key", "effect"]].drop_duplicates()
+    wanted = pd.DataFrame([(e, c) for e, cols in _DEFAULTS_BY_EFFECT.items() for c in cols],
+                          columns=["effect", "column"])
+    needs = touched.merge(wanted, on="effect").loc[:, ["system_key", "column"]].drop_duplicates()
+    notes = {
+        "users": ("missing_users", "users",
+                  f"no users given (or fewer than 1): assumed default_users = {a.default_users}"),
+        "annual_cost": ("missing_cost", "annual_cost",
+                        "no annual cost given: counted as 0, so retiring it saves nothing"),
+        "contract_end": ("missing_end", "contract_end",
+                         f"no contract end given: assumed to renew; next end is the plan start + "
+                         f"default_contract_months = {a.default_contract_months} months, less a day"),
+        "notice_months": ("missing_notice", "notice_months",
+                          f"no notice period given: assumed default_notice_months = {a.default_notice_months}"),
+        "exit_cost": ("missing_exit", "exit_cost",
+                      f"no exit cost given: default_exit_fraction = {a.default_exit_fraction:g} of the annual "
+                      f"cost for each year from the early retirement to the contract end"),
+    }
+    parts = []
+    for column, (flag, value_column, note) in notes.items():
+        flagged = systems.loc[systems[flag], ["system_key", "organisation", "source_file", "source_sheet",
+                                              "source_row", value_column]]
+        flagged = flagged.rename(columns={value_column: "default"}).assign(column=column, note=note)
+        flagged["default"] = flagged["default"].astype(object)
+        parts.append(flagged)
+    rows = pd.concat(parts, ignore_index=True).merge(needs, on=["system_key", "column"])
+    if len(hosting):
+        site_rows = []
+        for row in hosting.itertuples():
+            file, sheet, source_row = row.site_source
+            key = _SITE_PREFIX + str(row.target)
+            common = {"system_key": key, "organisation": row.lead_organisation, "source_file": file,
+                      "source_sheet": sheet, "source_row": source_row}
+            if pd.isna(row.site_cost_given):
+                site_rows.append({**common, "column": "annual_cost", "default": 0.0,
+                                  "note": "no site annual cost given: counted as 0, so closing it saves nothing"})
+            if pd.isna(row.site_exit_given):
+                site_rows.append({**common, "column": "exit_cost", "default": float(a.default_site_exit_cost),
+                                  "note": f"no site exit cost given: assumed default_site_exit_cost = "
+                                          f"{a.default_site_exit_cost:,.0f}"})
+        if site_rows:
+            rows = pd.concat([rows, pd.DataFrame(site_rows)], ignore_index=True)
+    if not len(rows):
+        return _empty(DEFAULTS_USED_COLUMNS)
+    rows["source_row"] = pd.array(pd.to_numeric(rows["source_row"], errors="coerce"), dtype="Int64")
+    order = {c: i for i, c in enumerate(notes)}
+    rows = rows.assign(_order=rows["column"].map(order)).sort_values(["system_key", "_order"], kind="stable")
+    return rows.loc[:, list(DEFAULTS_USED_COLUMNS)].reset_index(drop=True)
+
+
+def generate_options(
+    matched: pd.DataFrame,
+    *,
+    assumptions: Assumptions,
+    inventory: Any = None,
+    groups: pd.DataFrame | Iterable[Collection[str]] | None = None,
+    interfaces: pd.DataFrame | pd.Series | Mapping[str, float] | None = None,
+    sites: pd.DataFrame | None = None,
+) -> Options:
+    """Propose, cost and appraise every candidate option.
+
+    Parameters
+    ----------
+    matched : DataFrame
+        One row a system, as the matching step returns it: ``system_key``
+        (unique) and ``organisation`` are required; the cost model reads, when
+        present, ``system``, ``capability_code``, ``capability_name``,
+        ``product_id``, ``product_name``, ``users``, ``annual_cost``,
+        ``licence_cost``, ``support_cost``, ``contract_end``, ``exit_cost``,
+        ``notice_months``, ``lifecycle``, ``site_key``, ``source_file``,
+        ``source_sheet`` and ``source_row``. A missing ``product_id`` (or one
+        naming no product, such as ``in-house``) marks an in-house system.
+    assumptions : Assumptions
+        From :func:`estate.assumptions.load_assumptions`.
+    inventory : Inventory, optional
+        Read for ``organisations.successor`` (successor authorities; several
+        separated by ``;``), ``contracts`` (contract end, notice and exit cost
+        of systems whose row lacks them) and ``sites`` when ``sites`` is None.
+    groups : DataFrame or iterable of sets of str, optional
+        Natural groupings of organisations: the frame
+        :func:`estate.overlaps.partner_groups` returns (``organisation``,
+        ``group``), or sets of organisation names.
+    interfaces : DataFrame, Series or mapping, optional
+        Interfaces per ``system_key``: a DataFrame with ``fan_in`` and
+        ``fan_out`` (their sum is used) or ``total``, as
+        :func:`estate.overlaps.integration_blast_radius` returns, or a
+        mapping of key to count. Unknown counts are 0.
+    sites : DataFrame, optional
+        One row a site: ``site_key``, ``organisation``, ``site``,
+        ``annual_cost``, ``utilisation`` (a fraction), ``exit_cost`` and
+        optionally ``under_used`` or ``is_under_used`` (used where
+        utilisation is missing), as :func:`estate.overlaps.site_overlaps`
+        returns. Without it, ``inventory.sites`` is used.
+
+    Returns
+    -------
+    Options
+
+    Raises
+    ------
+    ParameterError
+        If ``matched`` lacks ``system_key`` or ``organisation`` or repeats a
+        key, or another argument has the wrong type.
+
+    Notes
+    -----
+    See ``docs/costing.md`` for every formula and a worked example. The
+    model, per option:
+
+    * run_cost_before = sum of the annual costs of the systems it touches;
+      run_cost_after = S x (U_total / U_S)^e for the survivor's cost S and
+      users U_S; annual_saving = run_cost_before - run_cost_after, never more
+      than the retired systems' cost.
+    * Each retired system s retires on R_s: the day after its natural end
+      N_s (its contract end rolled forward whole years until notice can still
+      be given after the start and N_s + 1 day >= E, the start plus
+      ``migration_months``), or on E paying its exit cost, whichever gives its
+      own flows the higher NPV.
+    * savings_y = saving_factor x sum_s (c_s - uplift_s) x year_fraction(R_s, no end, y);
+      one-off costs (in year 0, or the year of R_s) x cost_factor.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from estate.assumptions import load_assumptions
+    >>> matched = pd.DataFrame({
+    ...     "system_key": ["A/fin", "B/fin"], "organisation": ["A", "B"],
+    ...     "capability_code": ["CORP-FIN"] * 2, "product_id": ["unit4-erp"] * 2,
+    ...     "users": [100.0, 50.0], "annual_cost": [200_000.0, 120_000.0],
+    ...     "licence_cost": [150_000.0, 80_000.0], "support_cost": [20_000.0, 10_000.0],
+    ... })
+    >>> result = generate_options(matched, assumptions=load_assumptions())
+    >>> result.options[["option_id", "type", "annual_saving", "n_retired"]].round(0)
+      option_id               type  annual_saving  n_retired
+    0    JP-001  joint procurement        20800.0          0
+    1    SP-001    shared platform        43368.0          1
+    """
+    if not isinstance(assumptions, Assumptions):
+        raise _fail("assumptions", "an Assumptions (see estate.assumptions.load_assumptions)",
+                    type(assumptions).__name__)
+    if not isinstance(matched, pd.DataFrame) or not {"system_key", "organisation"} <= set(matched.columns):
+        shown = list(matched.columns) if isinstance(matched, pd.DataFrame) else type(matched).__name__
+        raise _fail("matched", "a DataFrame with columns 'system_key' and 'organisation'", shown)
+    if matched["system_key"].isna().any() or matched["organisation"].isna().any():
+        raise _fail("matched", "a DataFrame with a system_key and an organisation in every row",
+                    "a row with a missing value")
+    repeated = matched["system_key"].astype(str)
+    repeated = repeated[repeated.duplicated()]
+    if len(repeated):
+        raise _fail("matched", "a DataFrame with unique 'system_key' values", f"{repeated.iloc[0]!r} twice")
+    if sites is not None and not isinstance(sites, pd.DataFrame):
+        raise _fail("sites", "a DataFrame with a 'site_key' column, or None", type(sites).__name__)
+
+    a = assumptions
+    d = _dates(a)
+    systems = _prepare(matched, a, d, inventory, interfaces)
+    groupings = _groupings(groups, inventory)
+
+    # 1. Candidates, sorted and numbered within each type.
+    shared = _shared_platforms(systems, groupings, a.max_survivor_scale)
+    joint, joint_members = _joint_procurements(systems, a)
+    rationalised = _rationalisations(systems, a.max_survivor_scale)
+    hosting, moves = _hosting_consolidations(systems, _site_table(sites, inventory), a)
+    numbered = []
+    for frame, kind in ((shared, "shared platform"), (joint, "joint procurement"),
+                        (rationalised, "rationalisation"), (hosting, "hosting consolidation")):
+        if not len(frame):
+            continue
+        keys = frame["sort_key"].tolist()
+        frame = frame.iloc[sorted(range(len(frame)), key=keys.__getitem__)]
+        width = max(3, len(str(len(frame))))
+        ids = [f"{OPTION_TYPES[kind]}-{i:0{width}d}" for i in range(1, len(frame) + 1)]
+        numbered.append(frame.assign(option_id=ids).reset_index(drop=True))
+    if not numbered:
+        return _no_options(a)
+    candidates = pd.concat(numbered, ignore_index=True)
+    candidates["cand"] = np.arange(len(candidates))
+
+    # 2. Members and the cost model of each type.
+    effects_parts, totals_parts, cost_parts = [], [], []
+    consolidating = candidates.loc[candidates["type"].isin(["shared platform", "rationalisation"])]
+    if len(consolidating):
+        parts = _cost_consolidations(_consolidation_members(consolidating, systems), systems, a, d)
+        effects_parts.append(parts[0])
+        totals_parts.append(parts[1])
+        cost_parts.append(parts[2])
+    buying = candidates.loc[candidates["type"] == "joint procurement"]
+    if len(buying):
+        members = joint_members.merge(buying.loc[:, ["cand", "target"]], left_on="product_key", right_on="target")
+        members = members.loc[:, ["cand", "system_key"]].assign(effect="recontract")
+        parts = _cost_joint_procurements(members, systems, a, d)
+        effects_parts.append(parts[0])
+        totals_parts.append(parts[1])
+        cost_parts.append(parts[2])
+    closing = candidates.loc[candidates["type"] == "hosting consolidation"]
+    if len(closing):
+        parts = _cost_hosting(closing, moves, systems, a, d)
+        effects_parts.append(parts[0])
+        totals_parts.append(parts[1])
+        cost_parts.append(parts[2])
+    members = pd.concat(effects_parts, ignore_index=True)
+    totals = pd.concat(totals_parts).loc[:, ["run_cost_before", "run_cost_after", "annual_saving"]]
+    totals = totals.reindex(candidates["cand"])
+
+    # 3. Option-level one-off costs in year 0.
+    partners = members.loc[:, ["cand", "organisation"]].drop_duplicates()
+    n_partners = partners.groupby("cand").size().reindex(candidates["cand"]).fillna(0).to_numpy()
+    consolidation = candidates["type"].isin(["shared platform", "rationalisation"]).to_numpy()
+    procurement = (candidates["type"] == "joint procurement").to_numpy()
+    year0_costs = _cost_rows(candidates["cand"].to_numpy(), np.full(len(candidates), d.start), {
+        "assessment_planning": np.where(consolidation, a.assessment_planning_per_option, 0.0),
+        "joint_procurement": np.where(procurement, a.joint_procurement_cost, 0.0),
+        "stakeholder_engagement": np.where(consolidation | procurement,
+                                           a.stakeholder_engagement_per_partner * n_partners, 0.0),
+    }, a)
+    costs = pd.concat([year0_costs, *cost_parts], ignore_index=True)
+    last_year = a.first_year + a.horizon_years - 1
+    costs = costs.loc[(costs["year"] <= last_year) & (costs["amount"] != 0)]
+
+    # 4. Savings and one-off costs by year, optimism bias, cash flows and appraisal: the arithmetic of
+    # estate.appraisal.option_cash_flows and appraise_flows, done for every option at once.
+    n, horizon = len(candidates), a.horizon_years
+    saving_rows = members.loc[members["net_saving"].fillna(0.0) != 0]
+    starts = saving_rows["saving_start"].to_numpy().astype("datetime64[D]")
+    fractions = year_fractions(starts[:, None], None, d.years[None, :], first_month=a.first_month)
+    raw_savings = np.zeros((n, horizon))
+    np.add.at(raw_savings, saving_rows["cand"].to_numpy(),
+              saving_rows["net_saving"].to_numpy()[:, None] * fractions)
+    raw_costs = np.zeros((n, horizon))
+    np.add.at(raw_costs, (costs["cand"].to_numpy(), costs["year"].to_numpy() - a.first_year),
+              costs["amount"].to_numpy())
+    biased_costs, biased_savings = apply_optimism_bias(
+        raw_costs, raw_savings, cost_uplift=a.cost_bias, saving_reduction=a.saving_bias,
+        mitigation=a.bias_mitigation,
+    )
+    years = option_cash_flows(first_year=a.first_year, horizon_years=horizon, rate=a.discount_rate,
+                              one_off_by_year={}, savings_by_year={}, first_month=a.first_month)
+    net = biased_savings - biased_costs
+    present = net * d.factors
+    measured = pd.DataFrame({
+        "one_off_cost": biased_costs.sum(axis=1),
+        "pv_savings": (biased_savings * d.factors).sum(axis=1),
+        "pv_costs": (biased_costs * d.factors).sum(axis=1),
+        "npv": present.sum(axis=1),
+        "payback_years": [payback_years(row) for row in net],
+    })
+    cash_flows = pd.DataFrame({
+        "option_id": np.repeat(candidates["option_id"].to_numpy(), horizon),
+        **{c: np.tile(years[c].to_numpy(), n) for c in ("year", "label", "t")},
+        "savings": biased_savings.ravel(),
+        "costs": biased_costs.ravel(),
+        "net": net.ravel(),
+        "discount_factor": np.tile(years["discount_factor"].to_numpy(), n),
+        "present_value": present.ravel(),
+        "cumulative_net": np.cumsum(net, axis=1).ravel(),
+    })
+
+    # 5. The option table.
+    ids = candidates["option_id"]
+    members["option_id"] = ids.to_numpy()[members["cand"].to_numpy()]
+    retired = members.loc[members["effect"] == "retire"]
+    change = members["retire_date"].where(members["effect"] == "retire", members["saving_start"])
+    last_change = change.groupby(members["cand"]).max().reindex(candidates["cand"])
+    end_year = financial_years(last_change.to_numpy(), first_month=a.first_month)
+    options = pd.DataFrame({
+        "option_id": ids.to_numpy(),
+        "type": candidates["type"].to_numpy(),
+        "capability_code": candidates["capability_code"].to_numpy(),
+        "capability_name": candidates["capability_name"].to_numpy(),
+        "target": candidates["target"].to_numpy(),
+        "target_label": candidates["target_label"].to_numpy(),
+        "lead_organisation": candidates["lead_organisation"].to_numpy(),
+        "partners": _joined_by(partners["cand"].to_numpy(), partners["organisation"].to_numpy(), len(candidates)),
+        "n_partners": n_partners.astype(np.int64),
+        "systems_retired": _joined_by(retired["cand"].to_numpy(), retired["system_key"].to_numpy(), len(candidates)),
+        "n_retired": retired.groupby("cand").size().reindex(candidates["cand"]).fillna(0).astype(np.int64)
+        .to_numpy(),
+        "run_cost_before": totals["run_cost_before"].to_numpy(),
+        "run_cost_after": totals["run_cost_after"].to_numpy(),
+        "annual_saving": totals["annual_saving"].to_numpy(),
+        **{c: measured[c].to_numpy() for c in measured},
+        "start_year": np.full(len(candidates), a.first_year, dtype=np.int64),
+        "end_year": np.where(end_year >= 0, end_year, a.first_year).astype(np.int64),
+        "rationale": candidates["rationale"].to_numpy(),
+    })
+    options["meets_minimum_npv"] = options["npv"] >= a.minimum_option_npv
+    options = options.loc[:, list(OPTION_COLUMNS)]
+
+    # 6. Partner shares.
+    shares = _partner_shares(members, totals, candidates, measured, a)
+
+    # 7. Tidy outputs, sorted by stable keys.
+    effects = members.loc[:, list(EFFECT_COLUMNS)].sort_values(["option_id", "system_key"], kind="stable")
+    costs = costs.assign(option_id=ids.to_numpy()[costs["cand"].to_numpy()])
+    by_year = costs.groupby(["option_id", "year"], as_index=False)["amount"].sum()
+    by_year["amount"] = by_year["amount"] * a.cost_factor
+    breakdown = costs.groupby(["option_id", "category"], as_index=False)["amount"].sum()
+    breakdown = breakdown.rename(columns={"amount": "amount_before_bias"})
+    breakdown["amount"] = breakdown["amount_before_bias"] * a.cost_factor
+    order = {c: i for i, c in enumerate(ONE_OFF_CATEGORIES)}
+    breakdown = breakdown.assign(_order=breakdown["category"].map(order)).sort_values(["option_id", "_order"])
+    return Options(
+        options=options.sort_values("option_id", kind="stable").reset_index(drop=True),
+        effects=effects.reset_index(drop=True),
+        cash_flows=cash_flows.sort_values(["option_id", "t"], kind="stable").reset_index(drop=True),
+        one_off_by_year=by_year.loc[:, ["option_id", "year", "amount"]].reset_index(drop=True),
+        one_off_breakdown=breakdown.loc[:, ["option_id", "category", "amount_before_bias", "amount"]]
+        .reset_index(drop=True),
+        partner_shares=shares,
+        defaults_used=_defaults_used(members, systems, closing, a),
+        assumptions=a,
+    )
+
+
+def _partner_shares(members: pd.DataFrame, totals: pd.DataFrame, candidates: pd.DataFrame,
+                    measured: pd.DataFrame, a: Assumptions) -> pd.DataFrame:
+    """Each partner's run cost, saving, shares of saving and cost, one-off cost and NPV."""
+    kind = candidates["type"].to_numpy()[members["cand"].to_numpy()]
+    keyed = members.assign(
+        _users=members["users"].astype(float),
+        _before=members["annual_cost"].astype(float),
+        _saving=members["net_saving"].astype(float),
+    )
+    # A moved system's run cost does not change; the site's cost is its owner's.
+    keyed.loc[keyed["effect"] == "move", "_before"] = 0.0
+    keyed.loc[keyed["system_key"].str.startswith(_SITE_PREFIX), "_users"] = 0.0
+    partners = keyed.groupby(["cand", "organisation"], as_index=False).agg(
+        users=("_users", "sum"), run_cost_before=("_before", "sum"), own_saving=("_saving", "sum"))
+    weight = _weights(partners, a.allocation_rule)
+    shared = np.isin(kind, ["shared platform", "rationalisation"])
+    shared_cands = set(members["cand"].to_numpy()[shared].tolist())
+    is_shared = partners["cand"].isin(shared_cands)
+    after_total = totals["run_cost_after"].reindex(partners["cand"]).to_numpy()
+    partners["run_cost_after"] = np.where(is_shared, after_total * weight,
+                                          partners["run_cost_before"] - partners["own_saving"])
+    partners["annual_saving"] = partners["run_cost_before"] - partners["run_cost_after"]
+    saving_total = totals["annual_saving"].reindex(partners["cand"]).to_numpy()
+    nonzero = saving_total != 0
+    partners["saving_share"] = np.where(nonzero, partners["annual_saving"] / np.where(nonzero, saving_total, 1.0),
+                                        weight)
+    partners["cost_share"] = weight
+    pick = partners["cand"].to_numpy()
+    partners["one_off_cost"] = partners["cost_share"] * measured["one_off_cost"].to_numpy()[pick]
+    partners["npv"] = (partners["saving_share"] * measured["pv_savings"].to_numpy()[pick]
+                       - partners["cost_share"] * measured["pv_costs"].to_numpy()[pick])
+    partners["option_id"] = candidates["option_id"].to_numpy()[pick]
+    return partners.loc[:, list(PARTNER_SHARE_COLUMNS)].sort_values(
+        ["option_id", "organisation"], kind="stable").reset_index(drop=True)
+
+
+def _no_options(a: Assumptions) -> Options:
+    options = _empty(OPTION_COLUMNS)
+    return Options(
+        options=options,
+        effects=_empty(EFFECT_COLUMNS),
+        cash_flows=_empty(("option_id", *CASH_FLOW_COLUMNS)),
+        one_off_by_year=_empty(("option_id", "year", "amount")),
+        one_off_breakdown=_empty(("option_id", "category", "amount_before_bias", "amount")),
+        partner_shares=_empty(PARTNER_SHARE_COLUMNS),
+        defaults_used=_empty(DEFAULTS_USED_COLUMNS),
+        assumptions=a,
+    )

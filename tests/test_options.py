@@ -1,0 +1,713 @@
+"""Tests of estate.options: the generators, the cost model and the worked example of docs/costing.md.
+
+The hand-worked figures are those of docs/costing.md; numpy-financial and estate.appraisal are the
+oracles for every option's NPV; Hypothesis checks the properties.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+
+import numpy as np
+import numpy_financial as npf
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import estate.options as options_module
+from estate.appraisal import CASH_FLOW_COLUMNS, appraise_flows, discount_factors, option_cash_flows
+from estate.assumptions import load_assumptions
+from estate.errors import ParameterError
+from estate.inventory import Inventory
+from estate.options import (
+    DEFAULTS_USED_COLUMNS,
+    EFFECT_COLUMNS,
+    OPTION_COLUMNS,
+    PARTNER_SHARE_COLUMNS,
+    Options,
+    generate_options,
+)
+from estate.portfolio import select_portfolio
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "costing.md"
+DEFAULTS = load_assumptions()
+CARLISLE = "Carlisle City Council"
+EDEN = "Eden District Council"
+CARLISLE_REV = f"{CARLISLE}/REV"
+EDEN_REV = f"{EDEN}/REV"
+
+
+def system(key: str, organisation: str, **values) -> dict:
+    row = {"system_key": key, "organisation": organisation, "system": key.split("/")[-1],
+           "source_file": f"{organisation}.xlsx", "source_sheet": "Systems", "source_row": 5}
+    row.update(values)
+    return row
+
+
+def frame(*rows: dict) -> pd.DataFrame:
+    out = pd.DataFrame(list(rows))
+    if "contract_end" in out:
+        out["contract_end"] = pd.to_datetime(out["contract_end"])
+    return out
+
+
+def two_districts() -> pd.DataFrame:
+    """The worked example of docs/costing.md."""
+    common = {"capability_code": "LG-REVBEN", "capability_name": "Revenues and benefits", "notice_months": 6.0}
+    return frame(
+        system(CARLISLE_REV, CARLISLE, product_id="civica-openrevenues", product_name="OpenRevenues", users=60.0,
+               annual_cost=120_000.0, contract_end="2031-03-31", exit_cost=50_000.0, **common),
+        system(EDEN_REV, EDEN, product_id="capita-academy", product_name="Academy", users=40.0,
+               annual_cost=85_000.0, contract_end="2030-09-30", exit_cost=20_000.0, **common),
+    )
+
+
+INTERFACES = {EDEN_REV: 2, CARLISLE_REV: 3}
+
+
+@functools.lru_cache(maxsize=None)
+def worked() -> Options:
+    """The worked example, costed once (Options is frozen; tests only read it)."""
+    return generate_options(two_districts(), assumptions=DEFAULTS, interfaces=INTERFACES)
+
+
+def option(result: Options, option_id: str) -> pd.Series:
+    return result.options.set_index("option_id").loc[option_id]
+
+
+def effect(result: Options, option_id: str, key: str) -> pd.Series:
+    effects = result.effects
+    return effects.loc[(effects["option_id"] == option_id) & (effects["system_key"] == key)].iloc[0]
+
+
+def cents(value: float) -> float:
+    return round(float(value), 2)
+
+
+# --------------------------------------------------------------------------- module surface
+
+
+def test_all_is_sorted_and_exported():
+    assert list(options_module.__all__) == sorted(options_module.__all__)
+    for name in options_module.__all__:
+        assert hasattr(options_module, name)
+
+
+def test_output_columns():
+    result = generate_options(two_districts(), assumptions=DEFAULTS)
+    assert tuple(result.options.columns) == OPTION_COLUMNS
+    assert tuple(result.effects.columns) == EFFECT_COLUMNS
+    assert tuple(result.cash_flows.columns) == ("option_id", *CASH_FLOW_COLUMNS)
+    assert list(result.one_off_by_year.columns) == ["option_id", "year", "amount"]
+    assert list(result.one_off_breakdown.columns) == ["option_id", "category", "amount_before_bias", "amount"]
+    assert tuple(result.partner_shares.columns) == PARTNER_SHARE_COLUMNS
+    assert tuple(result.defaults_used.columns) == DEFAULTS_USED_COLUMNS
+    assert result.to_frame().equals(result.options)
+    assert list(result.partner_npv.columns) == ["option_id", "organisation", "npv"]
+
+
+# --------------------------------------------------------------------------- the worked example
+
+
+def test_worked_example_options():
+    result = worked()
+    assert result.options["option_id"].tolist() == ["SP-001", "SP-002"]
+    sp1 = option(result, "SP-001")
+    assert sp1["target"] == CARLISLE_REV and sp1["systems_retired"] == EDEN_REV
+    assert sp1["lead_organisation"] == CARLISLE and sp1["partners"] == f"{CARLISLE}; {EDEN}"
+    assert sp1["n_partners"] == 2 and sp1["n_retired"] == 1 and sp1["type"] == "shared platform"
+    # Run costs, by hand.
+    scale = (100 / 60) ** 0.8
+    assert round(scale, 9) == 1.504800752
+    assert sp1["run_cost_after"] == pytest.approx(120_000 * scale, rel=1e-12)
+    assert cents(sp1["run_cost_before"]) == 205_000.00
+    assert cents(sp1["run_cost_after"]) == 180_576.09
+    assert cents(sp1["annual_saving"]) == 24_423.91
+    # Appraisal.
+    assert cents(sp1["pv_savings"]) == 170_573.07
+    assert cents(sp1["pv_costs"]) == 159_714.98
+    assert cents(sp1["npv"]) == 10_858.10
+    assert cents(sp1["one_off_cost"]) == 163_590.00
+    assert round(sp1["payback_years"], 4) == 8.2962
+    assert sp1["start_year"] == 2027 and sp1["end_year"] == 2028 and bool(sp1["meets_minimum_npv"])
+    # SP-002.
+    sp2 = option(result, "SP-002")
+    assert round((100 / 40) ** 0.8, 9) == 2.081383019
+    assert cents(sp2["run_cost_after"]) == 176_917.56
+    assert cents(sp2["annual_saving"]) == 28_082.44
+    assert cents(sp2["npv"]) == -21_971.08
+    assert not bool(sp2["meets_minimum_npv"]) and sp2["end_year"] == 2031
+
+
+def test_worked_example_paths():
+    result = worked()
+    eden = effect(result, "SP-001", EDEN_REV)
+    assert eden["effect"] == "retire" and eden["path"] == "early exit"
+    assert eden["natural_end"] == pd.Timestamp("2030-09-30")
+    assert eden["retire_date"] == pd.Timestamp("2028-04-01")
+    assert eden["exit_cost_paid"] == 20_000.0
+    assert cents(eden["uplift"]) == 60_576.09 and cents(eden["net_saving"]) == 24_423.91
+    assert cents(eden["npv_contract_end"]) == 39_741.53
+    assert cents(eden["npv_early_exit"]) == 59_858.10
+    # Hand arithmetic of the two paths, as printed.
+    df = discount_factors(10)
+    saving = 0.918 * (85_000 - (120_000 * (100 / 60) ** 0.8 - 120_000))
+    assert round(saving, 2) == 22_421.15
+    assert round(df[1:].sum(), 9) == 7.607686509 and round(df[4:].sum(), 9) == 4.806049528
+    assert round(182 / 365, 9) == 0.498630137
+    end = saving * (182 / 365 * df[3] + df[4:].sum()) - 61_850 * 1.4 * df[3]
+    early = saving * df[1:].sum() - 81_850 * 1.4 * df[1]
+    assert end == pytest.approx(eden["npv_contract_end"], rel=1e-12)
+    assert early == pytest.approx(eden["npv_early_exit"], rel=1e-12)
+    # The option's NPV is Eden's own NPV less the year-0 costs.
+    assert option(result, "SP-001")["npv"] == pytest.approx(early - 35_000 * 1.4, rel=1e-12)
+    survivor = effect(result, "SP-001", CARLISLE_REV)
+    assert survivor["effect"] == "survive" and survivor["net_saving"] == 0.0 and pd.isna(survivor["retire_date"])
+
+    carlisle = effect(result, "SP-002", CARLISLE_REV)
+    assert carlisle["path"] == "at contract end" and carlisle["exit_cost_paid"] == 0.0
+    assert carlisle["retire_date"] == pd.Timestamp("2031-04-01")
+    assert cents(carlisle["npv_contract_end"]) == 27_028.92
+    assert cents(carlisle["npv_early_exit"]) == 21_089.93
+
+
+def test_worked_example_cash_flows_and_one_offs():
+    result = worked()
+    flows = result.cash_flows.loc[result.cash_flows["option_id"] == "SP-001"]
+    assert flows["label"].tolist()[:2] == ["2027/28", "2028/29"]
+    assert [cents(v) for v in flows["costs"]] == [49_000.00, 114_590.00] + [0.0] * 8
+    assert [cents(v) for v in flows["savings"]] == [0.0] + [22_421.15] * 9
+    assert [cents(v) for v in flows["cumulative_net"]] == [
+        -49_000.00, -141_168.85, -118_747.70, -96_326.55, -73_905.40, -51_484.25, -29_063.11, -6_641.96,
+        15_779.19, 38_200.34]
+    assert [cents(v) for v in flows["present_value"]] == [
+        -49_000.00, -89_052.03, 20_930.38, 20_222.59, 19_538.74, 18_878.01, 18_239.62, 17_622.82,
+        17_026.88, 16_451.09]
+    breakdown = result.one_off_breakdown.loc[result.one_off_breakdown["option_id"] == "SP-001"]
+    assert dict(zip(breakdown["category"], breakdown["amount_before_bias"], strict=True)) == {
+        "assessment_planning": 25_000.0, "stakeholder_engagement": 10_000.0, "parallel_running": 21_250.0,
+        "vendor_management": 3_000.0, "training": 1_600.0, "integration_rework": 16_000.0,
+        "data_migration": 20_000.0, "contract_exit": 20_000.0,
+    }
+    assert breakdown["amount"].to_numpy() == pytest.approx(breakdown["amount_before_bias"].to_numpy() * 1.4)
+    by_year = result.one_off_by_year.loc[result.one_off_by_year["option_id"] == "SP-001"]
+    assert by_year["year"].tolist() == [2027, 2028]
+    assert by_year["amount"].to_numpy() == pytest.approx([49_000.0, 114_590.0])
+
+
+def test_worked_example_partners():
+    result = worked()
+    shares = result.partner_shares.loc[result.partner_shares["option_id"] == "SP-001"].set_index("organisation")
+    assert shares["cost_share"].tolist() == pytest.approx([0.6, 0.4])
+    assert [cents(v) for v in shares["run_cost_after"]] == [108_345.65, 72_230.44]
+    assert [cents(v) for v in shares["annual_saving"]] == [11_654.35, 12_769.56]
+    assert [round(v, 6) for v in shares["saving_share"]] == [0.477170, 0.522830]
+    assert [cents(v) for v in shares["one_off_cost"]] == [98_154.00, 65_436.00]
+    assert [cents(v) for v in shares["npv"]] == [-14_436.71, 25_294.81]
+
+
+def test_doc_quotes_the_figures():
+    text = DOC.read_text(encoding="utf-8")
+    for figure in ("1.504800752", "180,576.09", "24,423.91", "60,576.09", "39,741.53", "59,858.10", "170,573.07",
+                   "159,714.98", "10,858.10", "163,590", "8.2962", "−14,436.71", "25,294.81", "2.081383019",
+                   "176,917.56", "27,028.92", "21,089.93", "−21,971.08", "0.498630137", "7.607686509",
+                   "4.806049528"):
+        assert figure in text, figure
+
+
+# --------------------------------------------------------------------------- timing and paths
+
+
+def one_pair(**retired) -> pd.DataFrame:
+    """A survivor with many users and one retired system of another organisation."""
+    base = {"capability_code": "CAP", "notice_months": 3.0}
+    retired_row = {"product_id": "beta", "users": 10.0, "annual_cost": 50_000.0, **base}
+    retired_row.update(retired)
+    return frame(
+        system("A/keep", "A", product_id="alpha", users=1_000.0, annual_cost=100_000.0,
+               contract_end="2040-03-31", **base),
+        system("B/old", "B", **retired_row),
+    )
+
+
+def retired_effect(result: Options) -> pd.Series:
+    sp = result.options.loc[result.options["target"] == "A/keep", "option_id"].iloc[0]
+    return effect(result, sp, "B/old")
+
+
+def test_contract_ending_soon_retires_at_contract_end():
+    result = generate_options(one_pair(contract_end="2028-06-30", exit_cost=40_000.0), assumptions=DEFAULTS)
+    row = retired_effect(result)
+    assert row["path"] == "at contract end" and row["exit_cost_paid"] == 0.0
+    assert row["retire_date"] == pd.Timestamp("2028-07-01")
+    assert row["npv_contract_end"] > row["npv_early_exit"]
+
+
+def test_contract_ending_far_out_with_small_exit_cost_exits_early():
+    result = generate_options(one_pair(contract_end="2034-03-31", exit_cost=1_000.0), assumptions=DEFAULTS)
+    row = retired_effect(result)
+    assert row["path"] == "early exit" and row["exit_cost_paid"] == 1_000.0
+    assert row["retire_date"] == pd.Timestamp("2028-04-01")
+    assert row["natural_end"] == pd.Timestamp("2034-03-31")
+    assert row["npv_early_exit"] > row["npv_contract_end"]
+
+
+def test_large_exit_cost_waits():
+    result = generate_options(one_pair(contract_end="2030-03-31", exit_cost=500_000.0), assumptions=DEFAULTS)
+    assert retired_effect(result)["path"] == "at contract end"
+
+
+def test_contract_ending_exactly_at_migration_end_has_no_early_path():
+    result = generate_options(one_pair(contract_end="2028-03-31", exit_cost=0.0), assumptions=DEFAULTS)
+    row = retired_effect(result)
+    assert row["path"] == "at contract end" and math.isnan(row["npv_early_exit"])
+    assert row["retire_date"] == pd.Timestamp("2028-04-01")
+
+
+@pytest.mark.parametrize(
+    "end, notice, rolled",
+    [
+        ("2027-09-30", 6.0, "2028-09-30"),  # notice would be due 30/03/2027, before the start
+        ("2027-09-30", 5.0, "2027-09-30"),  # notice due 30/04/2027: in time
+        ("2027-08-31", 5.0, "2028-08-31"),  # due 31/03/2027: too late by a day
+        ("2027-09-30", 5.5, "2028-09-30"),  # part months count as whole months
+        ("2020-02-29", 3.0, "2028-02-29"),  # rolled eight years, onto a 29 February again
+        ("2028-02-29", 0.0, "2028-02-29"),
+    ],
+)
+def test_roll_forward_for_notice(end, notice, rolled):
+    a = load_assumptions(migration_months=0)
+    result = generate_options(one_pair(contract_end=end, notice_months=notice, exit_cost=10_000_000.0),
+                              assumptions=a)
+    row = retired_effect(result)
+    assert row["natural_end"] == pd.Timestamp(rolled)
+    assert row["retire_date"] == pd.Timestamp(rolled) + pd.Timedelta(days=1)
+
+
+def test_roll_forward_from_29_february_to_28_february():
+    a = load_assumptions(migration_months=0, first_year=2022)
+    result = generate_options(one_pair(contract_end="2020-02-29", exit_cost=10_000_000.0), assumptions=a)
+    assert retired_effect(result)["natural_end"] == pd.Timestamp("2023-02-28")
+
+
+def test_roll_forward_to_the_end_of_migration():
+    """A contract that ends before migration is done renews a year at a time."""
+    result = generate_options(one_pair(contract_end="2026-12-31", exit_cost=10_000_000.0), assumptions=DEFAULTS)
+    assert retired_effect(result)["natural_end"] == pd.Timestamp("2028-12-31")
+
+
+def test_savings_prorated_from_the_retirement_day():
+    a = load_assumptions(migration_months=0, bias_mitigation=1.0)
+    result = generate_options(one_pair(contract_end="2027-09-30", notice_months=0.0, exit_cost=10_000_000.0),
+                              assumptions=a)
+    sp = retired_effect(result)["option_id"]
+    row = retired_effect(result)
+    flows = result.cash_flows.loc[result.cash_flows["option_id"] == sp]
+    # Retired on 1 October 2027: 183 of 366 days of 2027/28.
+    assert flows["savings"].iloc[0] == pytest.approx(row["net_saving"] * 0.5, rel=1e-12)
+    assert flows["savings"].iloc[1] == pytest.approx(row["net_saving"], rel=1e-12)
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def test_defaults_used_are_listed():
+    matched = frame(
+        system("A/keep", "A", capability_code="CAP", product_id="alpha", users=100.0, annual_cost=100_000.0,
+               contract_end="2031-03-31", notice_months=3.0, exit_cost=1.0),
+        system("B/old", "B", capability_code="CAP", product_id="beta", users=None, annual_cost=None,
+               contract_end=None, notice_months=None, exit_cost=None, source_row=12),
+        system("C/spare", "C", capability_code="OTHER", product_id="gamma", users=None, annual_cost=None),
+    )
+    result = generate_options(matched, assumptions=DEFAULTS)
+    used = result.defaults_used
+    assert set(used["system_key"]) == {"B/old"}  # A has everything; C is in no option
+    rows = used.set_index("column")
+    assert list(rows.index) == ["users", "annual_cost", "contract_end", "notice_months", "exit_cost"]
+    assert rows.loc["users", "default"] == 50.0
+    assert rows.loc["annual_cost", "default"] == 0.0
+    assert rows.loc["contract_end", "default"] == pd.Timestamp("2029-03-31")
+    assert rows.loc["notice_months", "default"] == 6
+    assert rows.loc["exit_cost", "default"] == 0.0  # half of nothing
+    assert (used["source_file"] == "B.xlsx").all() and (used["source_row"] == 12).all()
+    assert "counted as 0" in rows.loc["annual_cost", "note"]
+    # B costs nothing, so the option saves nothing from it but pays for its users on the platform.
+    sp = result.options.loc[result.options["target"] == "A/keep"].iloc[0]
+    assert sp["annual_saving"] < 0
+    b = effect(result, sp["option_id"], "B/old")
+    assert b["users"] == 50.0 and b["annual_cost"] == 0.0 and b["notice_months"] == 6
+
+
+def test_default_exit_cost_is_a_fraction_of_the_remaining_contract():
+    result = generate_options(one_pair(contract_end="2030-03-31", exit_cost=None), assumptions=DEFAULTS)
+    row = retired_effect(result)
+    # From 1 April 2028 to 1 April 2030: 730 days.
+    assert row["exit_cost"] == pytest.approx(0.5 * 50_000 * 730 / 365)
+    assert "exit_cost" in set(result.defaults_used["column"])
+
+
+def test_contracts_sheet_fills_missing_terms():
+    contracts = pd.DataFrame({
+        "system_key": ["B/old", "B/old"], "contract_end": pd.to_datetime(["2029-03-31", "2033-03-31"]),
+        "notice_months": [3.0, 9.0], "exit_cost": [1_000.0, 2_000.0],
+    })
+    matched = one_pair(contract_end=None, notice_months=None, exit_cost=None)
+    result = generate_options(matched, assumptions=DEFAULTS, inventory=Inventory(contracts=contracts))
+    row = retired_effect(result)
+    assert row["contract_end"] == pd.Timestamp("2033-03-31")
+    assert row["notice_months"] == 9 and row["exit_cost"] == 3_000.0
+    assert "B/old" not in set(result.defaults_used["system_key"])
+
+
+# --------------------------------------------------------------------------- generators
+
+
+def estate_of_four() -> pd.DataFrame:
+    """Four councils, a shared capability, a common product, a council with two products."""
+    cap = {"capability_code": "CORP-FIN", "capability_name": "Finance"}
+    return frame(
+        system("A/fin", "A", product_id="unit4", product_name="Unit4 ERP", users=200.0, annual_cost=300_000.0,
+               licence_cost=200_000.0, support_cost=40_000.0, contract_end="2030-03-31", **cap),
+        system("B/fin", "B", product_id="unit4", product_name="Unit4 ERP", users=100.0, annual_cost=150_000.0,
+               contract_end="2029-09-30", **cap),
+        system("C/fin", "C", product_id="oracle", product_name="Oracle Fusion", users=300.0,
+               annual_cost=400_000.0, lifecycle="end-of-life", contract_end="2031-03-31", **cap),
+        system("C/fin2", "C", product_id="sap", product_name="SAP", users=170.0, annual_cost=30_000.0,
+               contract_end="2028-12-31", **cap),
+        system("D/fin", "D", product_id=None, product_name="In-house ledger", users=50.0, annual_cost=20_000.0,
+               **cap),
+        system("D/gis", "D", capability_code="CORP-GIS", capability_name="GIS", product_id="esri",
+               users=10.0, annual_cost=5_000.0),
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def four(rule: str = "users") -> Options:
+    """estate_of_four costed once per allocation rule."""
+    return generate_options(estate_of_four(), assumptions=load_assumptions(allocation_rule=rule))
+
+
+def test_shared_platform_survivors_and_groups():
+    organisations = pd.DataFrame({"organisation": ["A", "B", "C", "D"],
+                                  "successor": ["North; South", "North", "South", None]})
+    result = generate_options(estate_of_four(), assumptions=DEFAULTS, groups=[{"A", "B", "Z"}, {"A"}],
+                              inventory=Inventory(organisations=organisations))
+    sp = result.options.loc[result.options["type"] == "shared platform"]
+    # Survivors: A/fin for unit4 (most users), C/fin2 for sap; not C/fin (end-of-life) nor D/fin (in-house).
+    assert set(sp["target"]) == {"A/fin", "C/fin2"}
+    groups = {(t, p) for t, p in zip(sp["target"], sp["partners"], strict=True)}
+    assert groups == {
+        ("A/fin", "A; B; C; D"),  # all
+        ("A/fin", "A; B"),  # the natural grouping and the successor North, tried once
+        ("A/fin", "A; C"),  # successor South
+        ("C/fin2", "A; B; C; D"),
+        ("C/fin2", "A; C"),
+    }
+    both = sp.loc[sp["partners"] == "A; B"].iloc[0]
+    assert "a natural grouping; successor authority North" in both["rationale"]
+    everyone = sp.loc[(sp["target"] == "A/fin") & (sp["partners"] == "A; B; C; D")].iloc[0]
+    assert everyone["systems_retired"] == "B/fin; C/fin; C/fin2; D/fin" and everyone["n_retired"] == 4
+    assert sp["option_id"].tolist() == [f"SP-00{i}" for i in range(1, 6)]
+    # Sorted by capability, survivor key, then group.
+    assert sp["target"].tolist() == ["A/fin"] * 3 + ["C/fin2"] * 2
+    assert sp["partners"].tolist()[:3] == ["A; B", "A; B; C; D", "A; C"]
+
+
+def test_groups_from_partner_groups_frame():
+    """The frame estate.overlaps.partner_groups returns works as well as sets."""
+    groups = pd.DataFrame({"organisation": ["A", "B", "C", "D"], "group": [1, 1, 2, 2], "group_size": [2] * 4})
+    by_frame = generate_options(estate_of_four(), assumptions=DEFAULTS, groups=groups)
+    by_sets = generate_options(estate_of_four(), assumptions=DEFAULTS, groups=[{"A", "B"}, {"C", "D"}])
+    pd.testing.assert_frame_equal(by_frame.options, by_sets.options)
+    assert "A; B" in set(by_frame.options["partners"]) and "C; D" in set(by_frame.options["partners"])
+
+
+def test_survivor_is_the_most_used_in_the_group():
+    """When the product's busiest system is outside a group, the group's own busiest one survives."""
+    cap = {"capability_code": "CAP"}
+    matched = frame(
+        system("A/x", "A", product_id="p", users=500.0, annual_cost=10.0, **cap),
+        system("B/x", "B", product_id="p", users=50.0, annual_cost=10.0, **cap),
+        system("C/x", "C", product_id="q", users=5.0, annual_cost=10.0, **cap),
+    )
+    result = generate_options(matched, assumptions=load_assumptions(max_survivor_scale=1000),
+                              groups=[{"B", "C"}])
+    sp = result.options.loc[result.options["type"] == "shared platform"]
+    assert set(zip(sp["target"], sp["partners"], strict=True)) == {
+        ("A/x", "A; B; C"), ("C/x", "A; B; C"), ("B/x", "B; C"), ("C/x", "B; C")}
+
+
+def test_a_survivor_may_not_grow_beyond_the_maximum_scale():
+    cap = {"capability_code": "CAP"}
+    matched = frame(
+        system("A/big", "A", product_id="p", users=1_000.0, annual_cost=10.0, **cap),
+        system("B/small", "B", product_id="q", users=100.0, annual_cost=10.0, **cap),
+        system("C/small", "C", product_id="r", users=120.0, annual_cost=10.0, **cap),
+    )
+    # All three: 1,220 users; B would grow 12.2 times, C 10.2 times, A 1.22 times.
+    result = generate_options(matched, assumptions=DEFAULTS, groups=[{"B", "C"}])
+    sp = result.options
+    assert set(zip(sp["target"], sp["partners"], strict=True)) == {
+        ("A/big", "A; B; C"), ("B/small", "B; C"), ("C/small", "B; C")}
+    relaxed = generate_options(matched, assumptions=load_assumptions(max_survivor_scale=12.5))
+    assert set(relaxed.options["target"]) == {"A/big", "B/small", "C/small"}
+
+
+def test_rationalisation():
+    result = four()
+    rw = result.options.loc[result.options["type"] == "rationalisation"]
+    assert rw["target"].tolist() == ["C/fin2"]  # C/fin is end-of-life, so only SAP may survive
+    row = rw.iloc[0]
+    assert row["option_id"] == "RW-001" and row["systems_retired"] == "C/fin" and row["partners"] == "C"
+    shares = result.partner_shares.loc[result.partner_shares["option_id"] == "RW-001"]
+    assert shares["cost_share"].tolist() == [1.0] and shares["npv"].iloc[0] == pytest.approx(row["npv"])
+
+
+def test_joint_procurement():
+    result = four()
+    jp = result.options.loc[result.options["type"] == "joint procurement"]
+    assert jp["option_id"].tolist() == ["JP-001"]
+    row = jp.iloc[0]
+    assert row["target"] == "unit4" and row["target_label"] == "Unit4 ERP" and row["lead_organisation"] == "A"
+    assert row["n_retired"] == 0 and row["systems_retired"] == ""
+    # A: 8% of licence + support (240,000); B: no breakdown, 8% of its annual cost (150,000).
+    assert row["annual_saving"] == pytest.approx(0.08 * 240_000 + 0.08 * 150_000)
+    assert row["run_cost_before"] == 450_000.0
+    assert row["run_cost_after"] == pytest.approx(450_000 - 31_200)
+    effects = result.effects.loc[result.effects["option_id"] == "JP-001"].set_index("system_key")
+    assert set(effects["effect"]) == {"recontract"}
+    assert effects.loc["A/fin", "saving_start"] == pd.Timestamp("2030-04-01")
+    assert effects.loc["B/fin", "saving_start"] == pd.Timestamp("2029-10-01")
+    # Cash flows by hand: year 0 = (30,000 + 2 x 5,000) x 1.4; vendor management in each start year.
+    flows = result.cash_flows.loc[result.cash_flows["option_id"] == "JP-001"].set_index("year")
+    assert flows.loc[2027, "costs"] == pytest.approx(56_000.0)
+    assert flows.loc[2029, "costs"] == pytest.approx(4_200.0) and flows.loc[2030, "costs"] == pytest.approx(4_200.0)
+    b_part = 12_000 * 182 / 365  # B saves from 1 October 2029
+    assert flows.loc[2029, "savings"] == pytest.approx(0.918 * b_part)
+    assert flows.loc[2030, "savings"] == pytest.approx(0.918 * 31_200)
+    shares = result.partner_shares.loc[result.partner_shares["option_id"] == "JP-001"].set_index("organisation")
+    assert shares.loc["A", "annual_saving"] == pytest.approx(19_200) and shares.loc["A", "cost_share"] == 2 / 3
+
+
+def test_hosting_consolidation():
+    matched = frame(
+        system("E/a", "E", site_key="E/room", users=10.0, annual_cost=1_000.0),
+        system("E/b", "E", site_key="E/room", users=30.0, annual_cost=1_000.0),
+        system("F/a", "F", site_key="F/room", users=30.0, annual_cost=1_000.0),
+        system("F/b", "F", site_key="F/empty", users=30.0, annual_cost=1_000.0),
+    )
+    sites = pd.DataFrame({
+        "site_key": ["E/room", "E/dc", "E/full", "E/half", "F/room", "F/empty", "G/idle"],
+        "organisation": ["E", "E", "E", "E", "F", "F", "G"],
+        "site": ["Room", "DC", "Full", "Half", "Room", "Empty", "Idle"],
+        "utilisation": [0.2, 0.6, 1.0, 0.4, None, 0.1, 0.1],
+        "annual_cost": [40_000.0, 90_000.0, 1.0, 1.0, 20_000.0, None, 5.0],
+        "exit_cost": [10_000.0, None, None, None, None, None, None],
+        "under_used": [False, False, False, True, True, False, False],
+    })
+    result = generate_options(matched, assumptions=DEFAULTS, sites=sites)
+    hc = result.options.loc[result.options["type"] == "hosting consolidation"].set_index("option_id")
+    # E/half is under-used but hosts nothing; G/idle hosts nothing; F/room has no utilisation but is flagged.
+    assert hc["target"].tolist() == ["E/room", "F/empty", "F/room"]
+    e = hc.loc["HC-001"]
+    assert e["target_label"] == "close Room; move its systems to E/dc"  # not Full (full), not Half (under-used)
+    assert e["run_cost_before"] == 40_000.0 and e["annual_saving"] == 40_000.0 and e["run_cost_after"] == 0.0
+    assert e["systems_retired"] == "site:E/room" and e["n_retired"] == 1
+    assert e["one_off_cost"] == pytest.approx((2 * 6_000 + 10_000) * 1.4)
+    flows = result.cash_flows.loc[result.cash_flows["option_id"] == "HC-001"]
+    assert flows["savings"].tolist() == pytest.approx([0.0] + [40_000 * 0.918] * 9)
+    assert flows["costs"].tolist() == pytest.approx([0.0, 22_000 * 1.4] + [0.0] * 8)
+    moves = result.effects.loc[result.effects["option_id"] == "HC-001"].set_index("system_key")
+    assert moves.loc["E/a", "effect"] == "move" and moves.loc["E/a", "destination"] == "E/dc"
+    assert moves.loc["site:E/room", "effect"] == "retire" and moves.loc["site:E/room", "path"] == "site closure"
+    assert hc.loc["HC-003", "target_label"].endswith("to cloud")  # F has no healthy site
+    # F/empty: no cost given (saves nothing) and no exit cost (the default).
+    assert hc.loc["HC-002", "annual_saving"] == 0.0
+    listed = result.defaults_used.loc[result.defaults_used["system_key"] == "site:F/empty"]
+    assert listed["column"].tolist() == ["annual_cost", "exit_cost"]
+    assert listed["default"].tolist() == [0.0, 50_000.0]
+
+
+def test_hosting_from_the_inventory_sites():
+    matched = frame(system("E/a", "E", site_key="E/room", users=10.0, annual_cost=1_000.0))
+    sites = pd.DataFrame({"site_key": ["E/room"], "organisation": ["E"], "site": ["Room"], "utilisation": [0.3],
+                          "annual_cost": [1_000.0], "exit_cost": [0.0], "source_file": ["e.xlsx"],
+                          "source_sheet": ["Sites"], "source_row": [4]})
+    result = generate_options(matched, assumptions=DEFAULTS, inventory=Inventory(sites=sites))
+    assert result.options["option_id"].tolist() == ["HC-001"]
+    assert generate_options(matched, assumptions=load_assumptions(under_used_site_threshold=0.3),
+                            inventory=Inventory(sites=sites)).options.empty
+
+
+def test_interfaces_as_blast_radius_frame():
+    blast = pd.DataFrame({"system_key": [EDEN_REV], "fan_in": [1], "fan_out": [1], "total": [1]})
+    with_frame = generate_options(two_districts(), assumptions=DEFAULTS, interfaces=blast)
+    with_mapping = worked()
+    assert option(with_frame, "SP-001")["npv"] == pytest.approx(option(with_mapping, "SP-001")["npv"])
+    fans = generate_options(two_districts(), assumptions=DEFAULTS,
+                            interfaces=blast.drop(columns=["fan_in", "fan_out"]).assign(total=2))
+    assert option(fans, "SP-001")["npv"] == pytest.approx(option(with_mapping, "SP-001")["npv"])
+    series = generate_options(two_districts(), assumptions=DEFAULTS, interfaces=pd.Series(INTERFACES))
+    assert option(series, "SP-001")["npv"] == pytest.approx(option(with_mapping, "SP-001")["npv"])
+    none = generate_options(two_districts(), assumptions=DEFAULTS)
+    assert option(none, "SP-001")["one_off_cost"] == pytest.approx(163_590 - 16_000 * 1.4)
+
+
+def test_no_options():
+    result = generate_options(frame(system("A/x", "A", capability_code="C", product_id="p")), assumptions=DEFAULTS)
+    assert result.options.empty and result.effects.empty and result.cash_flows.empty
+    assert tuple(result.options.columns) == OPTION_COLUMNS
+
+
+def test_portfolio_accepts_the_options():
+    result = four()
+    portfolio = select_portfolio(result.options, result.effects, one_off_by_year=result.one_off_by_year,
+                                 partner_npv=result.partner_npv)
+    assert portfolio.status == "optimal"
+
+
+# --------------------------------------------------------------------------- oracles and properties
+
+
+@pytest.mark.parametrize("rule", ["users", "spend", "equal"])
+def test_partner_npvs_add_up_exactly(rule):
+    result = four(rule)
+    sums = result.partner_shares.groupby("option_id")[["npv", "one_off_cost", "saving_share", "cost_share",
+                                                       "annual_saving", "run_cost_before", "run_cost_after"]].sum()
+    options = result.options.set_index("option_id")
+    for option_id, row in options.iterrows():
+        total = sums.loc[option_id]
+        scale = max(1.0, abs(row["pv_savings"]) + abs(row["pv_costs"]))
+        assert abs(total["npv"] - row["npv"]) <= 1e-9 * scale, option_id
+        assert total["one_off_cost"] == pytest.approx(row["one_off_cost"], rel=1e-12)
+        assert total["saving_share"] == pytest.approx(1.0, rel=1e-12)
+        assert total["cost_share"] == pytest.approx(1.0, rel=1e-12)
+        assert total["annual_saving"] == pytest.approx(row["annual_saving"], rel=1e-9, abs=1e-6)
+        assert total["run_cost_before"] == pytest.approx(row["run_cost_before"], rel=1e-12)
+        assert total["run_cost_after"] == pytest.approx(row["run_cost_after"], rel=1e-9, abs=1e-6)
+
+
+def test_every_options_cash_flows_rebuild_its_npv():
+    result = generate_options(estate_of_four(), assumptions=load_assumptions(discount_rate=0.05),
+                              interfaces={"B/fin": 4}, groups=[{"A", "B"}, {"A", "C"}])
+    assert len(result.options) >= 6
+    for row in result.options.itertuples():
+        flows = result.cash_flows.loc[result.cash_flows["option_id"] == row.option_id]
+        assert flows["t"].tolist() == list(range(10))
+        assert npf.npv(0.05, flows["net"].to_numpy()) == pytest.approx(row.npv, rel=1e-12, abs=1e-6)
+        assert flows["costs"].sum() == pytest.approx(row.one_off_cost, rel=1e-12)
+        # The same flows through estate.appraisal, year by year.
+        rebuilt = option_cash_flows(first_year=2027, horizon_years=10, rate=0.05,
+                                    one_off_by_year=dict(zip(flows["year"], flows["costs"], strict=True)),
+                                    savings_by_year=dict(zip(flows["year"], flows["savings"], strict=True)))
+        pd.testing.assert_frame_equal(rebuilt, flows.drop(columns="option_id").reset_index(drop=True))
+        measures = appraise_flows(rebuilt)
+        assert measures.npv == pytest.approx(row.npv, rel=1e-12, abs=1e-6)
+        assert measures.pv_savings == pytest.approx(row.pv_savings, rel=1e-12, abs=1e-6)
+        assert (math.isnan(measures.payback_years) and math.isnan(row.payback_years)) or \
+            measures.payback_years == pytest.approx(row.payback_years)
+        by_year = result.one_off_by_year.loc[result.one_off_by_year["option_id"] == row.option_id]
+        assert by_year["amount"].sum() == pytest.approx(row.one_off_cost, rel=1e-12)
+
+
+def test_effects_rebuild_each_options_savings():
+    """savings_y = saving_factor x sum of net_saving x year_fraction(saving_start, no end, y)."""
+    from estate.appraisal import year_fractions
+
+    result = four()
+    for row in result.options.itertuples():
+        effects = result.effects.loc[(result.effects["option_id"] == row.option_id)
+                                     & (result.effects["net_saving"] != 0)]
+        fractions = year_fractions(effects["saving_start"].to_numpy()[:, None], None,
+                                   np.arange(2027, 2037)[None, :])
+        expected = 0.918 * (effects["net_saving"].to_numpy()[:, None] * fractions).sum(axis=0)
+        flows = result.cash_flows.loc[result.cash_flows["option_id"] == row.option_id, "savings"].to_numpy()
+        assert flows == pytest.approx(expected, rel=1e-12, abs=1e-6)
+        assert effects["net_saving"].sum() == pytest.approx(row.annual_saving, rel=1e-9, abs=1e-6)
+
+
+def test_inputs_are_not_changed():
+    matched = estate_of_four()
+    before = matched.copy()
+    generate_options(matched, assumptions=DEFAULTS, groups=[{"A", "B"}])
+    pd.testing.assert_frame_equal(matched, before)
+
+
+def test_ids_do_not_depend_on_row_order():
+    matched = estate_of_four()
+    first = generate_options(matched, assumptions=DEFAULTS, groups=[{"A", "B"}, {"C", "A"}])
+    for seed in range(3):
+        shuffled = matched.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        again = generate_options(shuffled, assumptions=DEFAULTS, groups=[{"A", "C"}, {"B", "A"}])
+        pd.testing.assert_frame_equal(first.options, again.options)
+        pd.testing.assert_frame_equal(first.effects, again.effects)
+        pd.testing.assert_frame_equal(first.partner_shares, again.partner_shares)
+        pd.testing.assert_frame_equal(first.cash_flows, again.cash_flows)
+
+
+system_rows = st.fixed_dictionaries({
+    "organisation": st.sampled_from(["A", "B", "C"]),
+    "product_id": st.sampled_from(["p", "q", "r", None]),
+    "users": st.one_of(st.none(), st.floats(min_value=0, max_value=5_000)),
+    "annual_cost": st.one_of(st.none(), st.floats(min_value=0, max_value=1e6)),
+    "months": st.one_of(st.none(), st.integers(min_value=-60, max_value=150)),
+    "exit_cost": st.one_of(st.none(), st.floats(min_value=0, max_value=1e6)),
+})
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(rows=[{"organisation": "A", "product_id": "p", "users": None, "annual_cost": None, "months": None,
+                "exit_cost": None}, {"organisation": "A", "product_id": "q", "users": 5e-324, "annual_cost": None,
+                                     "months": None, "exit_cost": None}], elasticity=1.0)
+@given(rows=st.lists(system_rows, min_size=2, max_size=6), elasticity=st.floats(min_value=0, max_value=1))
+def test_saving_never_exceeds_the_retired_systems_cost(rows, elasticity):
+    records = []
+    for i, r in enumerate(rows):
+        end = None if r["months"] is None else pd.Timestamp("2027-04-01") + pd.DateOffset(months=r["months"])
+        records.append(system(f"{r['organisation']}/s{i}", r["organisation"], capability_code="CAP",
+                              product_id=r["product_id"], users=r["users"], annual_cost=r["annual_cost"],
+                              contract_end=end, exit_cost=r["exit_cost"]))
+    result = generate_options(frame(*records), assumptions=load_assumptions(scale_elasticity=elasticity))
+    effects = result.effects
+    for row in result.options.itertuples():
+        mine = effects.loc[effects["option_id"] == row.option_id]
+        retired_cost = mine.loc[mine["effect"] == "retire", "annual_cost"].sum()
+        if row.type == "joint procurement":
+            assert 0 <= row.annual_saving <= row.run_cost_before + 1e-9
+        else:
+            assert row.annual_saving <= retired_cost + 1e-6 * max(1.0, retired_cost)
+        assert row.run_cost_before == pytest.approx(mine["annual_cost"].sum(), rel=1e-12, abs=1e-9)
+        assert (mine["retire_date"].dropna() >= pd.Timestamp("2028-04-01")).all()
+        partners = result.partner_shares.loc[result.partner_shares["option_id"] == row.option_id]
+        assert partners["npv"].sum() == pytest.approx(row.npv, rel=1e-9, abs=1e-6)
+        assert np.isfinite(row.npv)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"matched": pd.DataFrame({"system": ["x"]})}, "'matched' parameter of generate_options must be a DataFrame"),
+        ({"matched": [1, 2]}, "'matched' parameter"),
+        ({"matched": pd.DataFrame({"system_key": ["a", "a"], "organisation": ["A", "A"]})}, "unique"),
+        ({"matched": pd.DataFrame({"system_key": ["a", None], "organisation": ["A", "A"]})}, "missing"),
+        ({"assumptions": {"discount_rate": 0.035}}, "'assumptions' parameter"),
+        ({"groups": "AB"}, "'groups' parameter"),
+        ({"groups": pd.DataFrame({"org": ["A"]})}, "'groups' parameter"),
+        ({"groups": ["AB"]}, "'groups' parameter"),
+        ({"interfaces": pd.DataFrame({"key": ["a"]})}, "'interfaces' parameter"),
+        ({"interfaces": 3}, "'interfaces' parameter"),
+        ({"sites": pd.DataFrame({"name": ["x"]})}, "'sites' parameter"),
+        ({"sites": [1]}, "'sites' parameter"),
+    ],
+)
+def test_bad_arguments(kwargs, match):
+    arguments = {"matched": two_districts(), "assumptions": DEFAULTS, **kwargs}
+    matched = arguments.pop("matched")
+    with pytest.raises(ParameterError, match=match):
+        generate_options(matched, **arguments)
