@@ -97,21 +97,24 @@ _KEY_FIELDS = frozenset({"organisation", "system", "product", "source", "target"
 
 @dataclass
 class _Issues:
-    """Collects data issues as plain tuples; turned into a DataFrame once."""
+    """Collects data issues as plain tuples and column arrays; turned into a DataFrame once."""
 
     rows: list[tuple[Any, ...]] = field(default_factory=list)
-    frames: list[pd.DataFrame] = field(default_factory=list)
+    chunks: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, file: str, sheet: str, row: int | None, column: str, severity: str, problem: str,
             value: object = "") -> None:
         self.rows.append((file, sheet, row, column, severity, problem, _as_text(value)))
 
-    def add_frame(self, frame: pd.DataFrame) -> None:
-        if len(frame):
-            self.frames.append(frame.loc[:, list(ISSUE_COLUMNS)])
+    def add_many(self, file: str, sheet: str, rows: np.ndarray, column: str, severity: str, problems: np.ndarray,
+                 values: list[str]) -> None:
+        """One issue per element of ``rows``, ``problems`` and ``values``."""
+        if len(rows):
+            self.chunks.append({"source_file": file, "sheet": sheet, "source_row": rows, "column": column,
+                                "severity": severity, "problem": problems, "value": values})
 
     def to_frame(self) -> pd.DataFrame:
-        parts = [f for f in self.frames if len(f)]
+        parts = [pd.DataFrame(chunk) for chunk in self.chunks]
         if self.rows:
             parts.append(pd.DataFrame(self.rows, columns=list(ISSUE_COLUMNS)))
         if not parts:
@@ -221,6 +224,10 @@ class _Grid:
     sheet: str
     cells: np.ndarray
     rows: np.ndarray
+    empty: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "empty", _blank_mask(self.cells))
 
 
 def _load_xlsx(path: Path) -> list[_Grid]:
@@ -286,10 +293,17 @@ def _load_csv(path: Path) -> list[_Grid]:
 
 def _blank_mask(cells: np.ndarray) -> np.ndarray:
     """Cells with nothing in them (empty, whitespace only or missing)."""
-    if cells.size == 0:
-        return np.zeros(cells.shape, dtype=bool)
-    frame = pd.DataFrame(cells)
-    return (frame.isna() | frame.astype(str).apply(lambda col: col.str.strip().eq(""))).to_numpy()
+    flat = cells.ravel()
+    empty = np.fromiter(
+        (c is None or (c.__class__ is str and not c.strip()) or (c.__class__ is float and c != c) for c in flat),
+        dtype=bool, count=flat.size)
+    return empty.reshape(cells.shape)
+
+
+def _text_equals(cells: np.ndarray, text: str) -> np.ndarray:
+    """Which cells hold ``text``, ignoring case and surrounding space."""
+    return np.fromiter((c.__class__ is str and c.strip().casefold() == text for c in cells), dtype=bool,
+                       count=len(cells))
 
 
 @dataclass(frozen=True)
@@ -341,7 +355,7 @@ def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
     extras: dict[int, str] = {}
     duplicates: dict[int, str] = {}
     user = _user_headers(header_map, table)
-    nonblank_cols = ~_blank_mask(grid.cells[row:]).all(axis=0) if grid.cells.shape[0] > row else []
+    nonblank_cols = ~grid.empty[row:].all(axis=0) if grid.cells.shape[0] > row else []
     for j, cell in enumerate(grid.cells[row]):
         if j in found:
             continue
@@ -412,22 +426,20 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     body = grid.cells[header.row + 1:]
     rows = grid.rows[header.row + 1:]
     sheet = grid.sheet
-    blank = _blank_mask(body)
-    filled = ~blank
+    filled = ~grid.empty[header.row + 1:]
     counts = filled.sum(axis=1)
     keep = counts > 0
 
     # Totals, repeated headers and note rows are not data rows.
     n = len(body)
-    first_cell = pd.Series(body[np.arange(n), filled.argmax(axis=1)] if n else [], dtype=object)
-    first_text = first_cell.where(first_cell.map(type).eq(str), "").astype(str)
-    is_total = first_text.str.match(_TOTALS).to_numpy(dtype=bool) & keep
+    first_cell = body[np.arange(n), filled.argmax(axis=1)] if n else np.array([], dtype=object)
+    is_total = np.fromiter((c.__class__ is str and _TOTALS.match(c) is not None for c in first_cell), dtype=bool,
+                           count=n) & keep
     repeated = np.zeros(n, dtype=bool)
     if n:
         same = np.zeros(n, dtype=np.int64)
         for j in header.columns:
-            heading = _as_text(grid.cells[header.row, j]).strip().casefold()
-            same += pd.Series(body[:, j], dtype=object).astype(str).str.strip().str.casefold().eq(heading).to_numpy()
+            same += _text_equals(body[:, j], _as_text(grid.cells[header.row, j]).strip().casefold())
         repeated = (same >= min(MIN_HEADER_MATCHES, len(header.columns))) & keep
     key_columns = {j for j, name in header.columns.items() if name in _KEY_FIELDS}
     note = np.zeros(n, dtype=bool)
@@ -449,6 +461,7 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
 
     frame = pd.DataFrame({"source_file": grid.file, "source_sheet": sheet, "source_row": rows.astype(np.int64)})
     raw = {name: pd.Series(body[:, j], dtype=object) for j, name in header.columns.items()}
+    j_of = {name: j for j, name in header.columns.items()}
     for column in table.fields:
         cells = raw.get(column.name)
         if cells is None:
@@ -471,16 +484,21 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
                 problems = problems.where(~unknown)
                 raw["_site_from_hosting"] = cells.where(unknown)
         frame[column.name] = values.to_numpy()
-        _report(issues, grid, rows, column.name, cells, problems, "warning")
-        notes = parsed.notes
-        routine = notes.isin(_ROUTINE_NOTES)
-        _report(issues, grid, rows, column.name, cells, notes.where(~routine), "warning")
-        _report(issues, grid, rows, column.name, cells, notes.where(routine), "info")
+        problem_array = problems.to_numpy(dtype=object)
+        _report(issues, grid, rows, column.name, cells, problem_array, "warning")
+        notes = parsed.notes.to_numpy(dtype=object)
+        if not pd.isna(notes).all():
+            routine = np.isin(notes, list(_ROUTINE_NOTES))
+            _report(issues, grid, rows, column.name, cells, np.where(routine, None, notes), "warning")
+            _report(issues, grid, rows, column.name, cells, np.where(routine, notes, None), "info")
         if column.kind != "text":
-            # Words such as TBC or N/A leave a value blank: say so, so nothing is blank unseen.
-            stated = is_blank(cells) & cells.map(lambda c: isinstance(c, str) and bool(c.strip()))
-            _report(issues, grid, rows, column.name, cells,
-                    pd.Series(np.where(stated, "no value given: left blank", None), index=cells.index), "info")
+            # Words such as TBC or N/A leave a value blank: say so, so nothing is blank unseen. A cell
+            # with text that parsed to nothing and no problem is exactly such a word.
+            empty = grid.empty[header.row + 1:, j_of[column.name]][data]
+            stated = pd.isna(values.to_numpy()) & ~empty & pd.isna(problem_array)
+            if stated.any():
+                _report(issues, grid, rows, column.name, cells,
+                        np.where(stated, "no value given: left blank", None), "info")
     if "_site_from_hosting" in raw and "site" in table.names:
         from_hosting = raw["_site_from_hosting"].map(lambda c: _as_text(c).strip() or np.nan)
         frame["site"] = frame["site"].where(frame["site"].notna(), from_hosting.to_numpy())
@@ -505,16 +523,15 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     return frame
 
 
-def _report(issues: _Issues, grid: _Grid, rows: np.ndarray, column: str, cells: pd.Series, reasons: pd.Series,
+def _report(issues: _Issues, grid: _Grid, rows: np.ndarray, column: str, cells: pd.Series, reasons: object,
             severity: str) -> None:
-    bad = reasons.notna().to_numpy()
+    """Report each cell whose reason is not missing."""
+    reasons = np.asarray(reasons, dtype=object)
+    bad = ~pd.isna(reasons)
     if not bad.any():
         return
-    issues.add_frame(pd.DataFrame({
-        "source_file": grid.file, "sheet": grid.sheet, "source_row": rows[bad], "column": column,
-        "severity": severity, "problem": reasons.to_numpy()[bad],
-        "value": [_as_text(c) for c in cells.to_numpy()[bad]],
-    }))
+    raw = cells.to_numpy()[bad]
+    issues.add_many(grid.file, grid.sheet, rows[bad], column, severity, reasons[bad], [_as_text(c) for c in raw])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -588,6 +605,9 @@ def _fingerprint(frame: pd.DataFrame) -> pd.Series:
 def _system_keys(frame: pd.DataFrame) -> pd.Series:
     """Keys unique across the inventory, the same whatever the row or file order."""
     base = frame["organisation"].astype(str) + "/" + frame["system_id"].fillna(frame["system"]).astype(str)
+    repeated = base.duplicated(keep=False)
+    if not repeated.any():
+        return base
     order = pd.DataFrame({"base": base, "content": _fingerprint(frame), "file": frame["source_file"],
                           "row": frame["source_row"]}).sort_values(["base", "content", "file", "row"])
     rank = order.groupby("base").cumcount() + 1
@@ -595,12 +615,19 @@ def _system_keys(frame: pd.DataFrame) -> pd.Series:
     return keys.reindex(frame.index)
 
 
+def _normalised(values: pd.Series) -> pd.Series:
+    """:func:`normalise_header` of each text value ("" for anything else), computed once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    keys = np.array([normalise_header(u) if isinstance(u, str) else "" for u in uniques] + [""], dtype=object)
+    return pd.Series(keys[codes], index=values.index, dtype=object)
+
+
 def _resolver(systems: pd.DataFrame) -> dict[tuple[str, str], str]:
     """(organisation, normalised system id, name or product) → system key; ids beat names beat products."""
     lookup: dict[tuple[str, str], str] = {}
     ordered = systems.sort_values("system_key", ascending=False)  # the first key wins among repeats
     for column in ("product", "system", "system_id"):
-        keys = ordered[column].map(lambda v: normalise_header(v) if isinstance(v, str) else "")
+        keys = _normalised(ordered[column])
         lookup.update({(org, key): system_key for org, key, system_key
                        in zip(ordered["organisation"], keys, ordered["system_key"], strict=True) if key})
     return lookup
@@ -612,7 +639,7 @@ def _link(frame: pd.DataFrame, column: str, lookup: dict[tuple[str, str], str], 
     orgs = frame["organisation"]
     if org_column in frame:
         orgs = frame[org_column].where(frame[org_column].notna(), orgs)
-    names = frame[column].map(lambda v: normalise_header(v) if isinstance(v, str) else "")
+    names = _normalised(frame[column])
     keys = pd.Series([lookup.get((org, name)) if name else None for org, name in zip(orgs, names, strict=True)],
                      index=frame.index, dtype=object)
     dangling = keys.isna() & frame[column].notna()
@@ -758,7 +785,7 @@ def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None, 
     found: list[tuple[str, pd.DataFrame]] = []
     headed: list[tuple[_Grid, _Header]] = []
     for grid in grids:
-        if grid.cells.size == 0 or _blank_mask(grid.cells).all():
+        if grid.cells.size == 0 or grid.empty.all():
             continue
         header = _find_header(grid, header_map)
         if header is None:
