@@ -104,6 +104,7 @@ _RULES: dict[str, _Rule] = {
     "bias_mitigation": _RATE,
     "scale_elasticity": _RATE,
     "max_survivor_scale": _Rule("float", 1.0, 1e6),
+    "max_saving_share": _RATE,
     "migration_months": _Rule("int", 0, 240),
     "double_running_months": _Rule("float", 0.0, 120.0),
     "assessment_planning_per_option": _MONEY,
@@ -154,6 +155,8 @@ class Assumptions:
         Exponent of the survivor's cost growth with users (0.8).
     max_survivor_scale : float
         Most users a survivor may serve, as a multiple of its own (5).
+    max_saving_share : float
+        Most a consolidation saves, as a share of the run cost it touches (0.2).
     migration_months : int
         Months from an option's start to its earliest retirement (12).
     double_running_months : float
@@ -193,6 +196,7 @@ hosting_move_per_system, default_site_exit_cost : float
     bias_mitigation: float
     scale_elasticity: float
     max_survivor_scale: float
+    max_saving_share: float
     migration_months: int
     double_running_months: float
     assessment_planning_per_option: float

@@ -31,7 +31,7 @@ worked example that the tests check. In short, for an option whose survivor
 has annual cost S and U_S users and whose retired systems s have cost c_s and
 users u_s::
 
-    run_cost_after = S x (U_total / U_S)^elasticity
+    run_cost_after = max(S x (U_total / U_S)^elasticity, (1 - max_saving_share) x run_cost_before)
     uplift_s       = (run_cost_after - S) x u_s / sum of retired users
     net_saving_s   = c_s - uplift_s
     savings_y      = saving_factor x sum_s net_saving_s x year_fraction(R_s, no end, y)
@@ -715,7 +715,8 @@ def _cost_consolidations(members: pd.DataFrame, systems: pd.DataFrame, a: Assump
     })
     per["run_cost_before"] = per["survivor_cost"] + per["retired_cost"]
     total_users = per["survivor_users"] + per["retired_users"]
-    per["run_cost_after"] = per["survivor_cost"] * (total_users / per["survivor_users"]) ** a.scale_elasticity
+    scaled = per["survivor_cost"] * (total_users / per["survivor_users"]) ** a.scale_elasticity
+    per["run_cost_after"] = np.maximum(scaled, (1.0 - a.max_saving_share) * per["run_cost_before"])
     per["annual_saving"] = per["run_cost_before"] - per["run_cost_after"]
     growth = (per["run_cost_after"] - per["survivor_cost"]).reindex(m["cand"]).to_numpy()
     retired_users = per["retired_users"].reindex(m["cand"]).to_numpy()

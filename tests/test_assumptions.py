@@ -25,6 +25,7 @@ EXPECTED_DEFAULTS = {
     "bias_mitigation": 0.8,
     "scale_elasticity": 0.8,
     "max_survivor_scale": 5.0,
+    "max_saving_share": 0.2,
     "migration_months": 12,
     "double_running_months": 3.0,
     "assessment_planning_per_option": 25_000.0,

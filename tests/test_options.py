@@ -711,3 +711,26 @@ def test_bad_arguments(kwargs, match):
     matched = arguments.pop("matched")
     with pytest.raises(ParameterError, match=match):
         generate_options(matched, **arguments)
+
+
+def test_saving_is_capped_at_max_saving_share_of_the_run_cost_touched():
+    # Survivor: 100 users at £10,000; retired: 100 users at £90,000. Scaling alone gives
+    # after = 10,000 x 2^0.8 = 17,411.01 and a saving of 82,588.99 (83% of £100,000 touched);
+    # the floor makes after = (1 - 0.2) x 100,000 = 80,000 and the saving 20,000.
+    import pandas as pd
+
+    from estate.assumptions import load_assumptions
+    from estate.options import generate_options
+
+    matched = pd.DataFrame({
+        "system_key": ["A/x", "B/x"], "organisation": ["A", "B"], "capability_code": ["CORP-FIN"] * 2,
+        "capability_name": ["Finance"] * 2, "product_id": ["p1", "p2"], "product_name": ["P1", "P2"],
+        "users": [100.0, 100.0], "annual_cost": [10_000.0, 90_000.0],
+        "contract_end": pd.to_datetime(["2029-03-31", "2029-03-31"]),
+    })
+    options = generate_options(matched, assumptions=load_assumptions()).options.set_index("target")
+    kept_a = options.loc["A/x"]
+    assert kept_a["run_cost_after"] == pytest.approx(80_000.0)
+    assert kept_a["annual_saving"] == pytest.approx(20_000.0)
+    uncapped = generate_options(matched, assumptions=load_assumptions(max_saving_share=1.0)).options
+    assert uncapped.set_index("target").loc["A/x", "annual_saving"] == pytest.approx(100_000 - 10_000 * 2 ** 0.8)
