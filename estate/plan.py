@@ -1,0 +1,269 @@
+"""The whole job in one call: from inventories and assumptions to a plan.
+
+:func:`make_plan` runs the pipeline the package is laid out as — read the
+inventories, match products and capabilities, build the estate graph, find
+overlaps, generate and cost options, choose the portfolio, share it between
+partners and lay out the roadmap — and returns a :class:`Plan` holding every
+intermediate result as DataFrames (and the graph), so a notebook can look at
+any step and the workbook writer can lay out every figure.
+
+Examples
+--------
+>>> import estate
+>>> plan = estate.make_plan("inventories/cumbria")                # doctest: +SKIP
+>>> plan.headline()["Recommended annual saving"]                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from estate.assumptions import Assumptions, load_assumptions
+from estate.errors import ParameterError
+from estate.inventory import ISSUE_COLUMNS, Inventory
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from estate.options import Options
+    from estate.overlaps import Overlaps
+    from estate.portfolio import Portfolio, PortfolioConstraints
+    from estate.roadmap import Roadmap
+    from estate.sharing import PartnerShares
+
+__all__ = ["FATES", "Plan", "make_plan"]
+
+FATES = ("Retire", "Survivor", "Re-contract", "Keep")
+"""What happens to a system under the plan (CONTRACT §4)."""
+
+_FATE_OF_EFFECT = {"retire": "Retire", "survive": "Survivor", "recontract": "Re-contract", "move": "Keep"}
+
+Progress = Callable[[str], None]
+"""Called with the name of each step as it starts (the CLI shows it)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A consolidation plan and everything it was made from.
+
+    Attributes
+    ----------
+    inventory : Inventory
+        What was read.
+    matched : DataFrame
+        The systems after matching (multi-product rows split), with product,
+        vendor and capability and their confidences.
+    graph : networkx.MultiDiGraph
+        The estate graph (:mod:`estate.graph`).
+    overlaps : Overlaps
+        Where organisations duplicate each other (:mod:`estate.overlaps`).
+    assumptions : Assumptions
+        Every parameter used.
+    options : Options
+        Every candidate option, costed and appraised (:mod:`estate.options`).
+    portfolio : Portfolio
+        The recommended options and the solver's status (:mod:`estate.portfolio`).
+    partners : PartnerShares
+        What each partner pays and saves, and fair transfers (:mod:`estate.sharing`).
+    roadmap : Roadmap
+        When each recommended option starts and ends (:mod:`estate.roadmap`).
+    """
+
+    inventory: Inventory
+    matched: pd.DataFrame
+    graph: nx.MultiDiGraph
+    overlaps: Overlaps
+    assumptions: Assumptions
+    options: Options
+    portfolio: Portfolio
+    partners: PartnerShares
+    roadmap: Roadmap
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def recommended(self) -> tuple[str, ...]:
+        """The option ids of the portfolio, sorted."""
+        return tuple(self.portfolio.chosen)
+
+    def options_table(self) -> pd.DataFrame:
+        """Every option with a ``recommended`` flag, recommended first then by NPV."""
+        table = self.options.options.assign(recommended=self.options.options["option_id"].isin(self.recommended))
+        return table.sort_values(["recommended", "npv", "option_id"], ascending=[False, False, True],
+                                 kind="stable").reset_index(drop=True)
+
+    def portfolio_cash_flows(self) -> pd.DataFrame:
+        """The recommended options' cash flows added up by year."""
+        flows = self.options.cash_flows
+        chosen = flows[flows["option_id"].isin(self.recommended)]
+        years = flows.drop_duplicates("t").sort_values("t")[["t", "year", "label", "discount_factor"]]
+        sums = chosen.groupby("t")[["savings", "costs"]].sum()
+        out = years.set_index("t").join(sums).fillna({"savings": 0.0, "costs": 0.0}).reset_index()
+        out["net"] = out["savings"] - out["costs"]
+        out["present_value"] = out["net"] * out["discount_factor"]
+        out["cumulative_net"] = out["net"].cumsum()
+        return out
+
+    def systems_table(self) -> pd.DataFrame:
+        """Every system with the option(s) that touch it and its fate under the plan."""
+        effects = self.options.effects
+        mine = effects[effects["option_id"].isin(self.recommended)]
+        rank = {fate: i for i, fate in enumerate(FATES)}
+        fates = mine.assign(fate=mine["effect"].map(_FATE_OF_EFFECT)).assign(_rank=lambda f: f["fate"].map(rank))
+        per_system = fates.groupby("system_key").agg(
+            option=("option_id", lambda ids: "; ".join(sorted(set(ids)))), _rank=("_rank", "min"))
+        systems = self.matched.join(per_system, on="system_key")
+        systems["fate"] = systems["_rank"].map(dict(enumerate(FATES))).fillna("Keep")
+        systems["option"] = systems["option"].fillna("")
+        return systems.drop(columns="_rank")
+
+    def issues(self) -> pd.DataFrame:
+        """The inventory's data issues and every default the costing applied."""
+        defaults = self.options.defaults_used
+        issues = self.inventory.issues
+        if len(defaults):
+            rows = pd.DataFrame({
+                "source_file": defaults.get("source_file", ""),
+                "sheet": defaults.get("source_sheet", ""),
+                "source_row": pd.array(defaults.get("source_row", pd.Series(dtype="Int64")), dtype="Int64"),
+                "column": defaults["column"],
+                "severity": "info",
+                "problem": "default used in costing: " + defaults["note"].astype(str),
+                "value": defaults["default"].astype(str),
+            })
+            issues = pd.concat([issues, rows[list(ISSUE_COLUMNS)]], ignore_index=True)
+        return issues.reset_index(drop=True)
+
+    def headline(self) -> dict[str, float]:
+        """The Summary figures: organisations, systems, run cost, saving, one-off cost, NPV, payback."""
+        from estate.appraisal import payback_years
+
+        chosen = self.options.options[self.options.options["option_id"].isin(self.recommended)]
+        flows = self.portfolio_cash_flows()
+        run_cost = float(self.matched["annual_cost"].sum())
+        saving = float(chosen["annual_saving"].sum())
+        return {
+            "Organisations": float(self.matched["organisation"].nunique()),
+            "Systems": float(len(self.matched)),
+            "Annual run cost": run_cost,
+            "Recommended options": float(len(chosen)),
+            "Recommended annual saving": saving,
+            "Saving as share of run cost": saving / run_cost if run_cost else float("nan"),
+            "One-off cost": float(chosen["one_off_cost"].sum()),
+            "NPV": float(chosen["npv"].sum()),
+            "Payback years": float(payback_years(flows["net"].to_numpy())) if len(flows) else float("nan"),
+        }
+
+
+def _noop(step: str) -> None:
+    return None
+
+
+def make_plan(
+    source: Inventory | str | Path | Iterable[str | Path],
+    *,
+    assumptions: Assumptions | str | Path | None = None,
+    mapping: pd.DataFrame | str | Path | None = None,
+    constraints: PortfolioConstraints | None = None,
+    header_map: Any = None,
+    keep_going: bool = False,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Read, match, analyse, cost, choose, share and schedule: the whole plan.
+
+    Parameters
+    ----------
+    source : Inventory, path or iterable of paths
+        An inventory already read, or files and folders to read with
+        :func:`estate.reading.read_inventory`.
+    assumptions : Assumptions or path, optional
+        The assumptions (a TOML or YAML file, or an earlier plan's
+        workbook); the packaged defaults when omitted.
+    mapping : DataFrame or path, optional
+        The user's product/vendor/capability mapping (see
+        :func:`estate.matching.read_mapping`).
+    constraints : PortfolioConstraints, optional
+        Budgets, kept systems, opt-outs, minimum partner NPV.
+    header_map, keep_going, max_bytes
+        Passed to :func:`estate.reading.read_inventory`.
+    progress : callable, optional
+        Called with the name of each step as it starts.
+
+    Returns
+    -------
+    Plan
+    """
+    from estate.graph import build_graph
+    from estate.matching import match_systems
+    from estate.options import generate_options
+    from estate.overlaps import find_overlaps
+    from estate.portfolio import PortfolioConstraints, select_portfolio
+    from estate.roadmap import build_roadmap
+    from estate.sharing import share_portfolio
+
+    step = progress or _noop
+    if not isinstance(assumptions, Assumptions):
+        assumptions = _load_assumptions(assumptions)
+    if isinstance(source, Inventory):
+        inventory = source
+    else:
+        from estate.reading import read_inventory
+
+        step("Reading inventories")
+        kwargs: dict[str, Any] = {"header_map": header_map, "keep_going": keep_going,
+                                  "currency": assumptions.currency, "first_month": assumptions.first_month}
+        if max_bytes is not None:
+            kwargs["max_bytes"] = max_bytes
+        inventory = read_inventory(source, **kwargs)
+    if inventory.systems.empty:
+        raise ParameterError("no systems were read: nothing to plan")
+
+    step("Matching products and capabilities")
+    matched = match_systems(inventory.systems, mapping=mapping)
+    step("Building the estate graph")
+    graph = build_graph(matched, inventory=inventory)
+    step("Finding overlaps")
+    as_of = pd.Timestamp(year=assumptions.first_year, month=assumptions.first_month, day=1)
+    overlaps = find_overlaps(matched, inventory, as_of=as_of,
+                             under_used_below=assumptions.under_used_site_threshold)
+    step("Generating and costing options")
+    options = generate_options(matched, assumptions=assumptions, inventory=inventory,
+                               groups=overlaps.partner_groups, interfaces=overlaps.integration_blast_radius,
+                               sites=overlaps.site_overlaps)
+    step("Choosing the portfolio")
+    portfolio = select_portfolio(
+        options.options, options.effects, one_off_by_year=options.one_off_by_year,
+        partner_npv=options.partner_shares[["option_id", "organisation", "npv"]],
+        constraints=constraints or PortfolioConstraints())
+    step("Sharing between partners and laying out the roadmap")
+    run_cost_today = matched.groupby("organisation")["annual_cost"].sum()
+    partners = share_portfolio(options.partner_shares, portfolio.chosen, run_cost_today=run_cost_today)
+    notice = matched.set_index("system_key")["notice_months"] if "notice_months" in matched else None
+    roadmap = build_roadmap(options.options, options.effects, portfolio.chosen, notice_months=_notice(
+        options.effects, notice), first_year=assumptions.first_year, horizon_years=assumptions.horizon_years,
+        first_month=assumptions.first_month)
+    return Plan(inventory=inventory, matched=matched, graph=graph, overlaps=overlaps, assumptions=assumptions,
+                options=options, portfolio=portfolio, partners=partners, roadmap=roadmap)
+
+
+def _notice(effects: pd.DataFrame, given: pd.Series | None) -> pd.Series | None:
+    """The notice period each retired system was costed with (its own, or as the options used)."""
+    if "notice_months" in effects:
+        return effects.drop_duplicates("system_key").set_index("system_key")["notice_months"]
+    return given
+
+
+def _load_assumptions(source: str | Path | None) -> Assumptions:
+    if source is None:
+        return load_assumptions()
+    path = Path(source)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from estate.workbook import read_assumptions_sheet
+
+        return read_assumptions_sheet(path)
+    return load_assumptions(path)

@@ -1,0 +1,101 @@
+"""The whole plan on the sample place: credibility, consistency and determinism (issue 4's properties)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import numpy_financial as npf
+import pandas as pd
+import pytest
+
+from estate.plan import FATES, make_plan
+from estate.reading import read_inventory
+
+SAMPLE = Path(__file__).resolve().parents[1] / "inventories" / "cumbria"
+
+
+@pytest.fixture(scope="module")
+def inventory():
+    return read_inventory([SAMPLE])
+
+
+@pytest.fixture(scope="module")
+def plan(inventory):
+    return make_plan(inventory)
+
+
+def test_the_recommended_saving_is_credible(plan):
+    head = plan.headline()
+    # DOMAIN.md: 5-20% of the run cost in scope is credible; 60% across an estate is not.
+    assert 0.05 <= head["Saving as share of run cost"] <= 0.20
+    assert head["NPV"] > 0 and head["Recommended options"] > 0
+    assert plan.portfolio.is_optimal and plan.portfolio.status == "optimal"
+
+
+def test_no_system_is_retired_twice_or_both_retired_and_kept(plan):
+    effects = plan.options.effects
+    chosen = effects[effects["option_id"].isin(plan.recommended)]
+    retired = chosen[chosen["effect"] == "retire"]
+    assert not retired["system_key"].duplicated().any()
+    kept = chosen[chosen["effect"] != "retire"]
+    clash = kept.merge(retired, on="system_key")
+    assert (clash["option_id_x"] == clash["option_id_y"]).all()
+
+
+def test_partners_add_up_to_the_recommended_totals(plan):
+    chosen = plan.options.options[plan.options.options["option_id"].isin(plan.recommended)]
+    partners = plan.partners.partners
+    for column in ("annual_saving", "one_off_cost", "npv"):
+        assert partners[column].sum() == pytest.approx(chosen[column].sum(), rel=1e-9)
+    assert partners["transfer"].sum() == pytest.approx(0.0, abs=1e-6)
+    assert (partners["npv_after_transfer"] >= -1e-6).all()
+    assert set(partners["organisation"]) == set(plan.matched["organisation"])
+
+
+def test_a_saving_never_exceeds_the_run_cost_it_retires(plan):
+    effects = plan.options.effects
+    retired_cost = effects[effects["effect"] == "retire"].groupby("option_id")["annual_cost"].sum()
+    options = plan.options.options.set_index("option_id")
+    consolidations = options[options["type"].isin(["shared platform", "rationalisation"])]
+    assert (consolidations["annual_saving"] <= retired_cost.reindex(consolidations.index) + 1e-6).all()
+
+
+def test_every_option_rebuilds_from_its_cash_flow_rows(plan):
+    a = plan.assumptions
+    flows = plan.options.cash_flows
+    options = plan.options.options.set_index("option_id")
+    for option_id, rows in flows.groupby("option_id"):
+        rows = rows.sort_values("t")
+        assert np.allclose(rows["net"], rows["savings"] - rows["costs"])
+        assert np.allclose(rows["discount_factor"], 1 / (1 + a.discount_rate) ** rows["t"])
+        expected = npf.npv(a.discount_rate, rows["net"].to_numpy())
+        assert options.loc[option_id, "npv"] == pytest.approx(expected, abs=0.01)
+        assert options.loc[option_id, "one_off_cost"] == pytest.approx(rows["costs"].sum(), abs=0.01)
+
+
+def test_systems_table_has_a_fate_for_every_system(plan):
+    systems = plan.systems_table()
+    assert len(systems) == len(plan.matched)
+    assert set(systems["fate"]) <= set(FATES)
+    retired = systems[systems["fate"] == "Retire"]
+    assert len(retired) and retired["option"].ne("").all()
+    assert systems.loc[systems["option"].eq(""), "fate"].eq("Keep").all()
+
+
+def test_defaults_used_are_reported_as_data_issues(plan):
+    issues = plan.issues()
+    defaults = issues[issues["problem"].str.startswith("default used in costing")]
+    assert len(defaults) == len(plan.options.defaults_used)
+    assert len(issues) == len(plan.inventory.issues) + len(defaults)
+
+
+def test_the_plan_does_not_change_when_rows_are_shuffled(inventory, plan):
+    shuffled = replace(inventory, systems=inventory.systems.sample(frac=1.0, random_state=7).reset_index(drop=True),
+                       integrations=inventory.integrations.sample(frac=1.0, random_state=3).reset_index(drop=True))
+    again = make_plan(shuffled)
+    assert again.recommended == plan.recommended
+    pd.testing.assert_frame_equal(again.options.options, plan.options.options)
+    pd.testing.assert_frame_equal(again.partners.partners, plan.partners.partners)
+    assert again.headline() == pytest.approx(plan.headline())
