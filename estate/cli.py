@@ -113,5 +113,92 @@ def validate(paths: tuple[Path, ...], report: Path | None, show: int, keep_going
     sys.exit(EXIT_ISSUES if inventory.has_problems else EXIT_OK)
 
 
+@main.command()
+@_paths
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The estate graph file: .graphml (yEd, Gephi), .gexf (Gephi) or .json (node-link, Cytoscape).")
+@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False),
+              help="Your product/vendor/capability mapping (CSV or .xlsx), overriding automatic matches.")
+@_keep_going
+@_header_map
+@_max_size
+def graph(paths: tuple[Path, ...], out: Path, mapping: Path | None, keep_going: bool, header_map: Path | None,
+          max_size: float) -> None:
+    """Write the estate graph of the inventories in PATHS for Gephi, yEd or Cytoscape."""
+    from estate.graph import FORMATS, build_graph, write_graph
+    from estate.matching import match_systems
+
+    if out.suffix.lower() not in FORMATS:
+        raise click.UsageError(f"--out must end in one of {', '.join(sorted(FORMATS))}")
+    inventory = _read(paths, keep_going=keep_going, header_map=header_map, max_size=max_size)
+    estate_graph = build_graph(match_systems(inventory.systems, mapping=mapping), inventory=inventory)
+    write_graph(estate_graph, out)
+    click.echo(f"Wrote {out}: {estate_graph.number_of_nodes():,} nodes, {estate_graph.number_of_edges():,} edges")
+
+
+@main.command()
+@_paths
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The plan workbook to write (.xlsx).")
+@click.option("--assumptions", type=click.Path(path_type=Path, dir_okay=False),
+              help="Assumptions to plan with: TOML, YAML, or the Assumptions sheet of an earlier plan (.xlsx).")
+@click.option("--charts", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write the plan's charts (PNG and SVG) to this folder.")
+@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False),
+              help="Your product/vendor/capability mapping (CSV or .xlsx), overriding automatic matches.")
+@_keep_going
+@_header_map
+@_max_size
+def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: Path | None, mapping: Path | None,
+         keep_going: bool, header_map: Path | None, max_size: float) -> None:
+    """Plan the consolidation of the inventories in PATHS and write the plan workbook OUT."""
+    from rich.console import Console
+
+    from estate.plan import make_plan
+
+    if out.suffix.lower() != ".xlsx":
+        raise click.UsageError("--out must name a .xlsx workbook")
+    console = Console(stderr=True, highlight=False)
+    with console.status("Planning...") as status:
+        def progress(step: str) -> None:
+            status.update(f"{step}...")
+
+        result = make_plan(list(paths), assumptions=assumptions, mapping=mapping, header_map=header_map,
+                           keep_going=keep_going, max_bytes=int(max_size * 1024 * 1024), progress=progress)
+        written: dict[str, Path] = {}
+        if charts is not None:
+            progress("Drawing charts")
+            from estate.charts import write_charts
+
+            written = write_charts(result, charts)
+        progress("Writing the workbook")
+        result.write(out, charts=written)
+    _print_headline(result)
+    click.echo(f"Wrote {out}" + (f" and {len(written)} charts in {charts}" if charts is not None else ""))
+
+
+def _print_headline(result) -> None:
+    head = result.headline()
+    issues = result.issues()
+    problems = int(issues["severity"].isin(("error", "warning")).sum())
+    rows = [
+        ("Organisations", f"{head['Organisations']:,.0f}"),
+        ("Systems", f"{head['Systems']:,.0f}"),
+        ("Annual run cost", f"£{head['Annual run cost']:,.0f}"),
+        ("Recommended options", f"{head['Recommended options']:,.0f} ({result.portfolio.status})"),
+        ("Recommended annual saving", f"£{head['Recommended annual saving']:,.0f} "
+                                      f"({head['Saving as share of run cost']:.1%} of run cost)"),
+        ("One-off cost", f"£{head['One-off cost']:,.0f}"),
+        ("NPV", f"£{head['NPV']:,.0f} over {result.assumptions.horizon_years} years at "
+                f"{result.assumptions.discount_rate:.1%}"),
+        ("Payback", "not within the horizon" if head["Payback years"] != head["Payback years"]
+         else f"{head['Payback years']:.1f} years"),
+        ("Data issues", f"{problems:,} to fix, {len(issues) - problems:,} notes"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        click.echo(f"{name:<{width}}  {value}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 import sys
 
 import openpyxl
@@ -31,7 +32,7 @@ def write(path, rows, sheet="Systems"):
     return path
 
 
-@pytest.mark.parametrize("command", [[], ["template"], ["validate"]])
+@pytest.mark.parametrize("command", [[], ["template"], ["validate"], ["graph"], ["plan"]])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output
@@ -124,3 +125,25 @@ def test_console_script_runs_as_a_process(tmp_path):
     done = subprocess.run([sys.executable, "-m", "estate.cli", "validate", str(clean)], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "inventories" / "cumbria"
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf", ".json"])
+def test_graph_writes_a_file_networkx_reads_back(tmp_path, suffix):
+    import networkx as nx
+
+    from estate.graph import read_graph
+
+    out = tmp_path / f"estate{suffix}"
+    result = run("graph", SAMPLE, "--out", out)
+    assert result.exit_code == 0, result.output
+    graph = nx.read_graphml(out) if suffix == ".graphml" else read_graph(out)
+    nodes = int(result.output.split(": ")[1].split(" nodes")[0].replace(",", ""))
+    assert graph.number_of_nodes() == nodes > 1000
+
+
+def test_graph_refuses_an_unknown_format(tmp_path):
+    result = CliRunner().invoke(main, ["graph", str(SAMPLE), "--out", str(tmp_path / "g.txt")])
+    assert result.exit_code == 2 and ".graphml" in result.output
