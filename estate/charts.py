@@ -1,4 +1,4 @@
-"""Charts of the overlaps and of the estate graph, drawn with matplotlib.
+"""Charts of the overlaps, the estate graph and the plan, drawn with matplotlib.
 
 Conventions
 -----------
@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,8 +53,10 @@ if TYPE_CHECKING:
 
     from estate.overlaps import Overlaps
 
-__all__ = ["KIND_STYLES", "OKABE_ITO", "format_money", "plot_estate_graph", "plot_overlap_heatmap",
-           "plot_partner_affinity", "plot_vendor_concentration"]
+__all__ = ["KIND_STYLES", "OKABE_ITO", "OPTION_TYPE_COLOURS", "PLAN_CHARTS", "format_money",
+           "plot_cumulative_cash_flow", "plot_estate_graph", "plot_overlap_heatmap", "plot_partner_affinity",
+           "plot_partner_gains", "plot_roadmap_gantt", "plot_savings_waterfall", "plot_vendor_concentration",
+           "write_charts"]
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """The Okabe & Ito colour-blind-safe palette (blue, orange, green, purple, sky, vermillion, yellow, black)."""
@@ -730,3 +734,668 @@ def plot_estate_graph(graph: nx.MultiDiGraph, ax: Axes | None = None, *, max_nod
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
               title="Node kind", title_fontsize=8)
     return ax
+
+
+# --------------------------------------------------------------------------- charts of a plan
+
+OPTION_TYPE_COLOURS: dict[str, str] = {
+    "shared platform": OKABE_ITO[0],
+    "joint procurement": OKABE_ITO[1],
+    "rationalisation": OKABE_ITO[2],
+    "hosting consolidation": OKABE_ITO[3],
+}
+"""The colour of each option type in the plan charts (Okabe & Ito: blue, orange, green, purple)."""
+
+PLAN_CHARTS = ("savings_waterfall", "cumulative_cash_flow", "roadmap_gantt", "overlap_heatmap", "partner_gains")
+"""The charts :func:`write_charts` draws, by file name (without extension), in order."""
+
+_TOTAL_COLOUR = "#555555"
+_CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+_FORMATS = ("png", "svg", "pdf")
+
+
+def _is_plan(value: object) -> bool:
+    from estate.plan import Plan
+
+    return isinstance(value, Plan)
+
+
+def _check_plan(value: object, name: str, func: str) -> None:
+    if not _is_plan(value):
+        raise _bad(name, func, "a Plan from make_plan", type(value))
+
+
+def _symbol(plan: Any) -> str:
+    """The currency symbol of a plan's money: ``£`` for GBP, else the code and a space."""
+    code = str(getattr(plan.assumptions, "currency", "GBP") or "GBP")
+    return _CURRENCY_SYMBOLS.get(code.upper(), code if len(code) == 1 else code + " ")
+
+
+def _plan_money_axis(axis: Any, currency: str) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: format_money(v, currency=currency, exact=True)))
+
+
+def _signed(value: float, currency: str) -> str:
+    """``+£27k`` or ``−£12k`` (a true minus sign), ``£0`` for nothing."""
+    text = format_money(abs(value), currency=currency)
+    if abs(value) < 0.5:
+        return format_money(0.0, currency=currency)
+    return ("+" if value > 0 else "\u2212") + text
+
+
+def _money_text(value: float, currency: str) -> str:
+    """:func:`format_money` with a true minus sign."""
+    return format_money(value, currency=currency).replace("-", "\u2212")
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 option``, ``2 options``, ``no options``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s") if n else f"no {noun}s"
+
+
+def _fy_positions(dates: pd.Series, first_year: int, first_month: int) -> np.ndarray:
+    """Where dates fall on a time axis counted in years from the start of ``first_year``.
+
+    Year ``t`` runs from ``t`` to ``t + 1``; a date sits at its year plus the
+    fraction of the year's days gone before it.
+    """
+    from estate.appraisal import financial_year, fy_start
+
+    out = np.full(len(dates), np.nan)
+    for i, value in enumerate(pd.to_datetime(dates)):
+        if pd.isna(value):
+            continue
+        year = financial_year(value.date(), first_month=first_month)
+        start = fy_start(year, first_month=first_month)
+        length = (fy_start(year + 1, first_month=first_month) - start).days
+        out[i] = year - first_year + (value.date() - start).days / length
+    return out
+
+
+def _option_label(row: Any, width: int) -> str:
+    """``SP-031 Finance and ERP``: the id and the capability (or what is done, for a site), cut to ``width``."""
+    name = row.capability_name if isinstance(row.capability_name, str) and row.capability_name else ""
+    if not name:
+        target = row.target_label if isinstance(row.target_label, str) else ""
+        name = target.split(";")[0].strip()
+        name = name[:1].upper() + name[1:]
+    return _short(f"{row.option_id} {name}".strip(), width)
+
+
+def _time_axis(ax: Axes, labels: list[str], first_year_label: str = "") -> None:
+    """Financial-year labels centred in each year of an axis counted in years, with year boundaries marked."""
+    n = len(labels)
+    ax.set_xticks(np.arange(n) + 0.5, labels, fontsize=8, rotation=0 if n <= 12 else 45,
+                  ha="center" if n <= 12 else "right", rotation_mode="anchor")
+    ax.set_xticks(np.arange(n + 1), minor=True)
+    ax.tick_params(axis="x", which="major", length=0)
+    ax.tick_params(axis="x", which="minor", length=4)
+    ax.grid(axis="x", which="minor", color="#eeeeee", zorder=0)
+    ax.set_xlabel("Financial year" + (f" (year 0 is {first_year_label})" if first_year_label else ""))
+
+
+def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool = False) -> Axes:
+    """A waterfall from today's annual run cost to the run cost once the plan is in place.
+
+    The first bar is the run cost today (every system in the inventories);
+    then one falling step per option type holds the recommended options'
+    annual saving summed by type (a type with none recommended is a flat
+    step of £0); the last bar is the run cost after (today's less the saving).
+
+    Parameters
+    ----------
+    plan : Plan
+        A plan from :func:`estate.plan.make_plan`.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new 10 × 6 in figure.
+    from_zero : bool, default=False
+        Start the money axis at zero. By default it starts just below the
+        run cost after, so that steps of a few per cent can be seen, and
+        the subtitle says where it starts.
+
+    Returns
+    -------
+    matplotlib Axes
+        With one bar a step (``n_types + 2`` bars: today, one an option type
+        of :data:`estate.options.OPTION_TYPES` in that order, after), each
+        labelled with its amount, and dotted connectors between them.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> import estate
+    >>> systems = pd.DataFrame({
+    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
+    ...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
+    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
+    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
+    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
+    >>> ax = plot_savings_waterfall(estate.make_plan(estate.Inventory(systems=systems)))
+    >>> [t.get_text() for t in ax.texts[:6]]
+    ['£205k', '−£28k', '£0', '£0', '£0', '£177k']
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    from estate.options import OPTION_TYPES
+
+    func = "plot_savings_waterfall"
+    _check_plan(plan, "plan", func)
+    if not isinstance(from_zero, (bool, np.bool_)):
+        raise _bad("from_zero", func, "a bool", from_zero)
+    currency = _symbol(plan)
+    today = float(plan.matched["annual_cost"].sum())
+    options = plan.options.options
+    chosen = options.loc[options["option_id"].isin(plan.recommended)]
+    sums = chosen.groupby("type")["annual_saving"].sum()
+    counts = chosen.groupby("type")["option_id"].count()
+    types = [*OPTION_TYPES, *sorted(set(sums.index) - set(OPTION_TYPES))]
+    saving = {kind: float(sums.get(kind, 0.0)) for kind in types}
+    total = sum(saving.values())
+    after = today - total
+
+    levels = [today]
+    for kind in types:
+        levels.append(levels[-1] - saving[kind])
+    bottoms = [0.0] + [min(a, b) for a, b in zip(levels[:-1], levels[1:])] + [0.0]
+    heights = [today] + [abs(saving[kind]) for kind in types] + [after]
+    colours = [_TOTAL_COLOUR] + [OPTION_TYPE_COLOURS.get(kind, _GREY) for kind in types] + [_TOTAL_COLOUR]
+    positions = np.arange(len(heights))
+    if ax is None:
+        ax = _new_axes((10.0, 6.0))
+    ax.bar(positions, heights, bottom=bottoms, color=colours, width=0.62, zorder=2, edgecolor="white",
+           linewidth=0.5)
+    ax.hlines(levels, positions[:-1] + 0.31, positions[1:] - 0.31, colors="#777777", linestyles=":",
+              linewidth=1, zorder=1)
+
+    high = max(today, after, max(levels))
+    low = min(0.0, after)
+    if not from_zero and after > 0:
+        span = max(abs(total), 0.02 * high)
+        floor = min(levels) - 1.2 * span
+        ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(max(floor, 0.0), high)
+        candidate = max((t for t in ticks if t <= max(floor, 0.0)), default=0.0)
+        low = candidate if candidate > 0.15 * high else 0.0
+    room = (high - low) * 0.08
+    ax.set_ylim(low, high + room)
+
+    def label(x: float, y: float, text: str, bold: bool = False) -> None:
+        ax.annotate(text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=9, fontweight="bold" if bold else "normal", zorder=4)
+
+    label(0, today, _money_text(today, currency), bold=True)
+    for i, kind in enumerate(types, start=1):
+        label(i, max(levels[i - 1], levels[i]), _signed(-saving[kind], currency))
+    label(len(types) + 1, after, _money_text(after, currency), bold=True)
+
+    names = ["Run cost\ntoday"]
+    for kind in types:
+        count = int(counts.get(kind, 0))
+        names.append(textwrap.fill(kind[:1].upper() + kind[1:], 14, break_long_words=False)
+                     + "\n" + _count(count, "option"))
+    names.append("Run cost\nafter")
+    ax.set_xticks(positions, names, fontsize=9)
+    ax.tick_params(axis="x", length=0)
+    _plan_money_axis(ax.yaxis, currency)
+    ax.set_ylabel(f"Annual run cost ({currency.strip()} a year)")
+    ax.grid(axis="y", color="#dddddd", zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    share = total / today if today else float("nan")
+    falls = "falls" if total >= 0 else "rises"
+    title = f"Annual run cost {falls} by {format_money(abs(total), currency=currency)}"
+    title += f" ({abs(share):.0%})" if math.isfinite(share) else ""
+    verb = "is" if len(chosen) == 1 else "are"
+    subtitle = (f"From {_money_text(today, currency)} a year today to {_money_text(after, currency)} once the "
+                f"{_count(len(chosen), 'recommended option')} {verb} in place; savings summed by option type")
+    if low > 0:
+        subtitle += f". The axis starts at {format_money(low, currency=currency, exact=True)}, not zero"
+    _title(ax, title, subtitle)
+    return ax
+
+
+def plot_cumulative_cash_flow(plan_or_flows: Any, ax: Axes | None = None) -> Axes:
+    """The portfolio's net cash flow each financial year (bars) and its running total (line), with payback.
+
+    Parameters
+    ----------
+    plan_or_flows : Plan or DataFrame
+        A plan, or its :meth:`~estate.plan.Plan.portfolio_cash_flows` (with
+        ``t``, ``label`` and ``net``).
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new 10 × 6 in figure.
+
+    Returns
+    -------
+    matplotlib Axes
+        With one bar a year (its net: savings less costs; blue when
+        positive, vermillion when negative); a line ``"Cumulative net"``;
+        the zero line; and, when the portfolio pays back within the
+        horizon, a diamond ``"Payback"`` on the zero line and its annotation.
+
+    Notes
+    -----
+    The time axis counts years from the start of year 0: year ``t`` spans
+    ``t`` to ``t + 1`` and its bar sits in the middle. The cumulative is
+    drawn at the end of each year (from 0 at the start of year 0) and joined
+    by straight lines, so it crosses zero exactly at the payback of
+    :func:`estate.appraisal.payback_years` (the last crossing, interpolated
+    within the year; see ``docs/appraisal.md``). Flows are undiscounted.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> flows = pd.DataFrame({"t": [0, 1, 2, 3, 4], "label": ["2027/28", "2028/29", "2029/30", "2030/31",
+    ...                                                     "2031/32"],
+    ...                       "net": [-100_000.0, 40_000.0, 40_000.0, 40_000.0, 40_000.0]})
+    >>> ax = plot_cumulative_cash_flow(flows)
+    >>> len(ax.patches), ax.get_title(loc="left")
+    (5, 'Cash flow: the portfolio pays back in 3.5 years')
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from estate.appraisal import payback_years
+
+    func = "plot_cumulative_cash_flow"
+    currency = "£"
+    subtitle_tail = ""
+    if _is_plan(plan_or_flows):
+        plan = plan_or_flows
+        flows = plan.portfolio_cash_flows()
+        payback = float(plan.headline()["Payback years"])
+        currency = _symbol(plan)
+        a = plan.assumptions
+        subtitle_tail = (f"; NPV {_money_text(float(plan.headline()['NPV']), currency)} at "
+                         f"{a.discount_rate:.1%} over {a.horizon_years} years")
+    elif isinstance(plan_or_flows, pd.DataFrame) and {"t", "label", "net"} <= set(plan_or_flows):
+        flows = plan_or_flows.sort_values("t", kind="stable")
+        payback = float(payback_years(flows["net"].to_numpy(dtype=float))) if len(flows) else float("nan")
+    else:
+        raise _bad("plan_or_flows", func, "a Plan or its portfolio_cash_flows()", type(plan_or_flows))
+    net = flows["net"].to_numpy(dtype=float)
+    labels = [str(v) for v in flows["label"]]
+    n = len(net)
+    first_label = labels[0] if n else ""
+    cumulative = np.concatenate([[0.0], np.cumsum(net)])
+    if ax is None:
+        ax = _new_axes((10.0, 6.0))
+    colours = [OKABE_ITO[0] if v >= 0 else OKABE_ITO[5] for v in net]
+    ax.bar(np.arange(n) + 0.5, net, width=0.7, color=colours, zorder=2, alpha=0.85)
+    ax.axhline(0, color="#333333", linewidth=0.8, zorder=1)
+    ax.plot(np.arange(n + 1), cumulative, color="#000000", linewidth=2, marker="o", markersize=3.5, zorder=3,
+            label="Cumulative net")
+    low, high = float(min(cumulative.min(), net.min(initial=0.0))), float(max(cumulative.max(), net.max(initial=0.0)))
+    span = (high - low) or 1.0
+    ax.set_ylim(low - 0.18 * span, high + 0.12 * span)
+    ax.set_xlim(0, max(n, 1))
+    _time_axis(ax, labels, first_label)
+    _plan_money_axis(ax.yaxis, currency)
+    ax.set_ylabel(f"Net cash flow ({currency.strip()}, undiscounted)")
+    ax.grid(axis="y", color="#dddddd", zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    bbox = {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "#bbbbbb", "alpha": 0.9}
+    trough = int(np.argmin(cumulative))
+    if cumulative[trough] < 0:
+        ax.annotate(f"Most cash out: {_money_text(-cumulative[trough], currency)}\nby the end of "
+                    f"{labels[trough - 1]}", (trough, cumulative[trough]), xytext=(12, -6),
+                    textcoords="offset points", ha="left", va="top", fontsize=8, bbox=bbox, zorder=5)
+    handles = [Patch(color=OKABE_ITO[0], alpha=0.85, label="Net saving in the year"),
+               Patch(color=OKABE_ITO[5], alpha=0.85, label="Net cost in the year"),
+               Line2D([], [], color="#000000", linewidth=2, marker="o", markersize=3.5, label="Cumulative net")]
+    if math.isfinite(payback):
+        year = min(int(payback), n - 1)
+        ax.plot([payback], [0.0], linestyle="none", marker="D", markersize=9, color=OKABE_ITO[2],
+                markeredgecolor="#000000", zorder=4, label="Payback")
+        ax.annotate(f"Payback: {payback:.1f} years\n(during {labels[year]})", (payback, 0.0), xytext=(14, -22),
+                    textcoords="offset points", ha="left", va="top", fontsize=9, fontweight="bold", bbox=bbox,
+                    arrowprops={"arrowstyle": "-", "color": "#333333", "linewidth": 0.8}, zorder=5)
+        handles.append(Line2D([], [], linestyle="none", marker="D", markersize=8, color=OKABE_ITO[2],
+                              markeredgecolor="#000000", label="Payback"))
+        title = f"Cash flow: the portfolio pays back in {payback:.1f} years"
+    else:
+        title = f"Cash flow: the portfolio does not pay back within {n} years"
+    if n:
+        ax.annotate(_money_text(cumulative[-1], currency), (n, cumulative[-1]), xytext=(-4, 6),
+                    textcoords="offset points", ha="right", va="bottom", fontsize=9, fontweight="bold", zorder=5)
+    ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
+    _title(ax, title, "Net of savings and costs each year (bars) and the running total (line), undiscounted; "
+                      f"payback counted from the start of {first_label}{subtitle_tail}")
+    return ax
+
+
+def plot_roadmap_gantt(plan: Any, ax: Axes | None = None, *, top: int = 25) -> Axes:
+    """The recommended options as bars from their start to their end financial year, with the retirements.
+
+    Parameters
+    ----------
+    plan : Plan
+        A plan from :func:`estate.plan.make_plan`.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure 10 in wide and as tall as the
+        options need.
+    top : int, default=25
+        How many options to show at most: those with the highest NPV.
+
+    Returns
+    -------
+    matplotlib Axes
+        With one bar a shown option (in the colour of its type, labelled
+        ``"SP-031 Finance and ERP"`` on the y axis and with its NPV at its
+        end), sorted by start year then NPV (highest first, from the top);
+        one scatter of crosses where a system or site is retired (the date of
+        the ``retire`` events of :attr:`estate.roadmap.Roadmap.events`, a
+        number beside it when several coincide); and a legend of the types.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> import estate
+    >>> systems = pd.DataFrame({
+    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
+    ...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
+    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
+    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
+    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
+    >>> ax = plot_roadmap_gantt(estate.make_plan(estate.Inventory(systems=systems)))
+    >>> len(ax.patches), [t.get_text() for t in ax.get_yticklabels()]
+    (1, ['SP-002 Revenues and benefits'])
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import offset_copy
+
+    from estate.appraisal import fy_label
+    from estate.options import OPTION_TYPES
+
+    func = "plot_roadmap_gantt"
+    _check_plan(plan, "plan", func)
+    top = _check_count(top, "top", func)
+    a = plan.assumptions
+    currency = _symbol(plan)
+    table = plan.options_table()
+    chosen = table.loc[table["recommended"]]
+    shown = chosen.sort_values(["npv", "option_id"], ascending=[False, True], kind="stable").head(top)
+    shown = shown.sort_values(["start_year", "npv", "option_id"], ascending=[True, False, True],
+                              kind="stable").reset_index(drop=True)
+    n = len(shown)
+    if ax is None:
+        ax = _new_axes((10.0, float(np.clip(2.2 + 0.3 * n, 4.0, 16.0))))
+    first = int(a.first_year)
+    starts = shown["start_year"].to_numpy(dtype=float) - first
+    widths = shown["end_year"].to_numpy(dtype=float) - first + 1 - starts
+    colours = [OPTION_TYPE_COLOURS.get(kind, _GREY) for kind in shown["type"]]
+    rows = np.arange(n)
+    ax.barh(rows, widths, left=starts, height=0.62, color=colours, zorder=2, edgecolor="white", linewidth=0.5)
+    ends = starts + widths
+    for row, end, npv in zip(rows, ends, shown["npv"]):
+        ax.annotate(_money_text(float(npv), currency), (end, row), xytext=(3, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=7, color="#333333")
+    events = plan.roadmap.events
+    retired = events.loc[events["event"].eq("retire") & events["option_id"].isin(shown["option_id"])]
+    row_of = dict(zip(shown["option_id"], rows))
+    marks = pd.DataFrame({"row": retired["option_id"].map(row_of).to_numpy(),
+                          "x": _fy_positions(retired["date"], first, int(a.first_month))}).dropna()
+    marks = marks.groupby(["row", "x"]).size().rename("count").reset_index()
+    ax.scatter(marks["x"], marks["row"], marker="X", s=42, color="#000000", edgecolors="white", linewidths=0.6,
+               zorder=4, label="Retirement")
+    for mark in marks.itertuples(index=False):
+        if mark.count > 1:
+            ax.annotate(str(mark.count), (mark.x, mark.row), xytext=(5, 3), textcoords="offset points", fontsize=7,
+                        fontweight="bold", ha="left", va="bottom", zorder=5,
+                        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    horizon = int(a.horizon_years)
+    span = int(max(horizon, math.ceil(float(ends.max())) if n else 0))
+    _time_axis(ax, [fy_label(first + t, first_month=int(a.first_month)) for t in range(span)])
+    ax.set_xlim(0, span)
+    ax.set_yticks(rows, [_option_label(row, 42) for row in shown.itertuples(index=False)], fontsize=8)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(max(n, 1) - 0.5, -0.5)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    present = [kind for kind in (*OPTION_TYPES, *sorted(set(shown["type"]) - set(OPTION_TYPES)))
+               if kind in set(shown["type"])]
+    handles = [Patch(color=OPTION_TYPE_COLOURS.get(kind, _GREY), label=kind[:1].upper() + kind[1:])
+               for kind in present]
+    handles.append(Line2D([], [], linestyle="none", marker="X", markersize=7, color="#000000",
+                          markeredgecolor="white", label="System or site retired"))
+    ax.legend(handles=handles, loc="upper center", ncol=min(len(handles), 3), fontsize=8, frameon=False,
+              bbox_to_anchor=(0.5, 0.0), bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-30,
+                                                                   units="points"))
+    total = len(chosen)
+    title = (f"Roadmap: {'the ' if total else ''}{_count(total, 'recommended option')}" if n == total
+             else f"Roadmap: the top {n} of {total} recommended options by NPV")
+    _title(ax, title, "Each bar runs from the start of an option's first financial year to the end of its last, "
+                      "coloured by type, with its NPV at the end; crosses mark retirements (a number when several "
+                      "fall together). Sorted by start, then NPV")
+    return ax
+
+
+def plot_partner_gains(plan_or_partners: Any, ax: Axes | None = None, *, top: int = 30) -> Axes:
+    """Each partner's NPV from the recommended options, before and after the fair transfers.
+
+    Parameters
+    ----------
+    plan_or_partners : Plan or DataFrame
+        A plan, or a partners table (``plan.partners.partners``, with
+        ``organisation``, ``npv`` and ``npv_after_transfer``; ``transfer`` is
+        shown when present).
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure 10 in wide and as tall as the
+        partners need.
+    top : int, default=30
+        How many partners to show at most: those with the largest NPV before
+        transfers, in either direction.
+
+    Returns
+    -------
+    matplotlib Axes
+        With two bars a partner (NPV before transfers, then after), sorted by
+        NPV after transfers (highest at the top), the zero line, the NPV after
+        transfers beside each pair and, on the right, the transfer each
+        partner receives (+) or pays (−). Partners are named by the short name
+        of the inventory's Organisations sheet where it has one.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> partners = pd.DataFrame({"organisation": ["Eden District Council", "Carlisle City Council"],
+    ...                          "npv": [80_000.0, -10_000.0], "transfer": [-10_000.0, 10_000.0],
+    ...                          "npv_after_transfer": [70_000.0, 0.0]})
+    >>> ax = plot_partner_gains(partners)
+    >>> len(ax.patches), [t.get_text() for t in ax.get_yticklabels()]
+    (4, ['Eden District Council', 'Carlisle City Council'])
+    """
+    from matplotlib.patches import Patch
+
+    func = "plot_partner_gains"
+    top = _check_count(top, "top", func)
+    currency = "£"
+    short: dict[str, str] = {}
+    subtitle = ""
+    if _is_plan(plan_or_partners):
+        plan = plan_or_partners
+        table = plan.partners.partners
+        currency = _symbol(plan)
+        organisations = plan.inventory.organisations
+        if "short_name" in organisations:
+            for name, nick in zip(organisations["organisation"], organisations["short_name"]):
+                if isinstance(nick, str) and nick.strip():
+                    short[str(name)] = nick.strip()
+        a = plan.assumptions
+        subtitle = f"over {a.horizon_years} years at {a.discount_rate:.1%}; "
+    elif isinstance(plan_or_partners, pd.DataFrame) and {"organisation", "npv", "npv_after_transfer"} <= set(
+            plan_or_partners):
+        table = plan_or_partners
+    else:
+        raise _bad("plan_or_partners", func, "a Plan or its partners table", type(plan_or_partners))
+    total = len(table)
+    shown = table.assign(_size=table["npv"].abs()).sort_values(["_size", "organisation"], ascending=[False, True],
+                                                                kind="stable").head(top)
+    shown = shown.sort_values(["npv_after_transfer", "organisation"], ascending=[False, True],
+                              kind="stable").reset_index(drop=True)
+    n = len(shown)
+    if ax is None:
+        ax = _new_axes((10.0, float(np.clip(2.0 + 0.42 * n, 4.0, 16.0))))
+    rows = np.arange(n)
+    before = shown["npv"].to_numpy(dtype=float)
+    after = shown["npv_after_transfer"].to_numpy(dtype=float)
+    ax.barh(rows - 0.2, before, height=0.38, color=OKABE_ITO[1], zorder=2, label="NPV before transfers")
+    ax.barh(rows + 0.2, after, height=0.38, color=OKABE_ITO[0], zorder=2, label="NPV after transfers")
+    ax.axvline(0, color="#333333", linewidth=0.8, zorder=3)
+    for row, value in zip(rows, after):
+        ax.annotate(_money_text(value, currency), (max(value, 0.0), row + 0.2), xytext=(3, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=7, color="#333333")
+    for row, value in zip(rows, before):  # a partner that loses before transfers: say by how much
+        if value < -0.5:
+            ax.annotate(_money_text(value, currency), (value, row - 0.2), xytext=(-3, 0),
+                        textcoords="offset points", ha="right", va="center", fontsize=7, color=OKABE_ITO[5])
+    low = float(min(before.min(initial=0.0), after.min(initial=0.0)))
+    high = float(max(before.max(initial=0.0), after.max(initial=0.0)))
+    span = (high - low) or 1.0
+    ax.set_xlim(min(low, 0.0) - (0.1 * span if low < 0 else 0.0), high + 0.12 * span)
+    ax.set_yticks(rows, [short.get(str(name), _short(name, 28)) for name in shown["organisation"]], fontsize=8)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(n - 0.5, -0.7)
+    _plan_money_axis(ax.xaxis, currency)
+    ax.set_xlabel(f"Net present value ({currency.strip()})")
+    ax.grid(axis="x", color="#dddddd", zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if "transfer" in shown:
+        where = ax.get_yaxis_transform()
+        ax.text(1.02, -0.7, "Transfer", transform=where, ha="left", va="bottom", fontsize=8, fontweight="bold",
+                clip_on=False)
+        for row, value in zip(rows, shown["transfer"].astype(float)):
+            ax.text(1.02, row, _signed(value, currency), transform=where, ha="left", va="center", fontsize=8,
+                    clip_on=False, color=OKABE_ITO[5] if value < -0.5 else OKABE_ITO[2] if value > 0.5 else "#333333")
+    handles = [Patch(color=OKABE_ITO[1], label="NPV before transfers"),
+               Patch(color=OKABE_ITO[0], label="NPV after transfers")]
+    ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+    gain_before = int((table["npv"] >= -0.5).sum())
+    gain_after = int((table["npv_after_transfer"] >= -0.5).sum())
+    title = f"Partner gains: {gain_before} of {total} partners gain before transfers, {gain_after} after"
+    shown_note = f"; {n} of {total} partners shown (largest NPV)" if n < total else ""
+    _title(ax, title, "Each partner's NPV from its share of the recommended options, " + subtitle
+           + "transfers (right: + received, \u2212 paid) share the gains so that no partner loses" + shown_note)
+    return ax
+
+
+def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("png", "svg"),
+                 dpi: int = 150) -> dict[str, Path]:
+    """Draw the plan's charts and save each in every format.
+
+    Writes :data:`PLAN_CHARTS` — ``savings_waterfall``
+    (:func:`plot_savings_waterfall`), ``cumulative_cash_flow``
+    (:func:`plot_cumulative_cash_flow`), ``roadmap_gantt``
+    (:func:`plot_roadmap_gantt`), ``overlap_heatmap``
+    (:func:`plot_overlap_heatmap` of ``plan.overlaps``) and ``partner_gains``
+    (:func:`plot_partner_gains`) — as ``folder/<name>.<format>``, each figure
+    sized for its content (10 in wide) and closed once saved.
+
+    Parameters
+    ----------
+    plan : Plan
+        A plan from :func:`estate.plan.make_plan`.
+    folder : str or Path
+        Where to write; made (with its parents) if missing. Files already
+        there with the same names are replaced.
+    formats : iterable of {"png", "svg", "pdf"}, default=("png", "svg")
+        The file formats to write.
+    dpi : int, default=150
+        The resolution of PNG files, in dots per inch.
+
+    Returns
+    -------
+    dict of str to Path
+        Each chart's name to its PNG file (to embed in the workbook), or to
+        its file in the first format given when PNG is not among them.
+
+    Raises
+    ------
+    ParameterError
+        If ``formats`` is empty or names another format, or ``folder``
+        cannot be made or written.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> import estate
+    >>> systems = pd.DataFrame({
+    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
+    ...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
+    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
+    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
+    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> written = write_charts(estate.make_plan(estate.Inventory(systems=systems)), folder, formats=["png"], dpi=30)
+    >>> {name: path.name for name, path in written.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'savings_waterfall': 'savings_waterfall.png', 'cumulative_cash_flow': 'cumulative_cash_flow.png',
+     'roadmap_gantt': 'roadmap_gantt.png', 'overlap_heatmap': 'overlap_heatmap.png',
+     'partner_gains': 'partner_gains.png'}
+    >>> written["roadmap_gantt"].parent == folder
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    func = "write_charts"
+    _check_plan(plan, "plan", func)
+    if isinstance(formats, str) or not isinstance(formats, Iterable):
+        raise _bad("formats", func, f"an iterable of formats from {{{', '.join(map(repr, _FORMATS))}}}", formats)
+    chosen_formats = list(dict.fromkeys(str(f).lower().lstrip(".") for f in formats))
+    if not chosen_formats or any(f not in _FORMATS for f in chosen_formats):
+        raise _bad("formats", func, f"a non-empty iterable of formats from {{{', '.join(map(repr, _FORMATS))}}}",
+                   tuple(formats))
+    dpi = _check_count(dpi, "dpi", func, low=10)
+    if not isinstance(folder, (str, Path)):
+        raise _bad("folder", func, "a str or Path", type(folder))
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"The 'folder' parameter of {func} must be a folder that can be made. "
+                             f"Got {str(folder)!r} instead ({exc.strerror or exc}).") from exc
+    drawings: dict[str, Callable[[], Axes]] = {
+        "savings_waterfall": lambda: plot_savings_waterfall(plan),
+        "cumulative_cash_flow": lambda: plot_cumulative_cash_flow(plan),
+        "roadmap_gantt": lambda: plot_roadmap_gantt(plan),
+        "overlap_heatmap": lambda: plot_overlap_heatmap(plan.overlaps),
+        "partner_gains": lambda: plot_partner_gains(plan),
+    }
+    key = "png" if "png" in chosen_formats else chosen_formats[0]
+    written: dict[str, Path] = {}
+    for name in PLAN_CHARTS:
+        ax = drawings[name]()
+        figure = ax.figure
+        try:
+            for number, extension in enumerate(chosen_formats):
+                if number == 1:  # the layout is done: keep it for the other formats instead of redoing it
+                    figure.set_layout_engine("none")
+                path = folder / f"{name}.{extension}"
+                try:
+                    figure.savefig(path, dpi=dpi, facecolor="white",
+                                   metadata={"Date": None} if extension == "svg" else None)
+                except OSError as exc:
+                    raise ParameterError(f"The 'folder' parameter of {func} must be a folder that can be "
+                                         f"written. Got {str(folder)!r} instead ({exc.strerror or exc}).") from exc
+                if extension == key:
+                    written[name] = path
+        finally:
+            plt.close(figure)
+    return written
