@@ -138,6 +138,12 @@ class Plan:
             issues = pd.concat([issues, rows[list(ISSUE_COLUMNS)]], ignore_index=True)
         return issues.reset_index(drop=True)
 
+    def write(self, path: str | Path, **kwargs: Any) -> Path:
+        """Write the plan workbook: :func:`estate.workbook.write_plan` (``charts=``, ``created=``)."""
+        from estate.workbook import write_plan
+
+        return write_plan(self, path, **kwargs)
+
     def headline(self) -> dict[str, float]:
         """The Summary figures: organisations, systems, run cost, saving, one-off cost, NPV, payback."""
         from estate.appraisal import payback_years

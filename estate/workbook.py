@@ -1,0 +1,1584 @@
+"""The plan workbook: the Excel file a consultant puts in front of a partnership board.
+
+:func:`write_plan` lays a :class:`~estate.plan.Plan` out as an ``.xlsx``
+workbook (CONTRACT §4) and :func:`read_assumptions_sheet` reads the
+``Assumptions`` sheet of such a workbook back, so that a consultant can edit
+the assumptions in Excel and plan again (``estate plan ... --assumptions
+plan.xlsx``).
+
+What is a value and what is a formula
+-------------------------------------
+The decisions the library made are written as **values**: which options
+exist, which systems each one retires or keeps, each system's retirement path
+and date, its natural contract end, the recommended portfolio. Every figure
+that follows from the assumptions is a **live formula** that refers, through a
+workbook name per parameter (``discount_rate``, ``cost_factor``...), to the
+``Assumptions`` sheet, and each formula cell also stores the figure the
+library computed, so that readers that do not recalculate (file previews,
+pandas) see the same numbers. The formulas rebuild the cost model of
+``docs/costing.md`` and the appraisal of ``docs/appraisal.md`` step by step:
+
+* ``Option systems`` (one row an option and a system it touches): uplift, net
+  saving, each one-off cost category (assumption x input), the financial year
+  the one-off costs fall in, and the saving of each appraisal year, pro-rated
+  by days;
+* ``Options``: run cost before and after, annual saving, year-0 costs, one-off
+  cost, present values, NPV and payback;
+* ``Cash flows`` (one row an option and year): savings and costs after
+  optimism bias, net, discount factor, present value, cumulative net and the
+  payback crossing;
+* ``Partner shares`` and ``Partners``: each partner's weight under the
+  allocation rule, its saving, one-off cost and NPV, and the fair transfers;
+* ``Summary``: the headline figures, over the recommended options.
+
+Text that came from an input is always written as text: a name beginning
+with ``=``, ``+``, ``-`` or ``@`` stays literal. Criteria on organisation
+names are matched exactly (``*``, ``?`` and ``~`` are not wildcards).
+
+One private object, the layout, decides every sheet, row and column; formulas
+are built from named column lookups into it, never from coordinates written
+by hand.
+
+A sheet holds at most :data:`MAX_SHEET_ROWS` data rows: ``Systems`` and
+``Data issues`` continue on numbered sheets (``Systems 2``...); any other sheet
+that would be larger is refused with a :class:`~estate.errors.ParameterError`.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> import pandas as pd
+>>> import estate
+>>> from estate.plan import make_plan
+>>> systems = pd.DataFrame({
+...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
+...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
+...     "product": ["Capita Academy", "Civica OpenRevenues"],
+...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
+...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
+>>> plan = make_plan(estate.Inventory(systems=systems))
+>>> out = write_plan(plan, pathlib.Path(tempfile.mkdtemp()) / "plan.xlsx")
+>>> read_assumptions_sheet(out) == plan.assumptions
+True
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from estate.assumptions import Assumptions
+from estate.errors import NotASpreadsheetError, ParameterError
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+    from estate.plan import Plan
+
+__all__ = ["MAX_SHEET_ROWS", "SHEETS", "read_assumptions_sheet", "write_plan"]
+
+MAX_SHEET_ROWS = 1_048_575
+"""Most data rows a sheet holds below its header (Excel's 1,048,576 rows less one)."""
+
+SHEETS = ("Summary", "Options", "Cash flows", "Systems", "Overlaps", "Partners", "Roadmap", "Assumptions",
+          "Data issues")
+"""The sheets CONTRACT §4 requires; the workbook has more (helpers), and numbered continuations."""
+
+_CREATED = datetime(2000, 1, 1)
+_WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+_FUTURE = "_xlfn."
+"""Prefix Excel stores functions newer than 2007 with (MINIFS, MAXIFS): written out in the formulas."""
+_CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+_MAX_WIDTH = 60
+_TOP_OPTIONS = 5
+_CONSOLIDATING = ("shared platform", "rationalisation")
+_PLAIN_FRACTIONS = frozenset({"scale_elasticity"})
+_DERIVED = ("cost_factor", "saving_factor", "plan_start", "earliest_retirement")
+_CHART_WIDTH_PX = 640
+_ROW_PX = 20
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
+
+# --------------------------------------------------------------------------- #
+# The layout: the one authority on sheets, rows and columns
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class _Column:
+    key: str
+    header: str
+    width: float = 14
+    style: str = "text"
+
+
+def _c(key: str, header: str, width: float = 14, style: str = "text") -> _Column:
+    return _Column(key, header, width, style)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A block of columns under one header row on one sheet."""
+
+    sheet: str
+    columns: tuple[_Column, ...]
+    n_rows: int
+    header_row: int = 0
+    frozen_columns: int = 1
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {column.key: i for i, column in enumerate(self.columns)}
+
+    def col(self, key: str) -> int:
+        return self._index[key]
+
+    def has(self, key: str) -> bool:
+        return key in self._index
+
+    def row(self, i: int) -> int:
+        """The sheet row (0-based) of data row ``i``."""
+        return self.header_row + 1 + i
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        """The last data row (an empty table spans one blank row, so its ranges stay valid)."""
+        return self.header_row + max(self.n_rows, 1)
+
+    @property
+    def last_col(self) -> int:
+        return len(self.columns) - 1
+
+    @property
+    def quoted(self) -> str:
+        from xlsxwriter.utility import quote_sheetname
+
+        return quote_sheetname(self.sheet)
+
+    @cached_property
+    def _letters(self) -> dict[str, str]:
+        from xlsxwriter.utility import xl_col_to_name
+
+        return {column.key: xl_col_to_name(c) for c, column in enumerate(self.columns)}
+
+    def cell(self, key: str, i: int) -> str:
+        """A relative reference to a cell of this sheet, for formulas on the same sheet."""
+        return f"{self._letters[key]}{self.row(i) + 1}"
+
+    def at(self, key: str, i: int) -> str:
+        """An absolute reference with the sheet name."""
+        from xlsxwriter.utility import xl_rowcol_to_cell
+
+        return f"{self.quoted}!{xl_rowcol_to_cell(self.row(i), self.col(key), True, True)}"
+
+    @cached_property
+    def _spans(self) -> dict[str, str]:
+        from xlsxwriter.utility import xl_range_abs
+
+        return {column.key: f"{self.quoted}!{xl_range_abs(self.first_row, c, self.last_row, c)}"
+                for c, column in enumerate(self.columns)}
+
+    def span(self, key: str) -> str:
+        """The absolute range of a column's data rows, with the sheet name."""
+        return self._spans[key]
+
+    def local_span(self, key: str, first: int = 0, last: int | None = None) -> str:
+        """An absolute range of a column on the same sheet (rows ``first``..``last`` of the data)."""
+        from xlsxwriter.utility import xl_range_abs
+
+        c = self.col(key)
+        end = self.last_row if last is None else self.row(last)
+        return xl_range_abs(self.row(first), c, end, c)
+
+    def running(self, key: str, i: int) -> str:
+        """From the first data row (absolute) to row ``i`` (relative): a running total's range."""
+        from xlsxwriter.utility import xl_rowcol_to_cell
+
+        c = self.col(key)
+        return f"{xl_rowcol_to_cell(self.first_row, c, True, True)}:{xl_rowcol_to_cell(self.row(i), c)}"
+
+    def anchor(self, key: str) -> str:
+        """Column-absolute, row-relative reference to the first data row (for conditional formats)."""
+        from xlsxwriter.utility import xl_rowcol_to_cell
+
+        return xl_rowcol_to_cell(self.first_row, self.col(key), False, True)
+
+    def area(self, first_key: str | None = None, last_key: str | None = None) -> tuple[int, int, int, int]:
+        first = 0 if first_key is None else self.col(first_key)
+        last = self.last_col if last_key is None else self.col(last_key)
+        return self.first_row, first, self.last_row, last
+
+
+@dataclass(frozen=True)
+class _SummaryLayout:
+    """Where the Summary sheet's blocks go."""
+
+    title_row: int
+    subtitle_row: int
+    headline: _Table  # label, value
+    headline_labels: tuple[str, ...]
+    status_row: int
+    message_row: int
+    portfolio: _Table  # the recommended portfolio's cash flows by year
+    portfolio_title_row: int
+    narrative_title_row: int
+    narrative_rows: int
+    chart_col: int
+    chart_row: int
+
+    def headline_row(self, label: str) -> int:
+        return self.headline_labels.index(label)
+
+
+_MONEY, _INT, _YEARS, _DATE, _PCT, _FACTOR, _NUMBER = "money", "int", "years", "date", "percent", "factor", "number"
+
+_OPTION_COLUMNS = (
+    _c("option", "Option", 10), _c("type", "Type", 20), _c("capability", "Capability", 30),
+    _c("target", "Target", 32), _c("lead", "Lead organisation", 28), _c("partners", "Partners", 40),
+    _c("systems_retired", "Systems retired", 40), _c("run_cost_before", "Run cost before", 15, _MONEY),
+    _c("run_cost_after", "Run cost after", 15, _MONEY), _c("annual_saving", "Annual saving", 15, _MONEY),
+    _c("one_off", "One-off cost", 15, _MONEY), _c("npv", "NPV", 15, _MONEY),
+    _c("payback", "Payback years", 10, _YEARS), _c("start", "Start", 9), _c("recommended", "Recommended", 12),
+    _c("end", "End", 9), _c("meets_minimum", "Meets minimum NPV", 12), _c("capability_code", "Capability code", 14),
+    _c("target_label", "Target description", 40), _c("n_partners", "Partners count", 10, _INT),
+    _c("n_retired", "Systems retired count", 10, _INT), _c("survivor_cost", "Survivor run cost", 15, _MONEY),
+    _c("survivor_users", "Survivor users", 10, _INT), _c("retired_users", "Retired users", 10, _INT),
+    _c("year0", "Year-0 costs before bias", 15, _MONEY), _c("pv_savings", "PV of savings", 15, _MONEY),
+    _c("pv_costs", "PV of costs", 15, _MONEY), _c("rationale", "Rationale", 80),
+)
+
+_CATEGORIES = (
+    ("parallel_running", "Parallel running"), ("vendor_management", "Vendor management"),
+    ("training", "Training"), ("integration_rework", "Integration rework"), ("data_migration", "Data migration"),
+    ("contract_exit", "Contract exit"), ("hosting_move", "Hosting move"), ("site_exit", "Site exit"),
+)
+"""The one-off cost categories that fall on a system (the others fall on the option, in year 0)."""
+
+_OPTION_SYSTEM_COLUMNS = (
+    _c("option", "Option", 10), _c("system_key", "System key", 32), _c("organisation", "Organisation", 28),
+    _c("effect", "Effect", 11), _c("path", "Path", 15), _c("destination", "Destination", 20),
+    _c("users", "Users", 9, _INT), _c("annual_cost", "Annual cost", 13, _MONEY),
+    _c("discount_base", "Licence and support", 13, _MONEY), _c("interfaces", "Interfaces", 9, _INT),
+    _c("contract_end", "Contract end", 12, _DATE), _c("notice", "Notice months", 9, _INT),
+    _c("natural_end", "Natural end", 12, _DATE), _c("exit_cost", "Exit cost", 13, _MONEY),
+    _c("retire_date", "Retire date", 12, _DATE), _c("saving_start", "Saving start", 12, _DATE),
+    _c("cost_date", "One-off date", 12, _DATE), _c("cost_fy", "One-off FY", 9),
+    _c("uplift", "Uplift", 13, _MONEY), _c("net_saving", "Net saving", 13, _MONEY),
+    *(_c(key, header, 13, _MONEY) for key, header in _CATEGORIES),
+    _c("one_off", "One-off before bias", 13, _MONEY),
+    _c("npv_contract_end", "Own NPV at contract end", 14, _MONEY),
+    _c("npv_early_exit", "Own NPV if exit early", 14, _MONEY),
+)
+
+_CASH_FLOW_COLUMNS = (
+    _c("option", "Option", 10), _c("year", "Year", 9), _c("t", "t", 5, _INT), _c("fy", "FY", 7),
+    _c("recommended", "Recommended", 12), _c("savings", "Savings", 14, _MONEY), _c("costs", "Costs", 14, _MONEY),
+    _c("net", "Net", 14, _MONEY), _c("discount_factor", "Discount factor", 11, _FACTOR),
+    _c("present_value", "Present value", 14, _MONEY), _c("pv_savings", "PV of savings", 14, _MONEY),
+    _c("pv_costs", "PV of costs", 14, _MONEY), _c("cumulative", "Cumulative net", 14, _MONEY),
+    _c("crossing", "Payback crossing", 10, _YEARS),
+)
+
+_PARTNER_SHARE_COLUMNS = (
+    _c("option", "Option", 10), _c("organisation", "Organisation", 30), _c("type", "Type", 20),
+    _c("recommended", "Recommended", 12), _c("users", "Users", 9, _INT),
+    _c("run_cost_before", "Run cost before", 14, _MONEY), _c("own_saving", "Own net saving", 14, _MONEY),
+    _c("basis", "Allocation basis", 13, _NUMBER), _c("basis_total", "Option allocation basis", 13, _NUMBER),
+    _c("n_partners", "Partners in option", 9, _INT), _c("weight", "Weight", 9, _PCT),
+    _c("run_cost_after", "Run cost after", 14, _MONEY), _c("annual_saving", "Annual saving", 14, _MONEY),
+    _c("saving_share", "Saving share", 9, _PCT), _c("cost_share", "Cost share", 9, _PCT),
+    _c("one_off", "One-off cost", 14, _MONEY), _c("npv", "NPV", 14, _MONEY),
+)
+
+_PARTNER_COLUMNS = (
+    _c("organisation", "Organisation", 36), _c("run_cost_today", "Run cost today", 15, _MONEY),
+    _c("annual_saving", "Annual saving", 15, _MONEY), _c("one_off", "One-off cost", 15, _MONEY),
+    _c("npv", "NPV", 15, _MONEY), _c("transfer", "Transfer", 15, _MONEY),
+    _c("npv_after", "NPV after transfer", 15, _MONEY), _c("position", "Position", 20),
+    _c("options", "Options", 60),
+)
+
+_SYSTEM_COLUMNS = (
+    _c("source_file", "Source file", 28), _c("source_row", "Source row", 8, _INT),
+    _c("organisation", "Organisation", 28), _c("system", "System", 30), _c("vendor", "Vendor", 22),
+    _c("product", "Product", 26), _c("capability", "Capability", 30), _c("annual_cost", "Annual cost", 13, _MONEY),
+    _c("users", "Users", 9, _INT), _c("contract_end", "Contract end", 12, _DATE),
+    _c("match_confidence", "Match confidence", 10, _PCT), _c("option", "Option", 16), _c("fate", "Fate", 11),
+    _c("source_sheet", "Source sheet", 18), _c("system_key", "System key", 32),
+    _c("capability_code", "Capability code", 14), _c("vendor_given", "Vendor as given", 22),
+    _c("product_given", "Product as given", 26), _c("hosting", "Hosting", 14), _c("site", "Site", 22),
+    _c("lifecycle", "Lifecycle", 14),
+)
+
+_ISSUE_COLUMNS = (
+    _c("source_file", "Source file", 28), _c("sheet", "Sheet", 18), _c("source_row", "Source row", 8, _INT),
+    _c("column", "Column", 16), _c("severity", "Severity", 9), _c("problem", "Problem", 70),
+    _c("value", "Value", 30),
+)
+
+_ASSUMPTION_COLUMNS = (
+    _c("parameter", "Parameter", 34), _c("value", "Value", 12), _c("unit", "Unit", 24), _c("source", "Source", 50),
+    _c("description", "Description", 70), _c("in_formulas", "In formulas", 10),
+)
+
+_YEAR_COLUMNS = (
+    _c("t", "t", 5, _INT), _c("fy", "FY", 7), _c("year", "Year", 9), _c("first_day", "First day", 12, _DATE),
+    _c("next_first_day", "First day of next year", 12, _DATE), _c("days", "Days", 7, _INT),
+)
+
+_EVENT_COLUMNS = (
+    _c("option", "Option", 10), _c("date", "Date", 12, _DATE), _c("year", "Year", 9), _c("event", "Event", 14),
+    _c("system_key", "System key", 34), _c("organisation", "Organisation", 28), _c("detail", "Detail", 50),
+)
+
+_PORTFOLIO_COLUMNS = (
+    _c("year", "Year", 34), _c("t", "t", 18, _INT), _c("savings", "Savings", 14, _MONEY),
+    _c("costs", "Costs", 14, _MONEY), _c("net", "Net", 14, _MONEY),
+    _c("discount_factor", "Discount factor", 11, _FACTOR), _c("present_value", "Present value", 14, _MONEY),
+    _c("cumulative", "Cumulative net", 14, _MONEY), _c("crossing", "Payback crossing", 10, _YEARS),
+)
+
+_HEADLINE_STYLES = {
+    "Organisations": _INT, "Systems": _INT, "Annual run cost": _MONEY, "Recommended options": _INT,
+    "Recommended annual saving": _MONEY, "Saving as share of run cost": _PCT, "One-off cost": _MONEY,
+    "NPV": _MONEY, "Payback years": _YEARS,
+}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Every sheet and where everything on it goes."""
+
+    order: tuple[str, ...]
+    summary: _SummaryLayout
+    options: _Table
+    option_systems: _Table
+    cash_flows: _Table
+    partner_shares: _Table
+    partners: _Table
+    systems: tuple[_Table, ...]
+    issues: tuple[_Table, ...]
+    overlaps: _Table
+    roadmap: _Table
+    events: _Table
+    assumptions: _Table
+    derived: _Table
+    years: _Table
+
+
+def _parts(base: str, n_rows: int, limit: int) -> list[tuple[str, int]]:
+    """Sheet names and row counts of a table continued on numbered sheets."""
+    if n_rows <= limit:
+        return [(base, n_rows)]
+    counts = [limit] * (n_rows // limit) + ([n_rows % limit] if n_rows % limit else [])
+    return [(base if i == 0 else f"{base} {i + 1}", count) for i, count in enumerate(counts)]
+
+
+def _refuse_over_limit(name: str, n_rows: int, limit: int) -> None:
+    if n_rows > limit:
+        raise ParameterError(f"The plan's {name!r} sheet would hold {n_rows:,} rows, more than the {limit:,} a "
+                             f"worksheet holds: the plan is too large for one workbook.")
+
+
+def _build_layout(tables: _Frames, limit: int) -> _Layout:
+    labels = list(tables.years["label"])
+    saving_columns = tuple(_c(f"saving_{t}", f"Saving {label}", 12, _MONEY) for t, label in enumerate(labels))
+    overlap_columns = tuple(
+        _c(key, header, width, style) for key, header, width, style in tables.overlap_columns)
+    roadmap_columns = (_c("option", "Option", 10), _c("type", "Type", 20), _c("capability", "Capability", 30),
+                       _c("start", "Start", 9), _c("end", "End", 9),
+                       *(_c(f"year_{i}", label, 11) for i, label in enumerate(tables.roadmap_labels)))
+    for name, frame in (("Options", tables.options), ("Option systems", tables.effects),
+                        ("Cash flows", tables.cash_flows), ("Partner shares", tables.partner_shares),
+                        ("Partners", tables.partners), ("Overlaps", tables.overlaps),
+                        ("Roadmap", tables.roadmap), ("Roadmap events", tables.events)):
+        _refuse_over_limit(name, len(frame), limit)
+    systems = tuple(_Table(sheet, _SYSTEM_COLUMNS, n, frozen_columns=4)
+                    for sheet, n in _parts("Systems", len(tables.systems), limit))
+    issues = tuple(_Table(sheet, _ISSUE_COLUMNS, n, frozen_columns=1)
+                   for sheet, n in _parts("Data issues", len(tables.issues), limit))
+    n_assumptions = len(tables.assumptions)
+    horizon = len(labels)
+    headline_labels = tuple(_HEADLINE_STYLES)
+    headline = _Table("Summary", (_c("label", "Figure", 34), _c("value", "Value", 18)), len(headline_labels),
+                      header_row=3)
+    status_row = headline.row(len(headline_labels)) + 1
+    portfolio_title_row = status_row + 3
+    portfolio = _Table("Summary", _PORTFOLIO_COLUMNS, horizon, header_row=portfolio_title_row + 1)
+    narrative_title_row = portfolio.last_row + 2
+    summary = _SummaryLayout(
+        title_row=0, subtitle_row=1, headline=headline, headline_labels=headline_labels, status_row=status_row,
+        message_row=status_row + 1, portfolio=portfolio, portfolio_title_row=portfolio_title_row,
+        narrative_title_row=narrative_title_row, narrative_rows=min(_TOP_OPTIONS, len(tables.top_options)),
+        chart_col=len(_PORTFOLIO_COLUMNS) + 1, chart_row=headline.header_row,
+    )
+    assumptions = _Table("Assumptions", _ASSUMPTION_COLUMNS, n_assumptions)
+    derived = _Table("Assumptions", _ASSUMPTION_COLUMNS[:5], len(_DERIVED), header_row=assumptions.last_row + 3)
+    order = (
+        "Summary", "Options", "Partners", "Roadmap", "Roadmap events", "Cash flows",
+        *(t.sheet for t in systems), "Overlaps", "Assumptions", *(t.sheet for t in issues),
+        "Option systems", "Partner shares", "Years",
+    )
+    return _Layout(
+        order=order,
+        summary=summary,
+        options=_Table("Options", _OPTION_COLUMNS, len(tables.options)),
+        option_systems=_Table("Option systems", _OPTION_SYSTEM_COLUMNS + saving_columns, len(tables.effects),
+                              frozen_columns=2),
+        cash_flows=_Table("Cash flows", _CASH_FLOW_COLUMNS, len(tables.cash_flows), frozen_columns=2),
+        partner_shares=_Table("Partner shares", _PARTNER_SHARE_COLUMNS, len(tables.partner_shares),
+                              frozen_columns=2),
+        partners=_Table("Partners", _PARTNER_COLUMNS, len(tables.partners)),
+        systems=systems,
+        issues=issues,
+        overlaps=_Table("Overlaps", overlap_columns, len(tables.overlaps), frozen_columns=2),
+        roadmap=_Table("Roadmap", roadmap_columns, len(tables.roadmap)),
+        events=_Table("Roadmap events", _EVENT_COLUMNS, len(tables.events)),
+        assumptions=assumptions,
+        derived=derived,
+        years=_Table("Years", _YEAR_COLUMNS, horizon),
+    )
+
+
+# --------------------------------------------------------------------------- #
+# The data: every value the sheets show, and every figure the formulas store
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class _Frames:
+    """The plan's tables, keyed by the layout's column keys."""
+
+    options: pd.DataFrame
+    effects: pd.DataFrame
+    cash_flows: pd.DataFrame
+    partner_shares: pd.DataFrame
+    partners: pd.DataFrame
+    systems: pd.DataFrame
+    issues: pd.DataFrame
+    overlaps: pd.DataFrame
+    overlap_columns: tuple[tuple[str, str, float, str], ...]
+    roadmap: pd.DataFrame
+    roadmap_labels: tuple[str, ...]
+    events: pd.DataFrame
+    assumptions: pd.DataFrame
+    years: pd.DataFrame
+    portfolio: pd.DataFrame
+    headline: dict[str, float]
+    top_options: pd.DataFrame
+
+
+def _text_or(primary: pd.Series, fallback: pd.Series) -> pd.Series:
+    return primary.where(primary.notna() & primary.astype(str).str.strip().ne(""), fallback)
+
+
+def _get(frame: pd.DataFrame, column: str, default: Any = None) -> pd.Series:
+    if column in frame:
+        return frame[column]
+    return pd.Series(default, index=frame.index, dtype=object)
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(_get(frame, column), errors="coerce").astype(float)
+
+
+def _discount_base(matched: pd.DataFrame) -> pd.Series:
+    """What a joint contract discounts, by system key: licence plus support, or the annual cost."""
+    licence, support = _numbers(matched, "licence_cost"), _numbers(matched, "support_cost")
+    breakdown = licence.notna() | support.notna()
+    base = np.where(breakdown, licence.fillna(0.0) + support.fillna(0.0), _numbers(matched, "annual_cost").fillna(0.0))
+    return pd.Series(base, index=matched["system_key"].astype(str).to_numpy())
+
+
+def _frames(plan: Plan) -> _Frames:
+    from estate.appraisal import fy_label, fy_start, year_fractions
+
+    a = plan.assumptions
+    o = plan.options
+    chosen = set(plan.recommended)
+    years = pd.DataFrame({"t": np.arange(a.horizon_years), "fy": a.first_year + np.arange(a.horizon_years)})
+    years["year"] = [fy_label(int(y), first_month=a.first_month) for y in years["fy"]]
+    years["label"] = years["year"]
+    years["first_day"] = [pd.Timestamp(fy_start(int(y), first_month=a.first_month)) for y in years["fy"]]
+    years["next_first_day"] = [pd.Timestamp(fy_start(int(y) + 1, first_month=a.first_month)) for y in years["fy"]]
+    years["days"] = (years["next_first_day"] - years["first_day"]).dt.days.astype(float)
+    earliest = pd.Timestamp(fy_start(a.first_year, first_month=a.first_month)) + pd.DateOffset(
+        months=a.migration_months)
+
+    # Options, recommended first, then by NPV.
+    table = plan.options_table()
+    effects = o.effects.copy()
+    kind_of = table.set_index("option_id")["type"]
+    effects["kind"] = effects["option_id"].map(kind_of)
+    consolidating = effects["kind"].isin(_CONSOLIDATING)
+    survive, retire = effects["effect"].eq("survive"), effects["effect"].eq("retire")
+    site = retire & effects["path"].eq("site closure")
+    system_retire = retire & ~site & consolidating
+    per_option = pd.DataFrame({
+        "survivor_cost": effects["annual_cost"].where(survive, 0.0).groupby(effects["option_id"]).sum(),
+        "survivor_users": effects["users"].where(survive, 0.0).groupby(effects["option_id"]).sum(),
+        "retired_users": effects["users"].where(retire, 0.0).groupby(effects["option_id"]).sum(),
+    })
+    year0 = o.one_off_breakdown[o.one_off_breakdown["category"].isin(
+        ["assessment_planning", "joint_procurement", "stakeholder_engagement"])]
+    year0 = year0.groupby("option_id")["amount_before_bias"].sum()
+    options = pd.DataFrame({
+        "option": table["option_id"], "type": table["type"],
+        "capability": _text_or(table["capability_name"], table["capability_code"]),
+        "target": table["target"], "lead": table["lead_organisation"], "partners": table["partners"],
+        "systems_retired": table["systems_retired"], "run_cost_before": table["run_cost_before"],
+        "run_cost_after": table["run_cost_after"], "annual_saving": table["annual_saving"],
+        "one_off": table["one_off_cost"], "npv": table["npv"], "payback": table["payback_years"],
+        "start": [fy_label(int(y), first_month=a.first_month) for y in table["start_year"]],
+        "recommended": np.where(table["recommended"], "Yes", "No"),
+        "end": [fy_label(int(y), first_month=a.first_month) for y in table["end_year"]],
+        "meets_minimum": np.where(table["meets_minimum_npv"], "Yes", "No"),
+        "capability_code": table["capability_code"], "target_label": table["target_label"],
+        "n_partners": table["n_partners"], "n_retired": table["n_retired"],
+        "year0": table["option_id"].map(year0).fillna(0.0), "pv_savings": table["pv_savings"],
+        "pv_costs": table["pv_costs"], "rationale": table["rationale"],
+    })
+    for column in ("survivor_cost", "survivor_users", "retired_users"):
+        options[column] = table["option_id"].map(per_option[column]).where(table["type"].isin(_CONSOLIDATING))
+
+    # Option systems: the per-system inputs and the figures the formulas rebuild.
+    kinds = effects["kind"]
+    bases = _discount_base(plan.matched)
+    recontract, move = effects["effect"].eq("recontract"), effects["effect"].eq("move")
+    f = effects
+    categories = {key: pd.Series(np.nan, index=f.index) for key, _ in _CATEGORIES}
+    categories["parallel_running"] = (f["annual_cost"] * a.double_running_months / 12.0).where(system_retire)
+    categories["vendor_management"] = pd.Series(float(a.vendor_management_per_contract), index=f.index).where(
+        system_retire | recontract)
+    categories["training"] = (f["users"] * a.training_per_user).where(system_retire)
+    categories["integration_rework"] = (f["interfaces"] * a.integration_rework_per_interface).where(system_retire)
+    categories["data_migration"] = pd.Series(float(a.data_migration_per_system), index=f.index).where(system_retire)
+    categories["contract_exit"] = f["exit_cost_paid"].where(system_retire)
+    categories["hosting_move"] = pd.Series(float(a.hosting_move_per_system), index=f.index).where(move)
+    categories["site_exit"] = f["exit_cost_paid"].where(site)
+    cost_date = f["retire_date"].where(retire, f["saving_start"].where(recontract))
+    cost_date = cost_date.where(~move, earliest)
+    cost_date = pd.to_datetime(cost_date)
+    cost_fy = cost_date.dt.year - (cost_date.dt.month < a.first_month)
+    starts = pd.to_datetime(f["saving_start"]).to_numpy().astype("datetime64[D]")
+    has_start = ~np.isnat(starts)
+    fractions = np.zeros((len(f), a.horizon_years))
+    if has_start.any():
+        fractions[has_start] = year_fractions(starts[has_start][:, None], None, years["fy"].to_numpy()[None, :],
+                                              first_month=a.first_month)
+    effects_out = pd.DataFrame({
+        "option": f["option_id"], "system_key": f["system_key"], "organisation": f["organisation"],
+        "effect": f["effect"], "path": f["path"], "destination": f["destination"], "users": f["users"],
+        "annual_cost": f["annual_cost"],
+        "discount_base": f["system_key"].map(bases).where(recontract),
+        "interfaces": f["interfaces"], "contract_end": f["contract_end"], "notice": f["notice_months"],
+        "natural_end": f["natural_end"], "exit_cost": f["exit_cost"], "retire_date": f["retire_date"],
+        "saving_start": f["saving_start"], "cost_date": cost_date,
+        "cost_fy": cost_fy.where(cost_date.notna()),
+        "uplift": f["uplift"], "net_saving": f["net_saving"],
+        **categories,
+        "one_off": pd.DataFrame(categories).sum(axis=1),
+        "npv_contract_end": f["npv_contract_end"], "npv_early_exit": f["npv_early_exit"],
+        "kind": kinds, "site": site, "system_retire": system_retire,
+    })
+    for t in range(a.horizon_years):
+        effects_out[f"saving_{t}"] = np.where(has_start, f["net_saving"].fillna(0.0).to_numpy() * fractions[:, t],
+                                              np.nan)
+    effects_out = effects_out.reset_index(drop=True)
+
+    # Cash flows.
+    flows = o.cash_flows.reset_index(drop=True)
+    previous = flows["cumulative_net"] - flows["net"]
+    crossing = np.where((previous < 0) & (flows["cumulative_net"] >= 0),
+                        flows["t"] + (-previous) / flows["net"].where(flows["net"] != 0), np.nan)
+    cash_flows = pd.DataFrame({
+        "option": flows["option_id"], "year": flows["label"], "t": flows["t"], "fy": flows["year"],
+        "recommended": np.where(flows["option_id"].isin(chosen), "Yes", "No"),
+        "savings": flows["savings"], "costs": flows["costs"], "net": flows["net"],
+        "discount_factor": flows["discount_factor"], "present_value": flows["present_value"],
+        "pv_savings": flows["savings"] * flows["discount_factor"],
+        "pv_costs": flows["costs"] * flows["discount_factor"], "cumulative": flows["cumulative_net"],
+        "crossing": crossing,
+    })
+
+    # Partner shares and partners.
+    shares = o.partner_shares.reset_index(drop=True)
+    keyed = effects.assign(_before=effects["annual_cost"].where(~move, 0.0))
+    grouped = keyed.groupby(["option_id", "organisation"])
+    users = grouped["users"].sum()
+    own = grouped["net_saving"].sum()
+    index = pd.MultiIndex.from_frame(shares[["option_id", "organisation"]])
+    share_users = users.reindex(index).to_numpy()
+    if a.allocation_rule == "users":
+        basis = share_users
+    elif a.allocation_rule == "spend":
+        basis = shares["run_cost_before"].to_numpy()
+    else:
+        basis = np.ones(len(shares))
+    basis = pd.Series(basis, index=shares.index, dtype=float)
+    partner_shares = pd.DataFrame({
+        "option": shares["option_id"], "organisation": shares["organisation"],
+        "type": shares["option_id"].map(kind_of),
+        "recommended": np.where(shares["option_id"].isin(chosen), "Yes", "No"),
+        "users": share_users, "run_cost_before": shares["run_cost_before"], "own_saving": own.reindex(index)
+        .to_numpy(), "basis": basis, "basis_total": basis.groupby(shares["option_id"]).transform("sum"),
+        "n_partners": shares.groupby("option_id")["organisation"].transform("size").astype(float),
+        "weight": shares["cost_share"], "run_cost_after": shares["run_cost_after"],
+        "annual_saving": shares["annual_saving"], "saving_share": shares["saving_share"],
+        "cost_share": shares["cost_share"], "one_off": shares["one_off_cost"], "npv": shares["npv"],
+    })
+    p = plan.partners.partners.reset_index(drop=True)
+    partners = pd.DataFrame({
+        "organisation": p["organisation"], "run_cost_today": p["run_cost_today"].fillna(0.0),
+        "annual_saving": p["annual_saving"], "one_off": p["one_off_cost"], "npv": p["npv"],
+        "transfer": p["transfer"], "npv_after": p["npv_after_transfer"], "position": p["position"],
+        "options": p["options"],
+    })
+
+    # Systems and data issues: values.
+    s = plan.systems_table().reset_index(drop=True)
+    systems = pd.DataFrame({
+        "source_file": _get(s, "source_file"), "source_row": _get(s, "source_row"),
+        "organisation": _get(s, "organisation"), "system": _get(s, "system"),
+        "vendor": _text_or(_get(s, "vendor_name"), _get(s, "vendor")),
+        "product": _text_or(_get(s, "product_name"), _get(s, "product")),
+        "capability": _text_or(_get(s, "capability_name"), _get(s, "capability")),
+        "annual_cost": _numbers(s, "annual_cost"), "users": _numbers(s, "users"),
+        "contract_end": pd.to_datetime(_get(s, "contract_end"), errors="coerce"),
+        "match_confidence": _numbers(s, "match_confidence"), "option": _get(s, "option"),
+        "fate": _get(s, "fate"), "source_sheet": _get(s, "source_sheet"), "system_key": _get(s, "system_key"),
+        "capability_code": _get(s, "capability_code"), "vendor_given": _get(s, "vendor"),
+        "product_given": _get(s, "product"), "hosting": _get(s, "hosting"), "site": _get(s, "site"),
+        "lifecycle": _get(s, "lifecycle"),
+    })
+    issues = plan.issues().reset_index(drop=True)
+    issues = pd.DataFrame({key: _get(issues, key) for key in
+                           ("source_file", "sheet", "source_row", "column", "severity", "problem", "value")})
+
+    # Overlaps: capability by organisation.
+    matrix = getattr(plan.overlaps, "capability_matrix", None)
+    if not isinstance(matrix, pd.DataFrame):
+        matrix = pd.DataFrame()
+    flat = matrix.reset_index() if len(matrix.index.names) > 1 or matrix.index.name else matrix.copy()
+    overlap_columns: list[tuple[str, str, float, str]] = []
+    overlaps = pd.DataFrame(index=flat.index)
+    names = {"capability_code": ("Capability code", 14.0, "text"), "capability_name": ("Capability", 34.0, "text")}
+    for i, column in enumerate(flat.columns):
+        header, width, style = names.get(str(column), (str(column), 14.0, _MONEY))
+        if str(column) not in names and not pd.api.types.is_numeric_dtype(flat[column]):
+            style = "text"
+        key = f"c{i}"
+        overlap_columns.append((key, header, width, style))
+        overlaps[key] = flat[column].to_numpy()
+    numeric = [key for key, _, _, style in overlap_columns if style == _MONEY]
+    if numeric:
+        values = overlaps[numeric].astype(float)
+        overlaps["organisations"] = (values > 0).sum(axis=1).astype(float)
+        overlaps["total"] = values.sum(axis=1)
+        overlap_columns += [("organisations", "Organisations", 13.0, _INT), ("total", "Total", 14.0, _MONEY)]
+
+    # Roadmap.
+    grid = plan.roadmap.by_year.reset_index(drop=True)
+    roadmap_labels = tuple(str(c) for c in grid.columns if c not in ("option_id", "start", "end"))
+    roadmap = pd.DataFrame({
+        "option": grid["option_id"] if "option_id" in grid else pd.Series(dtype=object),
+        "type": _get(grid, "option_id").map(kind_of),
+        "capability": _get(grid, "option_id").map(options.set_index("option")["capability"]),
+        "start": _get(grid, "start"), "end": _get(grid, "end"),
+        **{f"year_{i}": grid[label] for i, label in enumerate(roadmap_labels)},
+    })
+    ev = plan.roadmap.events.reset_index(drop=True)
+    events = pd.DataFrame({"option": _get(ev, "option_id"), "date": pd.to_datetime(_get(ev, "date")),
+                           "year": _get(ev, "label"), "event": _get(ev, "event"),
+                           "system_key": _get(ev, "system_key"), "organisation": _get(ev, "organisation"),
+                           "detail": _get(ev, "detail")})
+
+    recommended = options[options["recommended"] == "Yes"].sort_values(["npv", "option"], ascending=[False, True],
+                                                                         kind="stable")
+    return _Frames(
+        options=options.reset_index(drop=True), effects=effects_out, cash_flows=cash_flows,
+        partner_shares=partner_shares, partners=partners, systems=systems, issues=issues, overlaps=overlaps,
+        overlap_columns=tuple(overlap_columns), roadmap=roadmap, roadmap_labels=roadmap_labels, events=events,
+        assumptions=a.to_frame(), years=years, portfolio=plan.portfolio_cash_flows(), headline=plan.headline(),
+        top_options=recommended.head(_TOP_OPTIONS),
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Cells
+# --------------------------------------------------------------------------- #
+
+
+def _missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return not math.isfinite(float(value))
+    return False
+
+
+def _put(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None) -> None:
+    """Write one value by its type: text always as text, never as a formula."""
+    if _missing(value):
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
+    elif isinstance(value, (bool, np.bool_)):
+        ws.write_string(row, col, "Yes" if value else "No", fmt)
+    elif isinstance(value, (pd.Timestamp, datetime, date, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        ws.write_datetime(row, col, stamp.to_pydatetime().replace(tzinfo=None), fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        ws.write_number(row, col, float(value), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _stored(value: object) -> float | str:
+    """The value a formula cell stores: a number, or "" for a blank result."""
+    if isinstance(value, str):
+        return value
+    if _missing(value):
+        return ""
+    return float(value)  # type: ignore[arg-type]
+
+
+class _Styles:
+    """The workbook's cell formats, by style name."""
+
+    def __init__(self, wb: Workbook, currency: str) -> None:
+        symbol = _CURRENCY_SYMBOLS.get(currency)
+        money = (f"{symbol}#,##0;[Red]-{symbol}#,##0" if symbol
+                 else f'#,##0 "{currency}";[Red]-#,##0 "{currency}"')
+        spec = {
+            "text": {}, _MONEY: {"num_format": money}, _INT: {"num_format": "#,##0"},
+            _NUMBER: {"num_format": "#,##0.00"}, _YEARS: {"num_format": "0.0"}, _DATE: {"num_format": "dd/mm/yyyy"},
+            _PCT: {"num_format": "0.0%"}, _FACTOR: {"num_format": "0.000000"}, "general": {"num_format": "General"},
+        }
+        self._formats = {name: wb.add_format(props) for name, props in spec.items()}
+        self._formats["formula_text"] = self._formats["text"]
+        self.header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#1F3864",
+                                     "font_color": "#FFFFFF", "border": 1})
+        self.title = wb.add_format({"bold": True, "font_size": 16})
+        self.subtitle = wb.add_format({"italic": True, "font_color": "#595959"})
+        self.section = wb.add_format({"bold": True, "font_size": 12})
+        self.label = wb.add_format({"bold": True})
+        self.good = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.bad = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+        self.warn = wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"})
+        self.highlight = wb.add_format({"bg_color": "#E2EFDA"})
+        self.start = wb.add_format({"bg_color": "#DDEBF7"})
+        self.migrate = wb.add_format({"bg_color": "#F2F2F2"})
+        self.retire = wb.add_format({"bg_color": "#FCE4D6"})
+
+    def __getitem__(self, name: str) -> Format:
+        return self._formats[name]
+
+
+class _Names:
+    """Workbook names of assumptions, recording which ones the formulas use."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        self.used.add(name)
+        return name
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self(name)
+
+
+def _exact(cell: str) -> str:
+    """A SUMIFS criterion matching the text of ``cell`` exactly: no operators, no wildcards."""
+    return f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell},"~","~~"),"*","~*"),"?","~?")'
+
+
+def _sumifs(total: str, *pairs: tuple[str, str]) -> str:
+    return "SUMIFS(" + ",".join([total, *(f"{r},{c}" for r, c in pairs)]) + ")"
+
+
+def _width(column: _Column, values: pd.Series | None) -> float:
+    if column.style != "text" or values is None or not len(values):
+        return max(column.width, min(len(column.header) * 0.9, 18))
+    sample = values.head(500).dropna().astype(str)
+    longest = int(sample.str.len().max()) if len(sample) else 0
+    return float(min(_MAX_WIDTH, max(len(column.header) * 0.9, min(longest + 2, column.width * 1.5), 8)))
+
+
+def _prepare_sheet(ws: Worksheet, table: _Table, styles: _Styles, frame: pd.DataFrame | None,
+                   *, filter_: bool = True) -> None:
+    """Headers, widths, frozen header row and autofilter of a table."""
+    for j, column in enumerate(table.columns):
+        ws.write_string(table.header_row, j, column.header, styles.header)
+        values = frame[column.key] if frame is not None and column.key in frame else None
+        ws.set_column(j, j, _width(column, values))
+    ws.set_row(table.header_row, 32)
+    ws.freeze_panes(table.header_row + 1, table.frozen_columns)
+    if filter_:
+        ws.autofilter(table.header_row, 0, table.last_row, table.last_col)
+
+
+def _write_values(ws: Worksheet, table: _Table, frame: pd.DataFrame, styles: _Styles,
+                  keys: Iterable[str] | None = None) -> None:
+    """Write the value columns of a table (formula columns are written by their sheet)."""
+    wanted = [c for c in table.columns if c.key in frame and (keys is None or c.key in keys)]
+    for column in wanted:
+        j = table.col(column.key)
+        fmt = styles[column.style]
+        for i, value in enumerate(frame[column.key].tolist()):
+            _put(ws, table.row(i), j, value, fmt if column.style != "text" else None)
+
+
+def _write_formulas(ws: Worksheet, table: _Table, key: str, frame: pd.DataFrame, styles: _Styles,
+                    build: Callable[[int], str | None], stored: str | None = None) -> None:
+    """Write one formula column: ``build(i)`` gives row i's formula (None: leave the value or blank)."""
+    j = table.col(key)
+    column = table.columns[j]
+    fmt = styles[column.style] if column.style != "text" else None
+    values = frame[stored or key].tolist() if (stored or key) in frame else [None] * len(frame)
+    for i, value in enumerate(values):
+        formula = build(i)
+        if formula is None:
+            _put(ws, table.row(i), j, value, fmt)
+        else:
+            ws.write_formula(table.row(i), j, "=" + formula, fmt, _stored(value))
+
+
+# --------------------------------------------------------------------------- #
+# Sheets
+# --------------------------------------------------------------------------- #
+
+
+def _write_years(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+    y = L.years
+    _prepare_sheet(ws, y, styles, d.years, filter_=False)
+    _write_values(ws, y, d.years, styles, ["t", "fy", "year", "first_day", "next_first_day"])
+    _write_formulas(ws, y, "days", d.years, styles, lambda i: f"{y.cell('next_first_day', i)}-{y.cell('first_day', i)}")
+
+
+def _write_option_systems(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
+    s, opt, y = L.option_systems, L.options, L.years
+    e = d.effects
+    _prepare_sheet(ws, s, styles, e)
+    _write_values(ws, s, e, styles, ["option", "system_key", "organisation", "effect", "path", "destination", "users",
+                                     "annual_cost", "discount_base", "interfaces", "contract_end", "notice",
+                                     "natural_end", "exit_cost", "retire_date", "saving_start", "cost_date",
+                                     "npv_contract_end", "npv_early_exit"])
+    effect, kind = e["effect"].tolist(), e["kind"].tolist()
+    site, system_retire = e["site"].tolist(), e["system_retire"].tolist()
+    has_date = e["cost_date"].notna().tolist()
+    has_start = e["saving_start"].notna().tolist()
+
+    def lookup(key: str, i: int) -> str:
+        return _sumifs(opt.span(key), (opt.span("option"), s.cell("option", i)))
+
+    def uplift(i: int) -> str | None:
+        if kind[i] not in _CONSOLIDATING:
+            return None
+        growth = f"({lookup('run_cost_after', i)}-{lookup('survivor_cost', i)})"
+        if effect[i] == "survive":
+            return growth
+        return f"{growth}*{s.cell('users', i)}/{lookup('retired_users', i)}"
+
+    def net_saving(i: int) -> str | None:
+        if system_retire[i]:
+            return f"{s.cell('annual_cost', i)}-{s.cell('uplift', i)}"
+        if effect[i] == "recontract":
+            return f"{n.volume_discount}*{s.cell('discount_base', i)}"
+        if site[i]:
+            return s.cell("annual_cost", i)
+        return None
+
+    category_formulas: dict[str, Callable[[int], str | None]] = {
+        "parallel_running": lambda i: (f"{s.cell('annual_cost', i)}*{n.double_running_months}/12"
+                                       if system_retire[i] else None),
+        "vendor_management": lambda i: (n.vendor_management_per_contract
+                                        if system_retire[i] or effect[i] == "recontract" else None),
+        "training": lambda i: f"{s.cell('users', i)}*{n.training_per_user}" if system_retire[i] else None,
+        "integration_rework": lambda i: (f"{s.cell('interfaces', i)}*{n.integration_rework_per_interface}"
+                                         if system_retire[i] else None),
+        "data_migration": lambda i: n.data_migration_per_system if system_retire[i] else None,
+        "contract_exit": lambda i: (f'IF({s.cell("path", i)}="early exit",{s.cell("exit_cost", i)},0)'
+                                    if system_retire[i] else None),
+        "hosting_move": lambda i: n.hosting_move_per_system if effect[i] == "move" else None,
+        "site_exit": lambda i: s.cell("exit_cost", i) if site[i] else None,
+    }
+    _write_formulas(ws, s, "uplift", e, styles, uplift)
+    _write_formulas(ws, s, "net_saving", e, styles, net_saving)
+    for key, build in category_formulas.items():
+        _write_formulas(ws, s, key, e, styles, build)
+    first, last = _CATEGORIES[0][0], _CATEGORIES[-1][0]
+    _write_formulas(ws, s, "one_off", e, styles, lambda i: f"SUM({s.cell(first, i)}:{s.cell(last, i)})")
+    _write_formulas(ws, s, "cost_fy", e, styles, lambda i: (
+        f"YEAR({s.cell('cost_date', i)})-(MONTH({s.cell('cost_date', i)})<{n.first_month})" if has_date[i] else None))
+    for t in range(y.n_rows):
+        start, end = y.at("first_day", t), y.at("next_first_day", t)
+        _write_formulas(ws, s, f"saving_{t}", e, styles, lambda i, start=start, end=end: (
+            f"{s.cell('net_saving', i)}*MAX(0,{end}-MAX({s.cell('saving_start', i)},{start}))/({end}-{start})"
+            if has_start[i] else None))
+
+
+def _recommended_formula(L: _Layout, table: _Table, i: int) -> str:
+    opt = L.options
+    return (f'IF(COUNTIFS({opt.span("option")},{table.cell("option", i)},{opt.span("recommended")},"Yes")>0,'
+            f'"Yes","No")')
+
+
+def _write_cash_flows(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
+    c, s, opt = L.cash_flows, L.option_systems, L.options
+    f = d.cash_flows
+    _prepare_sheet(ws, c, styles, f)
+    _write_values(ws, c, f, styles, ["option", "year", "t", "fy"])
+    ts = f["t"].astype(int).tolist()
+    _write_formulas(ws, c, "recommended", f, styles, lambda i: _recommended_formula(L, c, i))
+    _write_formulas(ws, c, "savings", f, styles, lambda i: (
+        f"{n.saving_factor}*{_sumifs(s.span(f'saving_{ts[i]}'), (s.span('option'), c.cell('option', i)))}"))
+
+    def costs(i: int) -> str:
+        systems = _sumifs(s.span("one_off"), (s.span("option"), c.cell("option", i)),
+                          (s.span("cost_fy"), c.cell("fy", i)))
+        year0 = f"+{_sumifs(opt.span('year0'), (opt.span('option'), c.cell('option', i)))}" if ts[i] == 0 else ""
+        return f"{n.cost_factor}*({systems}{year0})"
+
+    _write_formulas(ws, c, "costs", f, styles, costs)
+    _write_formulas(ws, c, "net", f, styles, lambda i: f"{c.cell('savings', i)}-{c.cell('costs', i)}")
+    _write_formulas(ws, c, "discount_factor", f, styles, lambda i: f"1/(1+{n.discount_rate})^{c.cell('t', i)}")
+    _write_formulas(ws, c, "present_value", f, styles,
+                    lambda i: f"{c.cell('net', i)}*{c.cell('discount_factor', i)}")
+    _write_formulas(ws, c, "pv_savings", f, styles,
+                    lambda i: f"{c.cell('savings', i)}*{c.cell('discount_factor', i)}")
+    _write_formulas(ws, c, "pv_costs", f, styles, lambda i: f"{c.cell('costs', i)}*{c.cell('discount_factor', i)}")
+    _write_formulas(ws, c, "cumulative", f, styles, lambda i: _sumifs(
+        c.span("net"), (c.span("option"), c.cell("option", i)), (c.span("t"), f'"<="&{c.cell("t", i)}')))
+    _write_formulas(ws, c, "crossing", f, styles, lambda i: _crossing(c, i))
+    _money_sign(ws, c, "net", styles)
+
+
+def _crossing(table: _Table, i: int) -> str:
+    """Payback crossing of a year: t + (-C_prev)/net where the cumulative turns non-negative, else ""."""
+    cum, net, t = table.cell("cumulative", i), table.cell("net", i), table.cell("t", i)
+    return f'IF(AND({cum}-{net}<0,{cum}>=0),{t}+({net}-{cum})/{net},"")'
+
+
+def _money_sign(ws: Worksheet, table: _Table, key: str, styles: _Styles) -> None:
+    """Green when non-negative, red when negative."""
+    if not table.n_rows:
+        return
+    area = (table.first_row, table.col(key), table.last_row, table.col(key))
+    ws.conditional_format(*area, {"type": "cell", "criteria": "<", "value": 0, "format": styles.bad})
+    ws.conditional_format(*area, {"type": "cell", "criteria": ">=", "value": 0, "format": styles.good})
+
+
+def _write_options(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
+    opt, s, c = L.options, L.option_systems, L.cash_flows
+    f = d.options
+    _prepare_sheet(ws, opt, styles, f)
+    _write_values(ws, opt, f, styles, ["option", "type", "capability", "target", "lead", "partners",
+                                       "systems_retired", "start", "recommended", "end", "capability_code",
+                                       "target_label", "n_partners", "n_retired", "rationale"])
+    kinds = f["type"].tolist()
+
+    def over_systems(key: str, i: int, effect: str) -> str:
+        return _sumifs(s.span(key), (s.span("option"), opt.cell("option", i)), (s.span("effect"), f'"{effect}"'))
+
+    def over_flows(key: str, i: int) -> str:
+        return _sumifs(c.span(key), (c.span("option"), opt.cell("option", i)))
+
+    def consolidating(build: Callable[[int], str]) -> Callable[[int], str | None]:
+        return lambda i: build(i) if kinds[i] in _CONSOLIDATING else None
+
+    _write_formulas(ws, opt, "run_cost_before", f, styles, lambda i: over_systems("annual_cost", i, "<>move"))
+    _write_formulas(ws, opt, "survivor_cost", f, styles,
+                    consolidating(lambda i: over_systems("annual_cost", i, "survive")))
+    _write_formulas(ws, opt, "survivor_users", f, styles, consolidating(lambda i: over_systems("users", i, "survive")))
+    _write_formulas(ws, opt, "retired_users", f, styles, consolidating(lambda i: over_systems("users", i, "retire")))
+
+    def after(i: int) -> str:
+        if kinds[i] in _CONSOLIDATING:
+            su, ru = opt.cell("survivor_users", i), opt.cell("retired_users", i)
+            scaled = f"{opt.cell('survivor_cost', i)}*(({su}+{ru})/{su})^{n.scale_elasticity}"
+            return f"MAX({scaled},(1-{n.max_saving_share})*{opt.cell('run_cost_before', i)})"
+        saving = _sumifs(s.span("net_saving"), (s.span("option"), opt.cell("option", i)))
+        return f"{opt.cell('run_cost_before', i)}-{saving}"
+
+    def year0(i: int) -> str | None:
+        partners = f"{n.stakeholder_engagement_per_partner}*{opt.cell('n_partners', i)}"
+        if kinds[i] in _CONSOLIDATING:
+            return f"{n.assessment_planning_per_option}+{partners}"
+        if kinds[i] == "joint procurement":
+            return f"{n.joint_procurement_cost}+{partners}"
+        return None
+
+    _write_formulas(ws, opt, "run_cost_after", f, styles, after)
+    _write_formulas(ws, opt, "annual_saving", f, styles,
+                    lambda i: f"{opt.cell('run_cost_before', i)}-{opt.cell('run_cost_after', i)}")
+    _write_formulas(ws, opt, "year0", f, styles, year0)
+    _write_formulas(ws, opt, "one_off", f, styles, lambda i: over_flows("costs", i))
+    _write_formulas(ws, opt, "pv_savings", f, styles, lambda i: over_flows("pv_savings", i))
+    _write_formulas(ws, opt, "pv_costs", f, styles, lambda i: over_flows("pv_costs", i))
+    _write_formulas(ws, opt, "npv", f, styles, lambda i: over_flows("present_value", i))
+
+    def payback(i: int) -> str:
+        key = (c.span("option"), opt.cell("option", i))
+        return (f'IF({over_flows("net", i)}<0,"",IF({_FUTURE}MINIFS({c.span("cumulative")},{key[0]},{key[1]})>=0,0,'
+                f'{_FUTURE}MAXIFS({c.span("crossing")},{key[0]},{key[1]})))')
+
+    _write_formulas(ws, opt, "payback", f, styles, payback)
+    _write_formulas(ws, opt, "meets_minimum", f, styles,
+                    lambda i: f'IF({opt.cell("npv", i)}>={n.minimum_option_npv},"Yes","No")')
+    _money_sign(ws, opt, "npv", styles)
+    if opt.n_rows:
+        ws.conditional_format(*opt.area(), {"type": "formula", "criteria": f'={opt.anchor("recommended")}="Yes"',
+                                            "format": styles.highlight})
+
+
+def _write_partner_shares(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
+    p, s, opt = L.partner_shares, L.option_systems, L.options
+    f = d.partner_shares
+    _prepare_sheet(ws, p, styles, f)
+    _write_values(ws, p, f, styles, ["option", "organisation", "type"])
+    kinds = f["type"].tolist()
+
+    def mine(key: str, i: int, *more: tuple[str, str]) -> str:
+        return _sumifs(s.span(key), (s.span("option"), p.cell("option", i)),
+                       (s.span("organisation"), _exact(p.cell("organisation", i))), *more)
+
+    def option(key: str, i: int) -> str:
+        return _sumifs(opt.span(key), (opt.span("option"), p.cell("option", i)))
+
+    rule = n.allocation_rule
+    _write_formulas(ws, p, "recommended", f, styles, lambda i: _recommended_formula(L, p, i))
+    _write_formulas(ws, p, "users", f, styles, lambda i: mine("users", i))
+    _write_formulas(ws, p, "run_cost_before", f, styles,
+                    lambda i: mine("annual_cost", i, (s.span("effect"), '"<>move"')))
+    _write_formulas(ws, p, "own_saving", f, styles, lambda i: mine("net_saving", i))
+    _write_formulas(ws, p, "basis", f, styles, lambda i: (
+        f'IF({rule}="users",{p.cell("users", i)},IF({rule}="spend",{p.cell("run_cost_before", i)},1))'))
+    _write_formulas(ws, p, "basis_total", f, styles,
+                    lambda i: _sumifs(p.span("basis"), (p.span("option"), p.cell("option", i))))
+    _write_formulas(ws, p, "n_partners", f, styles, lambda i: f"COUNTIF({p.span('option')},{p.cell('option', i)})")
+    _write_formulas(ws, p, "weight", f, styles, lambda i: (
+        f"IF({p.cell('basis_total', i)}>0,{p.cell('basis', i)}/{p.cell('basis_total', i)},"
+        f"1/{p.cell('n_partners', i)})"))
+    _write_formulas(ws, p, "run_cost_after", f, styles, lambda i: (
+        f"{p.cell('weight', i)}*{option('run_cost_after', i)}" if kinds[i] in _CONSOLIDATING
+        else f"{p.cell('run_cost_before', i)}-{p.cell('own_saving', i)}"))
+    _write_formulas(ws, p, "annual_saving", f, styles,
+                    lambda i: f"{p.cell('run_cost_before', i)}-{p.cell('run_cost_after', i)}")
+    _write_formulas(ws, p, "saving_share", f, styles, lambda i: (
+        f"IF({option('annual_saving', i)}<>0,{p.cell('annual_saving', i)}/{option('annual_saving', i)},"
+        f"{p.cell('weight', i)})"))
+    _write_formulas(ws, p, "cost_share", f, styles, lambda i: p.cell("weight", i))
+    _write_formulas(ws, p, "one_off", f, styles, lambda i: f"{p.cell('cost_share', i)}*{option('one_off', i)}")
+    _write_formulas(ws, p, "npv", f, styles, lambda i: (
+        f"{p.cell('saving_share', i)}*{option('pv_savings', i)}-{p.cell('cost_share', i)}*{option('pv_costs', i)}"))
+    _money_sign(ws, p, "npv", styles)
+
+
+def _write_partners(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+    pt, ps = L.partners, L.partner_shares
+    f = d.partners
+    _prepare_sheet(ws, pt, styles, f)
+    _write_values(ws, pt, f, styles, ["organisation", "options"])
+
+    def recommended(key: str, i: int) -> str:
+        return _sumifs(ps.span(key), (ps.span("organisation"), _exact(pt.cell("organisation", i))),
+                       (ps.span("recommended"), '"Yes"'))
+
+    _write_formulas(ws, pt, "run_cost_today", f, styles, lambda i: "+".join(
+        _sumifs(part.span("annual_cost"), (part.span("organisation"), _exact(pt.cell("organisation", i))))
+        for part in L.systems))
+    _write_formulas(ws, pt, "annual_saving", f, styles, lambda i: recommended("annual_saving", i))
+    _write_formulas(ws, pt, "one_off", f, styles, lambda i: recommended("one_off", i))
+    _write_formulas(ws, pt, "npv", f, styles, lambda i: recommended("npv", i))
+    npvs = pt.span("npv")
+    losses, gains = f'(-SUMIF({npvs},"<0"))', f'SUMIF({npvs},">0")'
+
+    def transfer(i: int) -> str:
+        npv = pt.cell("npv", i)
+        return (f"IF(OR({losses}<=0,{gains}<=0),0,IF({npv}<0,-{npv}*MIN(1,{gains}/{losses}),"
+                f"IF({npv}>0,-MIN({losses},{gains})*{npv}/{gains},0)))")
+
+    _write_formulas(ws, pt, "transfer", f, styles, transfer)
+    _write_formulas(ws, pt, "npv_after", f, styles, lambda i: f"{pt.cell('npv', i)}+{pt.cell('transfer', i)}")
+    _write_formulas(ws, pt, "position", f, styles, lambda i: (
+        f'IF(COUNTIFS({ps.span("organisation")},{_exact(pt.cell("organisation", i))},{ps.span("recommended")},'
+        f'"Yes")=0,"no part",IF({pt.cell("npv", i)}<0,"loses before transfer","gains"))'))
+    _money_sign(ws, pt, "npv", styles)
+    _money_sign(ws, pt, "npv_after", styles)
+
+
+def _write_summary(ws: Worksheet, L: _Layout, d: _Frames, plan: Plan, styles: _Styles, n: _Names,
+                   charts: Sequence[tuple[str, Path]]) -> None:
+    S, opt, pt, cf = L.summary, L.options, L.partners, L.cash_flows
+    h, pf = S.headline, S.portfolio
+    a = plan.assumptions
+    years = d.years["year"].tolist()
+    ws.write_string(S.title_row, h.col("label"), "Consolidation plan", styles.title)
+    ws.write_string(S.subtitle_row, h.col("label"), (
+        f"Appraisal years {years[0]} to {years[-1]}; real prices in {a.currency}. Figures are live formulas "
+        f"over the other sheets and the Assumptions sheet." if years else "No appraisal years."), styles.subtitle)
+    for j, column in enumerate(pf.columns):
+        ws.set_column(j, j, column.width)
+    ws.write_string(h.header_row, h.col("label"), "Figure", styles.header)
+    ws.write_string(h.header_row, h.col("value"), "Value", styles.header)
+    value_cell = {label: h.cell("value", S.headline_row(label)) for label in S.headline_labels}
+
+    def total(key: str, parts: Sequence[_Table], function: str = "SUM") -> str:
+        return "+".join(f"{function}({part.span(key)})" for part in parts)
+
+    last = pf.n_rows - 1
+    formulas = {
+        "Organisations": f"COUNTA({pt.span('organisation')})",
+        "Systems": total("system_key", L.systems, "COUNTA"),
+        "Annual run cost": total("annual_cost", L.systems),
+        "Recommended options": f'COUNTIF({opt.span("recommended")},"Yes")',
+        "Recommended annual saving": f'SUMIFS({opt.span("annual_saving")},{opt.span("recommended")},"Yes")',
+        "Saving as share of run cost": (
+            f'IF({value_cell["Annual run cost"]}>0,'
+            f'{value_cell["Recommended annual saving"]}/{value_cell["Annual run cost"]},"")'),
+        "One-off cost": f'SUMIFS({opt.span("one_off")},{opt.span("recommended")},"Yes")',
+        "NPV": f'SUMIFS({opt.span("npv")},{opt.span("recommended")},"Yes")',
+        # No options at all: no cash flows, so no payback (as the library says).
+        "Payback years": (f'IF(COUNTA({opt.span("option")})=0,"",IF({pf.cell("cumulative", last)}<0,"",'
+                          f'IF(MIN({pf.local_span("cumulative")})>=0,0,MAX({pf.local_span("crossing")}))))')
+        if pf.n_rows else '""',
+    }
+    for label in S.headline_labels:
+        i = S.headline_row(label)
+        ws.write_string(h.row(i), h.col("label"), label, styles.label)
+        ws.write_formula(h.row(i), h.col("value"), "=" + formulas[label], styles[_HEADLINE_STYLES[label]],
+                         _stored(d.headline.get(label)))
+    status = plan.portfolio
+    ws.write_string(S.status_row, h.col("label"), "Solver status", styles.label)
+    ws.write_string(S.status_row, h.col("value"), str(getattr(status, "status", "")))
+    ws.write_string(S.message_row, h.col("label"), "Solver message", styles.label)
+    ws.write_string(S.message_row, h.col("value"), str(getattr(status, "message", "")))
+
+    ws.write_string(S.portfolio_title_row, h.col("label"), "Recommended options together: cash flows by year",
+                    styles.section)
+    for j, column in enumerate(pf.columns):
+        ws.write_string(pf.header_row, j, column.header, styles.header)
+    flows = d.portfolio.reset_index(drop=True)
+    if not len(flows):  # no options: every year is zero
+        flows = d.years.assign(savings=0.0, costs=0.0, net=0.0, present_value=0.0, cumulative_net=0.0,
+                               discount_factor=1 / (1 + a.discount_rate) ** d.years["t"])
+    block = pd.DataFrame({"year": flows["label"], "t": flows["t"], "savings": flows["savings"],
+                          "costs": flows["costs"], "net": flows["net"], "discount_factor": flows["discount_factor"],
+                          "present_value": flows["present_value"], "cumulative": flows["cumulative_net"]})
+    previous = block["cumulative"] - block["net"]
+    block["crossing"] = np.where((previous < 0) & (block["cumulative"] >= 0),
+                                 block["t"] + (-previous) / block["net"].where(block["net"] != 0), np.nan)
+    _write_values(ws, pf, block, styles, ["year", "t"])
+
+    def chosen(key: str, i: int) -> str:
+        return _sumifs(cf.span(key), (cf.span("t"), pf.cell("t", i)), (cf.span("recommended"), '"Yes"'))
+
+    _write_formulas(ws, pf, "savings", block, styles, lambda i: chosen("savings", i))
+    _write_formulas(ws, pf, "costs", block, styles, lambda i: chosen("costs", i))
+    _write_formulas(ws, pf, "net", block, styles, lambda i: f"{pf.cell('savings', i)}-{pf.cell('costs', i)}")
+    _write_formulas(ws, pf, "discount_factor", block, styles, lambda i: f"1/(1+{n.discount_rate})^{pf.cell('t', i)}")
+    _write_formulas(ws, pf, "present_value", block, styles,
+                    lambda i: f"{pf.cell('net', i)}*{pf.cell('discount_factor', i)}")
+    _write_formulas(ws, pf, "cumulative", block, styles, lambda i: f"SUM({pf.running('net', i)})")
+    _write_formulas(ws, pf, "crossing", block, styles, lambda i: _crossing(pf, i))
+
+    ws.write_string(S.narrative_title_row, h.col("label"), "The recommended options worth most (as planned)",
+                    styles.section)
+    for k, row in enumerate(d.top_options.head(S.narrative_rows).itertuples()):
+        ws.write_string(S.narrative_title_row + 1 + k, h.col("label"), _narrative(row, a.currency))
+    if not len(d.top_options):
+        ws.write_string(S.narrative_title_row + 1, h.col("label"), "No option is recommended.")
+    _insert_charts(ws, S, charts, styles)
+    ws.set_column(S.chart_col - 1, S.chart_col - 1, 3)
+    ws.activate()
+
+
+def _money_text(value: float, currency: str) -> str:
+    symbol = _CURRENCY_SYMBOLS.get(currency)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{symbol}{abs(value):,.0f}" if symbol else f"{sign}{abs(value):,.0f} {currency}"
+
+
+def _narrative(row: Any, currency: str) -> str:
+    payback = (f"pays back in {row.payback:.1f} years" if not _missing(row.payback)
+               else "does not pay back within the appraisal period")
+    kind = f"{row.type}, {row.capability}" if isinstance(row.capability, str) else row.type
+    return (f"{row.option} ({kind}): "
+            f"saves {_money_text(row.annual_saving, currency)} a year for a one-off "
+            f"{_money_text(row.one_off, currency)}; NPV {_money_text(row.npv, currency)}; {payback}. "
+            f"{row.rationale}")
+
+
+def _png_size(path: Path) -> tuple[int, int] | None:
+    with path.open("rb") as stream:
+        head = stream.read(24)
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", head[16:24])
+        return int(width), int(height)
+    return None
+
+
+def _insert_charts(ws: Worksheet, S: _SummaryLayout, charts: Sequence[tuple[str, Path]], styles: _Styles) -> None:
+    row = S.chart_row
+    for title, path in charts:
+        ws.write_string(row, S.chart_col, title, styles.section)
+        size = _png_size(path)
+        scale = min(1.0, _CHART_WIDTH_PX / size[0]) if size else 1.0
+        height = (size[1] if size else 480) * scale
+        ws.insert_image(row + 1, S.chart_col, str(path), {"x_scale": scale, "y_scale": scale,
+                                                          "object_position": 1})
+        row += 3 + math.ceil(height / _ROW_PX)
+
+
+def _write_systems(wb_sheets: Mapping[str, Worksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
+    start = 0
+    for part in L.systems:
+        chunk = d.systems.iloc[start:start + part.n_rows].reset_index(drop=True)
+        start += part.n_rows
+        ws = wb_sheets[part.sheet]
+        _prepare_sheet(ws, part, styles, chunk)
+        _write_values(ws, part, chunk, styles)
+        if part.n_rows:
+            ws.conditional_format(*part.area("fate", "fate"), {"type": "cell", "criteria": "==",
+                                                               "value": '"Retire"', "format": styles.retire})
+
+
+def _write_issues(wb_sheets: Mapping[str, Worksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
+    start = 0
+    for part in L.issues:
+        chunk = d.issues.iloc[start:start + part.n_rows].reset_index(drop=True)
+        start += part.n_rows
+        ws = wb_sheets[part.sheet]
+        _prepare_sheet(ws, part, styles, chunk)
+        _write_values(ws, part, chunk, styles)
+        if part.n_rows:
+            area = part.area("severity", "severity")
+            ws.conditional_format(*area, {"type": "cell", "criteria": "==", "value": '"error"',
+                                          "format": styles.bad})
+            ws.conditional_format(*area, {"type": "cell", "criteria": "==", "value": '"warning"',
+                                          "format": styles.warn})
+
+
+def _write_overlaps(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+    t = L.overlaps
+    _prepare_sheet(ws, t, styles, d.overlaps)
+    _write_values(ws, t, d.overlaps, styles)
+    money = [c.key for c in t.columns if c.style == _MONEY and c.key != "total"]
+    if t.n_rows and money:
+        ws.conditional_format(t.first_row, t.col(money[0]), t.last_row, t.col(money[-1]), {
+            "type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#F4B084"})
+
+
+def _write_roadmap(ws: Worksheet, events_ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+    t, e = L.roadmap, L.events
+    _prepare_sheet(ws, t, styles, d.roadmap)
+    _write_values(ws, t, d.roadmap, styles)
+    years = [c.key for c in t.columns if c.key.startswith("year_")]
+    if t.n_rows and years:
+        area = (t.first_row, t.col(years[0]), t.last_row, t.col(years[-1]))
+        for text, fmt in (("Start", styles.start), ("Retire", styles.retire), ("retire", styles.retire),
+                          ("Migrate", styles.migrate)):
+            ws.conditional_format(*area, {"type": "text", "criteria": "containing", "value": text, "format": fmt})
+    _prepare_sheet(events_ws, e, styles, d.events)
+    _write_values(events_ws, e, d.events, styles)
+
+
+def _write_assumptions(ws: Worksheet, wb: Workbook, L: _Layout, d: _Frames, plan: Plan, styles: _Styles,
+                       n: _Names) -> None:
+    t, dv = L.assumptions, L.derived
+    a = plan.assumptions
+    frame = d.assumptions.rename(columns={"Parameter": "parameter", "Value": "value", "Unit": "unit",
+                                          "Source": "source", "Description": "description"})
+    frame["in_formulas"] = ["Yes" if name in n.used else "" for name in frame["parameter"]]
+    _prepare_sheet(ws, t, styles, frame, filter_=False)
+    _write_values(ws, t, frame, styles, ["parameter", "unit", "source", "description", "in_formulas"])
+    j = t.col("value")
+    for i, (name, value, unit) in enumerate(zip(frame["parameter"], frame["value"], frame["unit"], strict=True)):
+        if isinstance(value, str):
+            style = "text"
+        elif str(unit).startswith("fraction") and name not in _PLAIN_FRACTIONS:
+            style = _PCT
+        elif str(unit).startswith(a.currency) or str(unit).startswith("GBP"):
+            style = _MONEY
+        else:
+            style = "general"
+        _put(ws, t.row(i), j, value, styles[style])
+        wb.define_name(name, f"={t.at('value', i)}")
+        if name == "allocation_rule":
+            from estate.assumptions import ALLOCATION_RULES
+
+            ws.data_validation(t.row(i), j, t.row(i), j, {"validate": "list", "source": list(ALLOCATION_RULES)})
+    ws.write_string(dv.header_row - 1, 0, "Derived from the values above (formulas; not read back)", styles.section)
+    for k, column in enumerate(dv.columns):
+        ws.write_string(dv.header_row, k, column.header, styles.header)
+    start = pd.Timestamp(year=a.first_year, month=a.first_month, day=1)
+    derived = {
+        "cost_factor": ("1+cost_bias*(1-bias_mitigation)", a.cost_factor, "factor", _FACTOR,
+                        "Optimism-bias multiplier of one-off costs"),
+        "saving_factor": ("1-saving_bias*(1-bias_mitigation)", a.saving_factor, "factor", _FACTOR,
+                          "Optimism-bias multiplier of savings"),
+        "plan_start": ("DATE(first_year,first_month,1)", start, "date", _DATE,
+                       "First day of appraisal year 0: every option starts on it"),
+        "earliest_retirement": ("EDATE(plan_start,migration_months)",
+                                start + pd.DateOffset(months=a.migration_months), "date", _DATE,
+                                "Earliest day a system can be retired (the end of migration)"),
+    }
+    for i, name in enumerate(_DERIVED):
+        formula, value, unit, style, description = derived[name]
+        ws.write_string(dv.row(i), dv.col("parameter"), name)
+        stored = (value - pd.Timestamp("1899-12-30")).days if isinstance(value, pd.Timestamp) else value
+        ws.write_formula(dv.row(i), dv.col("value"), "=" + formula, styles[style], stored)
+        ws.write_string(dv.row(i), dv.col("unit"), unit)
+        ws.write_string(dv.row(i), dv.col("source"), "derived")
+        ws.write_string(dv.row(i), dv.col("description"), description)
+        wb.define_name(name, f"={dv.at('value', i)}")
+
+
+# --------------------------------------------------------------------------- #
+# The public functions
+# --------------------------------------------------------------------------- #
+
+
+def _worksheet_class() -> type:
+    """XlsxWriter's worksheet, taking formulas as written.
+
+    XlsxWriter runs some 150 regular expressions over every formula to add
+    the ``_xlfn.`` prefix of newer functions; the formulas here carry that
+    prefix already (:data:`_FUTURE`), and a large plan has hundreds of
+    thousands of them, so the worksheet skips that step.
+    """
+    from xlsxwriter.worksheet import Worksheet
+
+    class _PlanWorksheet(Worksheet):  # type: ignore[misc]
+        def _prepare_formula(self, formula: str, *args: Any, **kwargs: Any) -> str:
+            return formula[1:] if formula.startswith("=") else formula
+
+    return _PlanWorksheet
+
+
+def _check_charts(charts: Mapping[str, str | Path] | None) -> list[tuple[str, Path]]:
+    if charts is None:
+        return []
+    if not isinstance(charts, Mapping):
+        raise ParameterError("The 'charts' parameter of write_plan must be a mapping of titles to image files, or "
+                             f"None. Got {type(charts).__name__} instead.")
+    out = []
+    for title, file in charts.items():
+        path = Path(file)
+        if not path.is_file() or path.suffix.lower() not in _IMAGE_SUFFIXES:
+            raise ParameterError(f"The 'charts' parameter of write_plan must name existing image files "
+                                 f"({', '.join(_IMAGE_SUFFIXES)}). Got {str(path)!r} for {title!r} instead.")
+        name = str(title)
+        if " " not in name:  # a chart's name, such as savings_waterfall
+            name = name.replace("_", " ").capitalize()
+        out.append((name, path))
+    return out
+
+
+def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path] | None = None,
+               created: datetime | None = None) -> Path:
+    """Write a plan to an Excel workbook, with live formulas over its assumptions.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`estate.plan.make_plan`.
+    path : str or Path
+        The ``.xlsx`` file to write (replaced if it exists).
+    charts : mapping of str to path, optional
+        Images (PNG) to place on the Summary sheet, by title, in order.
+    created : datetime, optional
+        The creation date stored in the file's properties; a fixed date by
+        default, so that the same plan gives the same workbook.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    ParameterError
+        If ``path`` is not an ``.xlsx`` name or cannot be written, a chart is
+        not a file, or a sheet other than ``Systems`` and ``Data issues``
+        would be over :data:`MAX_SHEET_ROWS` rows.
+
+    Notes
+    -----
+    The sheets, and what on each is a formula, are described in the module
+    docstring and in ``docs/workbook.md``. Every formula cell stores the
+    value the library computed; a spreadsheet application that recalculates
+    gets the same figures to within rounding, and moves them as the
+    assumptions are edited. Decisions (which systems an option retires, when,
+    and by which path; which options are recommended) do not move: plan again
+    with the edited workbook as the assumptions to revisit them.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> import estate
+    >>> from estate.plan import make_plan
+    >>> systems = pd.DataFrame({
+    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
+    ...     "organisation": ["Eden", "Carlisle"], "system": ["=Revenues", "Revenues"],
+    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
+    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
+    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
+    >>> out = write_plan(make_plan(estate.Inventory(systems=systems)),
+    ...                  pathlib.Path(tempfile.mkdtemp()) / "plan.xlsx")
+    >>> import openpyxl
+    >>> book = openpyxl.load_workbook(out)
+    >>> sorted(SHEETS) == sorted(name for name in book.sheetnames if name in SHEETS)
+    True
+    >>> book["Options"]["A1"].value, book["Options"]["L1"].value
+    ('Option', 'NPV')
+    >>> book["Options"]["L2"].value.startswith("=SUMIFS(")
+    True
+    """
+    import xlsxwriter
+    from xlsxwriter.exceptions import XlsxWriterException
+
+    from estate.plan import Plan
+
+    if not isinstance(plan, Plan):
+        raise ParameterError("The 'plan' parameter of write_plan must be a Plan (see estate.plan.make_plan). "
+                             f"Got {type(plan).__name__} instead.")
+    if not isinstance(path, (str, Path)) or Path(path).suffix.lower() != ".xlsx":
+        raise ParameterError(f"The 'path' parameter of write_plan must be a .xlsx file name. Got {path!r} instead.")
+    path = Path(path)
+    chart_files = _check_charts(charts)
+    data = _frames(plan)
+    layout = _build_layout(data, MAX_SHEET_ROWS)
+    wb = xlsxwriter.Workbook(str(path), dict(_WORKBOOK_OPTIONS))
+    try:
+        wb.set_properties({"title": "Consolidation plan", "subject": "IT estate consolidation plan",
+                           "author": "estate", "comments": "Written by estate; figures are live formulas.",
+                           "created": created or _CREATED})
+        wb.set_calc_mode("auto")
+        styles = _Styles(wb, plan.assumptions.currency)
+        sheets = {name: wb.add_worksheet(name, worksheet_class=_worksheet_class()) for name in layout.order}
+        for name in ("Option systems", "Partner shares", "Years", "Roadmap events"):
+            sheets[name].set_tab_color("#A6A6A6")
+        for name in ("Summary", "Options", "Partners"):
+            sheets[name].set_tab_color("#1F3864")
+        names = _Names()
+        _write_years(sheets["Years"], layout, data, styles)
+        _write_option_systems(sheets["Option systems"], layout, data, styles, names)
+        _write_cash_flows(sheets["Cash flows"], layout, data, styles, names)
+        _write_options(sheets["Options"], layout, data, styles, names)
+        _write_partner_shares(sheets["Partner shares"], layout, data, styles, names)
+        _write_partners(sheets["Partners"], layout, data, styles)
+        _write_systems(sheets, layout, data, styles)
+        _write_issues(sheets, layout, data, styles)
+        _write_overlaps(sheets["Overlaps"], layout, data, styles)
+        _write_roadmap(sheets["Roadmap"], sheets["Roadmap events"], layout, data, styles)
+        _write_summary(sheets["Summary"], layout, data, plan, styles, names, chart_files)
+        if {"cost_factor", "saving_factor"} & names.used:  # the derived factors are formulas of the biases
+            names.used.update({"cost_bias", "saving_bias", "bias_mitigation"})
+        _write_assumptions(sheets["Assumptions"], wb, layout, data, plan, styles, names)
+    finally:
+        try:
+            wb.close()
+        except (XlsxWriterException, OSError) as error:
+            raise ParameterError(f"Cannot write the plan workbook {path}: {error}") from None
+    return path
+
+
+def read_assumptions_sheet(path: str | Path) -> Assumptions:
+    """Read the assumptions from the ``Assumptions`` sheet of a plan workbook.
+
+    A consultant edits the values (and sources) on the sheet of an earlier
+    plan in Excel, then plans again with that workbook as the assumptions.
+
+    Parameters
+    ----------
+    path : str or Path
+        A workbook written by :func:`write_plan` (or any ``.xlsx`` with an
+        ``Assumptions`` sheet whose header row starts ``Parameter``,
+        ``Value``).
+
+    Returns
+    -------
+    Assumptions
+
+    Raises
+    ------
+    InputFileError
+        If the file cannot be read as a workbook (see
+        :func:`estate.safety.check_file`).
+    ParameterError
+        If it has no ``Assumptions`` sheet or header, or a value is invalid.
+
+    Notes
+    -----
+    The parameter table is read from its header row down to the first row
+    with no parameter name; the derived factors below it are formulas and
+    are not read back.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> import estate
+    >>> from estate.plan import make_plan
+    >>> from estate.assumptions import load_assumptions
+    >>> systems = pd.DataFrame({
+    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
+    ...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
+    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
+    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
+    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
+    >>> plan = make_plan(estate.Inventory(systems=systems), assumptions=load_assumptions(discount_rate=0.03))
+    >>> out = write_plan(plan, pathlib.Path(tempfile.mkdtemp()) / "plan.xlsx")
+    >>> read_assumptions_sheet(out).discount_rate
+    0.03
+    """
+    from python_calamine import CalamineWorkbook
+
+    from estate.safety import check_file
+
+    path = Path(path)
+    kind = check_file(path)
+    if kind == "csv":
+        raise NotASpreadsheetError(path, "assumptions are read from the Assumptions sheet of an .xlsx workbook")
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # noqa: BLE001 - any parser failure is the file's fault
+        raise NotASpreadsheetError(path, f"cannot be read as a workbook ({type(error).__name__})") from None
+    sheet_name = next((name for name in book.sheet_names if name.strip().lower() == "assumptions"), None)
+    if sheet_name is None:
+        raise ParameterError(f"{path.name}: no 'Assumptions' sheet to read the assumptions from.")
+    rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    header_at = next((i for i, row in enumerate(rows)
+                      if row and str(row[0]).strip().lower() == "parameter"), None)
+    if header_at is None:
+        raise ParameterError(f"{path.name}: the Assumptions sheet has no header row starting 'Parameter'.")
+    header = [str(cell).strip() for cell in rows[header_at]]
+    records = []
+    for row in rows[header_at + 1:]:
+        if not row or row[0] is None or str(row[0]).strip() == "":
+            break
+        records.append(list(row) + [None] * (len(header) - len(row)))
+    frame = pd.DataFrame([r[:len(header)] for r in records], columns=header)
+    frame = frame.loc[:, [c for c in frame.columns if c]]
+    return Assumptions.from_frame(frame)
+
