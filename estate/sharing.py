@@ -141,6 +141,7 @@ def _transfers(npv: np.ndarray) -> np.ndarray:
     out = np.zeros_like(npv)
     if losses <= 0 or gains <= 0:
         return out
-    out[npv < 0] = -npv[npv < 0] * min(1.0, gains / losses)
+    covered = 1.0 if losses <= gains else gains / losses  # the share of losses the gains can make good
+    out[npv < 0] = -npv[npv < 0] * covered
     out[npv > 0] = -min(losses, gains) * npv[npv > 0] / gains
     return out

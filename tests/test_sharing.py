@@ -52,3 +52,10 @@ def test_partners_sum_to_the_portfolio_and_transfers_balance(rows):
     if picked["npv"].sum() >= 0:
         assert (p["npv_after_transfer"] >= -1e-6).all()
     assert np.all((p["transfer"] >= 0) == (p["npv"] <= 0) | (p["transfer"] == 0))
+
+
+def test_tiny_losses_do_not_overflow():
+    frame = pd.DataFrame({"option_id": ["A", "A"], "organisation": ["p", "q"], "npv": [-2.2e-308, 5.0],
+                          "annual_saving": [0.0, 1.0], "one_off_cost": [0.0, 0.0]})
+    p = share_portfolio(frame, ["A"]).partners.set_index("organisation")
+    assert p.loc["p", "npv_after_transfer"] == 0.0 and p["transfer"].sum() == pytest.approx(0.0)
