@@ -50,7 +50,8 @@ class Roadmap:
     by_year : DataFrame
         One row a recommended option (``option_id``, ``start``, ``end``), and
         one column a financial year label, holding what happens that year
-        (``Start``, ``Migrate``, ``Retire 2``, ...).
+        (``Start``, ``Migrate``, ``Retire 2``, ``Re-contract 3``, ...); a
+        joint procurement, which moves nobody, shows only its re-contracts.
     """
 
     events: pd.DataFrame
@@ -155,17 +156,20 @@ def build_roadmap(options: pd.DataFrame, effects: pd.DataFrame, chosen: Iterable
         cells = {}
         mine = events[events["option_id"].eq(row.option_id)]
         retiring = mine[mine["event"].eq("retire")].groupby("year").size()
+        joining = mine[mine["event"].eq("re-contract")].groupby("year").size()
+        migrating = len(retiring) > 0  # a joint procurement moves nobody: its years only re-contract
         for year, label in zip(years, labels, strict=True):
+            steps = []
+            if year in retiring.index:
+                steps.append(f"retire {retiring[year]}")
+            if year in joining.index:
+                steps.append(f"re-contract {joining[year]}")
             if year == row.start_year:
-                cells[label] = "Start"
-            elif year in retiring.index:
-                cells[label] = f"Retire {retiring[year]}"
-            elif row.start_year < year <= row.end_year:
-                cells[label] = "Migrate"
-            else:
-                cells[label] = ""
-            if year == row.start_year and year in retiring.index:
-                cells[label] = f"Start; retire {retiring[year]}"
+                steps.insert(0, "start")
+            elif not steps and migrating and row.start_year < year <= row.end_year:
+                steps.append("migrate")
+            text = "; ".join(steps)
+            cells[label] = text[:1].upper() + text[1:]
         grid.append({"option_id": row.option_id, "start": fy_label(int(row.start_year), first_month=first_month),
                      "end": fy_label(int(row.end_year), first_month=first_month), **cells})
     by_year = pd.DataFrame(grid, columns=["option_id", "start", "end", *labels])

@@ -38,4 +38,4 @@ def test_events_and_grid_for_early_exit_contract_end_and_recontract():
     grid = road.by_year.set_index("option_id")
     assert grid.loc["SP-001", ["2027/28", "2028/29", "2029/30", "2030/31"]].tolist() == [
         "Start", "Retire 1", "Retire 1", ""]
-    assert grid.loc["JP-001", "2028/29"] == "Migrate"
+    assert grid.loc["JP-001", ["2027/28", "2028/29", "2029/30"]].tolist() == ["Start", "Re-contract 1", ""]
