@@ -868,13 +868,9 @@ def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
     >>> import estate
-    >>> systems = pd.DataFrame({
-    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
-    ...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
-    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
-    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
-    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
-    >>> ax = plot_savings_waterfall(estate.make_plan(estate.Inventory(systems=systems)))
+    >>> from estate.examples import two_councils
+    >>> inventory = two_councils()
+    >>> ax = plot_savings_waterfall(estate.make_plan(inventory))
     >>> [t.get_text() for t in ax.texts[:6]]
     ['£205k', '−£28k', '£0', '£0', '£0', '£177k']
     """
@@ -1101,13 +1097,9 @@ def plot_roadmap_gantt(plan: Any, ax: Axes | None = None, *, top: int = 25) -> A
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
     >>> import estate
-    >>> systems = pd.DataFrame({
-    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
-    ...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
-    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
-    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
-    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
-    >>> ax = plot_roadmap_gantt(estate.make_plan(estate.Inventory(systems=systems)))
+    >>> from estate.examples import two_councils
+    >>> inventory = two_councils()
+    >>> ax = plot_roadmap_gantt(estate.make_plan(inventory))
     >>> len(ax.patches), [t.get_text() for t in ax.get_yticklabels()]
     (1, ['SP-002 Revenues and benefits'])
     """
@@ -1337,14 +1329,10 @@ def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("pn
     >>> import tempfile, pathlib
     >>> import pandas as pd
     >>> import estate
-    >>> systems = pd.DataFrame({
-    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
-    ...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
-    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
-    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
-    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
+    >>> from estate.examples import two_councils
+    >>> inventory = two_councils()
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> written = write_charts(estate.make_plan(estate.Inventory(systems=systems)), folder, formats=["png"], dpi=30)
+    >>> written = write_charts(estate.make_plan(inventory), folder, formats=["png"], dpi=30)
     >>> {name: path.name for name, path in written.items()}  # doctest: +NORMALIZE_WHITESPACE
     {'savings_waterfall': 'savings_waterfall.png', 'cumulative_cash_flow': 'cumulative_cash_flow.png',
      'roadmap_gantt': 'roadmap_gantt.png', 'overlap_heatmap': 'overlap_heatmap.png',

@@ -49,13 +49,9 @@ Examples
 >>> import pandas as pd
 >>> import estate
 >>> from estate.plan import make_plan
->>> systems = pd.DataFrame({
-...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
-...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
-...     "product": ["Capita Academy", "Civica OpenRevenues"],
-...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
-...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
->>> plan = make_plan(estate.Inventory(systems=systems))
+>>> from estate.examples import two_councils
+>>> inventory = two_councils()
+>>> plan = make_plan(inventory)
 >>> out = write_plan(plan, pathlib.Path(tempfile.mkdtemp()) / "plan.xlsx")
 >>> read_assumptions_sheet(out) == plan.assumptions
 True
@@ -1437,13 +1433,9 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
     >>> import pandas as pd
     >>> import estate
     >>> from estate.plan import make_plan
-    >>> systems = pd.DataFrame({
-    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
-    ...     "organisation": ["Eden", "Carlisle"], "system": ["=Revenues", "Revenues"],
-    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
-    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
-    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
-    >>> out = write_plan(make_plan(estate.Inventory(systems=systems)),
+    >>> from estate.examples import two_councils
+    >>> inventory = two_councils(eden_system="=Revenues")
+    >>> out = write_plan(make_plan(inventory),
     ...                  pathlib.Path(tempfile.mkdtemp()) / "plan.xlsx")
     >>> import openpyxl
     >>> book = openpyxl.load_workbook(out)
@@ -1541,13 +1533,9 @@ def read_assumptions_sheet(path: str | Path) -> Assumptions:
     >>> import estate
     >>> from estate.plan import make_plan
     >>> from estate.assumptions import load_assumptions
-    >>> systems = pd.DataFrame({
-    ...     "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
-    ...     "organisation": ["Eden", "Carlisle"], "system": ["Revenues", "Revenues"],
-    ...     "product": ["Capita Academy", "Civica OpenRevenues"],
-    ...     "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
-    ...     "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
-    >>> plan = make_plan(estate.Inventory(systems=systems), assumptions=load_assumptions(discount_rate=0.03))
+    >>> from estate.examples import two_councils
+    >>> inventory = two_councils()
+    >>> plan = make_plan(inventory, assumptions=load_assumptions(discount_rate=0.03))
     >>> out = write_plan(plan, pathlib.Path(tempfile.mkdtemp()) / "plan.xlsx")
     >>> read_assumptions_sheet(out).discount_rate
     0.03
