@@ -19,9 +19,10 @@ How a sheet is read
    (``Organisation: Eden District Council``) names the organisation. Below it,
    blank rows are skipped, and so are totals rows and note rows, each reported
    as an ``info`` issue. Every other row is a data row.
-4. Each mapped column is parsed by its kind (:mod:`estate.values`). A value
-   that cannot be read becomes missing and is reported as a ``warning``; the
-   row is kept. A column no synonym knows is kept as ``extra: <header>`` and
+4. Each mapped column is parsed by its kind (:mod:`estate.values`), once over
+   the rows of every file for that table (files share most of their distinct
+   values). A value that cannot be read becomes missing and is reported as a
+   ``warning``; the row is kept. A column no synonym knows is kept as ``extra: <header>`` and
    reported with the nearest column it might be.
 5. A Systems row with neither a system name nor a product cannot be loaded: it
    is reported as an ``error`` and is not in ``systems``. So every data row is
@@ -54,6 +55,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -100,26 +102,32 @@ class _Issues:
     """Collects data issues as plain tuples and column arrays; turned into a DataFrame once."""
 
     rows: list[tuple[Any, ...]] = field(default_factory=list)
-    chunks: list[dict[str, Any]] = field(default_factory=list)
+    chunks: list[tuple[Any, ...]] = field(default_factory=list)
 
     def add(self, file: str, sheet: str, row: int | None, column: str, severity: str, problem: str,
             value: object = "") -> None:
         self.rows.append((file, sheet, row, column, severity, problem, _as_text(value)))
 
-    def add_many(self, file: str, sheet: str, rows: np.ndarray, column: str, severity: str, problems: np.ndarray,
-                 values: list[str]) -> None:
-        """One issue per element of ``rows``, ``problems`` and ``values``."""
+    def add_many(self, file: str | np.ndarray, sheet: str | np.ndarray, rows: np.ndarray, column: str,
+                 severity: str, problems: str | np.ndarray, values: list[str] | np.ndarray) -> None:
+        """One issue per element of ``rows``; ``file``, ``sheet`` and ``problems`` are one a row or one for all."""
         if len(rows):
-            self.chunks.append({"source_file": file, "sheet": sheet, "source_row": rows, "column": column,
-                                "severity": severity, "problem": problems, "value": values})
+            self.chunks.append((file, sheet, rows, column, severity, problems, values))
 
     def to_frame(self) -> pd.DataFrame:
-        parts = [pd.DataFrame(chunk) for chunk in self.chunks]
-        if self.rows:
-            parts.append(pd.DataFrame(self.rows, columns=list(ISSUE_COLUMNS)))
-        if not parts:
+        if not self.chunks and not self.rows:
             return empty_issues()
-        out = pd.concat(parts, ignore_index=True)
+        columns: list[list[np.ndarray]] = [[] for _ in ISSUE_COLUMNS]
+        chunks = list(self.chunks)
+        if self.rows:
+            chunks.append(tuple(zip(*self.rows, strict=True)))
+        for chunk in chunks:
+            n = len(chunk[2])
+            for parts, part in zip(columns, chunk, strict=True):
+                array = np.empty(n, dtype=object)
+                array[:] = part  # one value for all (a str) or one a row
+                parts.append(array)
+        out = pd.DataFrame({name: np.concatenate(parts) for name, parts in zip(ISSUE_COLUMNS, columns, strict=True)})
         out["source_row"] = pd.array(out["source_row"], dtype="Int64")
         for column in ("source_file", "sheet", "column", "severity", "problem", "value"):
             out[column] = out[column].fillna("").astype(str)
@@ -240,9 +248,12 @@ def _load_xlsx(path: Path) -> list[_Grid]:
             data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             width = max((len(r) for r in data), default=0)
             cells = np.empty((len(data), width), dtype=object)
-            cells[:] = ""
-            for i, row in enumerate(data):
-                cells[i, : len(row)] = row
+            if width and all(len(r) == width for r in data):  # the usual case: every row as wide
+                cells[:] = data
+            else:
+                cells[:] = ""
+                for i, row in enumerate(data):
+                    cells[i, : len(row)] = row
             grids.append(_Grid(path.name, name, cells, np.arange(1, len(data) + 1)))
     except EstateError:
         raise
@@ -300,12 +311,6 @@ def _blank_mask(cells: np.ndarray) -> np.ndarray:
     return empty.reshape(cells.shape)
 
 
-def _text_equals(cells: np.ndarray, text: str) -> np.ndarray:
-    """Which cells hold ``text``, ignoring case and surrounding space."""
-    return np.fromiter((c.__class__ is str and c.strip().casefold() == text for c in cells), dtype=bool,
-                       count=len(cells))
-
-
 @dataclass(frozen=True)
 class _Header:
     table: Table
@@ -315,13 +320,46 @@ class _Header:
     duplicates: dict[int, str]  # grid column → field already mapped by an earlier column
 
 
-def _match_row(row: np.ndarray, table: Table, user: dict[str, str]) -> dict[int, str]:
+def _sheet_keys(table: Table) -> tuple[str, ...]:
+    """``table.sheet_keys()``, worked out once for each inventory table."""
+    if TABLES.get(table.key) is table:
+        return _table_sheet_keys(table.key)
+    return table.sheet_keys()
+
+
+@lru_cache(maxsize=None)
+def _table_sheet_keys(table_key: str) -> tuple[str, ...]:
+    return TABLES[table_key].sheet_keys()
+
+
+def _header_names(table: Table) -> dict[str, str]:
+    """Normalised header → column, as ``table.match_header`` reads them (a normalised header normalises to itself)."""
+    if TABLES.get(table.key) is table:
+        return _table_header_names(table.key)
+    return {key: column.name for column in table.fields for key in column.header_keys()}
+
+
+@lru_cache(maxsize=None)
+def _table_header_names(table_key: str) -> dict[str, str]:
+    return {key: column.name for column in TABLES[table_key].fields for key in column.header_keys()}
+
+
+@lru_cache(maxsize=65536)
+def _header_key(text: str) -> str:
+    """:func:`normalise_header` of a text cell, remembered: header texts repeat across files."""
+    return normalise_header(text)
+
+
+def _row_keys(row: np.ndarray) -> list[tuple[int, str]]:
+    """(column, normalised header) of each non-blank text cell of a row."""
+    return [(j, _header_key(cell)) for j, cell in enumerate(row) if isinstance(cell, str) and cell.strip()]
+
+
+def _match_row(keys: list[tuple[int, str]], names: dict[str, str]) -> dict[int, str]:
+    """Grid column → field for each cell whose key ``names`` knows; a field goes to its first column."""
     found: dict[int, str] = {}
-    for j, cell in enumerate(row):
-        if not isinstance(cell, str) or not cell.strip():
-            continue
-        key = normalise_header(cell)
-        name = user.get(key) or table.match_header(cell)
+    for j, key in keys:
+        name = names.get(key)
         if name is not None and name not in found.values():
             found[j] = name
     return found
@@ -330,18 +368,22 @@ def _match_row(row: np.ndarray, table: Table, user: dict[str, str]) -> dict[int,
 def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
     """The best (table, header row) for a grid, or None."""
     sheet_key = normalise_header(grid.sheet)
-    named = [t for t in TABLES.values() if sheet_key and sheet_key in t.sheet_keys()]
+    named = [t for t in TABLES.values() if sheet_key and sheet_key in _sheet_keys(t)]
     candidates = named or list(TABLES.values())
     best: tuple[int, int, int, Table, dict[int, str]] | None = None
     limit = min(HEADER_SEARCH_ROWS, grid.cells.shape[0])
+    # A sheet named for the table, or a CSV, may have a header of one required column.
+    least = 1 if named or not grid.sheet else MIN_HEADER_MATCHES
+    # A row with fewer text cells than that cannot be the header.
+    rows = [(i, keys) for i in range(limit) if len(keys := _row_keys(grid.cells[i])) >= least]
     for order, table in enumerate(candidates):
-        user = _user_headers(header_map, table)
+        # The user's wordings first, then the synonyms.
+        lookup = {**_header_names(table), **_user_headers(header_map, table)}
         required = {f.name for f in table.fields if f.required}
-        for i in range(limit):
-            found = _match_row(grid.cells[i], table, user)
+        for i, keys in rows:
+            found = _match_row(keys, lookup)
             names = set(found.values())
-            # A sheet named for the table, or a CSV, may have a header of one required column.
-            enough = len(found) >= (1 if named or not grid.sheet else MIN_HEADER_MATCHES)
+            enough = len(found) >= least
             if not enough or not (required & names or (table is SYSTEMS and "product" in names)):
                 continue
             # More matched columns wins; then the table the sheet is named for; then the earlier row.
@@ -380,6 +422,17 @@ def _column_letter(index: int) -> str:
 
 
 def _suggest(header: str, table: Table) -> str:
+    if TABLES.get(table.key) is table:  # the same headers come back file after file
+        return _suggest_for(header, table.key)
+    return _suggestion(header, table)
+
+
+@lru_cache(maxsize=1024)
+def _suggest_for(header: str, table_key: str) -> str:
+    return _suggestion(header, TABLES[table_key])
+
+
+def _suggestion(header: str, table: Table) -> str:
     from rapidfuzz import fuzz, process
 
     choices = {}
@@ -420,8 +473,21 @@ def _organisation_from_name(stem: str) -> str:
 # Data rows
 
 
-def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _Issues,
-               currency: str, first_month: int) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Piece:
+    """The data rows of one sheet, cells not yet parsed: a table's pieces are parsed together."""
+
+    file: str
+    sheet: str
+    rows: np.ndarray  # int64, the row numbers people see
+    cells: dict[str, np.ndarray]  # field → raw cells
+    empty: dict[str, np.ndarray]  # field → which of those cells are blank
+    extras: dict[str, np.ndarray]  # "extra: <header>" → cells, blanks as NaN
+    file_org: str | None  # the organisation of a row that names none
+    org_column: bool  # whether the sheet has an organisation column
+
+
+def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _Issues) -> _Piece:
     table = header.table
     body = grid.cells[header.row + 1:]
     rows = grid.rows[header.row + 1:]
@@ -458,15 +524,62 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     data = keep & ~is_total & ~repeated & ~note
     body = body[data]
     rows = rows[data]
+    empty = ~filled[data]
 
-    frame = pd.DataFrame({"source_file": grid.file, "source_sheet": sheet, "source_row": rows.astype(np.int64)})
-    raw = {name: pd.Series(body[:, j], dtype=object) for j, name in header.columns.items()}
-    j_of = {name: j for j, name in header.columns.items()}
+    for j, name in header.duplicates.items():
+        issues.add(grid.file, sheet, int(grid.rows[header.row]), name, "warning",
+                   f"column '{name}' repeats a column already read: kept as an extra attribute")
+    extras = {}
+    for j, text in {**header.extras, **header.duplicates}.items():
+        extras[f"extra: {text}"] = pd.Series(body[:, j], dtype=object).map(
+            lambda c: np.nan if (c == "" or c is None) else c).to_numpy()
+    for text in header.extras.values():
+        issues.add(grid.file, sheet, int(grid.rows[header.row]), text, "info", _suggest(text, table))
+    return _Piece(grid.file, sheet, rows.astype(np.int64), {name: body[:, j] for j, name in header.columns.items()},
+                  {name: empty[:, j] for j, name in header.columns.items()}, extras, file_org,
+                  "organisation" in header.columns.values())
+
+
+def _text_equals(cells: np.ndarray, text: str) -> np.ndarray:
+    """Which cells hold ``text``, ignoring case and surrounding space."""
+    return np.fromiter((c.__class__ is str and c.strip().casefold() == text for c in cells), dtype=bool,
+                       count=len(cells))
+
+
+def _build_table(key: str, pieces: list[_Piece], issues: _Issues, *, currency: str,
+                 first_month: int) -> pd.DataFrame:
+    """One table from its sheets: each column parsed once over all of them, issues with each row's place."""
+    pieces = [p for p in pieces if len(p.rows)]
+    if not pieces:
+        return _concat(key, [])
+    table = TABLES[key]
+    sizes = np.array([len(p.rows) for p in pieces], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    n = int(starts[-1])
+    files = np.repeat(np.array([p.file for p in pieces], dtype=object), sizes)
+    sheets = np.repeat(np.array([p.sheet for p in pieces], dtype=object), sizes)
+    rows = np.concatenate([p.rows for p in pieces])
+    where = (files, sheets, rows)
+
+    columns: dict[str, np.ndarray] = {}
+    named_site: np.ndarray | None = None  # which hosting cells name a site rather than a hosting model
+    hosting = np.empty(0, dtype=object)
     for column in table.fields:
-        cells = raw.get(column.name)
-        if cells is None:
-            frame[column.name] = pd.Series(np.nan, index=frame.index, dtype=dtype_for(column.kind))
+        name = column.name
+        present = [i for i, p in enumerate(pieces) if name in p.cells]
+        if not present:
+            columns[name] = pd.Series(np.nan, index=pd.RangeIndex(n), dtype=dtype_for(column.kind)).to_numpy()
             continue
+        if len(present) == len(pieces):
+            raw = np.concatenate([p.cells[name] for p in pieces])
+            empty = np.concatenate([p.empty[name] for p in pieces])
+        else:  # sheets without the column: blank cells, which read as missing with no issue
+            raw = np.full(n, None, dtype=object)
+            empty = np.ones(n, dtype=bool)
+            for i in present:
+                raw[starts[i]:starts[i + 1]] = pieces[i].cells[name]
+                empty[starts[i]:starts[i + 1]] = pieces[i].empty[name]
+        cells = pd.Series(raw, dtype=object)
         if column.kind == "money":
             parsed = parse_money(cells, currency=currency)
         elif column.kind == "date":
@@ -475,73 +588,111 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
             parsed = parse_column(cells, column)
         values = parsed.values
         problems = parsed.problems
-        if column.name == "hosting":
+        if name == "hosting":
             # A hosting cell that names no hosting model names a site (checked against Sites later).
             unknown = problems.notna() & ~is_blank(cells)
             if unknown.any():
                 values = values.copy()
                 values[unknown] = "named site"
                 problems = problems.where(~unknown)
-                raw["_site_from_hosting"] = cells.where(unknown)
-        frame[column.name] = values.to_numpy()
+                named_site, hosting = unknown.to_numpy(dtype=bool), raw
+        columns[name] = values.to_numpy()
         problem_array = problems.to_numpy(dtype=object)
-        _report(issues, grid, rows, column.name, cells, problem_array, "warning")
+        _report(issues, where, name, raw, problem_array, "warning")
         notes = parsed.notes.to_numpy(dtype=object)
         if not pd.isna(notes).all():
             routine = np.isin(notes, list(_ROUTINE_NOTES))
-            _report(issues, grid, rows, column.name, cells, np.where(routine, None, notes), "warning")
-            _report(issues, grid, rows, column.name, cells, np.where(routine, notes, None), "info")
+            _report(issues, where, name, raw, np.where(routine, None, notes), "warning")
+            _report(issues, where, name, raw, np.where(routine, notes, None), "info")
         if column.kind != "text":
             # Words such as TBC or N/A leave a value blank: say so, so nothing is blank unseen. A cell
             # with text that parsed to nothing and no problem is exactly such a word.
-            empty = grid.empty[header.row + 1:, j_of[column.name]][data]
-            stated = pd.isna(values.to_numpy()) & ~empty & pd.isna(problem_array)
+            stated = pd.isna(columns[name]) & ~empty & pd.isna(problem_array)
             if stated.any():
-                _report(issues, grid, rows, column.name, cells,
-                        np.where(stated, "no value given: left blank", None), "info")
-    if "_site_from_hosting" in raw and "site" in table.names:
-        from_hosting = raw["_site_from_hosting"].map(lambda c: _as_text(c).strip() or np.nan)
-        frame["site"] = frame["site"].where(frame["site"].notna(), from_hosting.to_numpy())
-    for j, name in header.duplicates.items():
-        issues.add(grid.file, sheet, int(grid.rows[header.row]), name, "warning",
-                   f"column '{name}' repeats a column already read: kept as an extra attribute")
-    for j, text in {**header.extras, **header.duplicates}.items():
-        frame[f"extra: {text}"] = pd.Series(body[:, j], dtype=object).map(
-            lambda c: np.nan if (c == "" or c is None) else c).to_numpy()
-    for text in header.extras.values():
-        issues.add(grid.file, sheet, int(grid.rows[header.row]), text, "info", _suggest(text, table))
+                _report(issues, where, name, raw, np.where(stated, "no value given: left blank", None), "info")
+    if named_site is not None and "site" in table.names:
+        site = columns["site"]
+        fill = pd.isna(site) & named_site
+        if fill.any():
+            site = site.astype(object)
+            site[fill] = [_as_text(c).strip() or np.nan for c in hosting[fill]]
+            columns["site"] = site
 
     # The organisation: the row's own cell, else the file's.
-    if "organisation" in frame and table.key != "organisations":
-        missing = frame["organisation"].isna()
-        if missing.any() and file_org is not None:
-            if "organisation" in header.columns.values():
-                for r in frame.loc[missing, "source_row"]:
-                    issues.add(grid.file, sheet, int(r), "organisation", "warning",
-                               f"organisation blank: taken as '{file_org}' from the file")
-            frame.loc[missing, "organisation"] = file_org
-    return frame
+    if "organisation" in columns and key != "organisations":
+        organisation = columns["organisation"]
+        file_orgs = np.repeat(np.array([p.file_org for p in pieces], dtype=object), sizes)
+        missing = pd.isna(organisation) & ~pd.isna(file_orgs)
+        if missing.any():
+            said = missing & np.repeat(np.array([p.org_column for p in pieces], dtype=bool), sizes)
+            if said.any():
+                problems_said = np.repeat(np.array(
+                    [f"organisation blank: taken as '{p.file_org}' from the file" for p in pieces], dtype=object),
+                    sizes)[said]
+                issues.add_many(files[said], sheets[said], rows[said], "organisation", "warning", problems_said,
+                                np.full(int(said.sum()), "", dtype=object))
+            organisation = organisation.astype(object)
+            organisation[missing] = file_orgs[missing]
+            columns["organisation"] = organisation
+
+    # Object columns stay object (as the table's are): no need to infer a dtype only to undo it.
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
+                          for name, values in {"source_file": files, "source_sheet": sheets, "source_row": rows,
+                                               **columns}.items()})
+    if any(p.extras for p in pieces):
+        frame = pd.concat([frame, _stack_extras(pieces)], axis=1)
+    return _concat(key, [frame])
 
 
-def _report(issues: _Issues, grid: _Grid, rows: np.ndarray, column: str, cells: pd.Series, reasons: object,
-            severity: str) -> None:
-    """Report each cell whose reason is not missing."""
+def _stack_extras(pieces: list[_Piece]) -> pd.DataFrame:
+    """The pieces' extra columns one under another, as concatenating a DataFrame of each piece's gives.
+
+    Each piece's columns take the dtype a DataFrame of them would have. Pieces whose columns have the same
+    names and dtypes are stacked first, so only a few frames are concatenated (which settles the dtype of a
+    column that pieces hold with different dtypes, or lack), and the rows are then put back in order.
+    """
+    groups: dict[tuple[tuple[str, Any], ...], list[tuple[int, int, dict[str, pd.Series]]]] = {}
+    start = 0
+    for piece in pieces:
+        size = len(piece.rows)
+        columns = {name: pd.Series(values) for name, values in piece.extras.items()}
+        signature = tuple((name, column.dtype) for name, column in columns.items())
+        groups.setdefault(signature, []).append((start, size, columns))
+        start += size
+    frames = []
+    positions = []
+    for signature, members in groups.items():
+        stacked = {name: pd.concat([columns[name] for _, _, columns in members], ignore_index=True)
+                   for name, _ in signature}
+        frames.append(pd.DataFrame(stacked, index=pd.RangeIndex(sum(size for _, size, _ in members))))
+        positions.extend(np.arange(first, first + size) for first, size, _ in members)
+    out = pd.concat(frames, ignore_index=True, sort=False)
+    return out.take(np.argsort(np.concatenate(positions), kind="stable")).reset_index(drop=True)
+
+
+def _report(issues: _Issues, where: tuple[np.ndarray, np.ndarray, np.ndarray], column: str, cells: np.ndarray,
+            reasons: object, severity: str) -> None:
+    """Report each cell whose reason is not missing, at its file, sheet and row."""
     reasons = np.asarray(reasons, dtype=object)
     bad = ~pd.isna(reasons)
     if not bad.any():
         return
-    raw = cells.to_numpy()[bad]
-    issues.add_many(grid.file, grid.sheet, rows[bad], column, severity, reasons[bad], [_as_text(c) for c in raw])
+    files, sheets, rows = where
+    issues.add_many(files[bad], sheets[bad], rows[bad], column, severity, reasons[bad],
+                    [_as_text(c) for c in cells[bad]])
 
 
 # ----------------------------------------------------------------------------------------------
 # Per-table checks after all files are read
 
 
-def _finish_systems(frame: pd.DataFrame, issues: _Issues) -> pd.DataFrame:
-    """Name, cost and duplicate checks; the rows that cannot be loaded go to issues."""
+def _finish_systems(frame: pd.DataFrame, issues: _Issues) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Name, cost and duplicate checks; the rows that cannot be loaded go to issues.
+
+    Returns the rows kept and their :func:`_fingerprint` (None when there are none).
+    """
     if frame.empty:
-        return empty_table("systems")
+        return empty_table("systems"), None
     frame = frame.copy()
     no_name = frame["system"].isna()
     has_product = frame["product"].notna()
@@ -569,6 +720,8 @@ def _finish_systems(frame: pd.DataFrame, issues: _Issues) -> pd.DataFrame:
     money = parts + ["annual_cost", "exit_cost"]
     for column in money:
         negative = frame[column] < 0
+        if not negative.any():
+            continue
         for r in frame.loc[negative].itertuples():
             issues.add(r.source_file, r.source_sheet, r.source_row, column, "warning",
                        "negative cost: ignored", getattr(r, column))
@@ -593,26 +746,42 @@ def _finish_systems(frame: pd.DataFrame, issues: _Issues) -> pd.DataFrame:
             where = f"row {row}" if file == r.source_file else f"{file} row {row}"
             issues.add(r.source_file, r.source_sheet, r.source_row, "", "warning",
                        f"duplicate of {where}: both kept, check it is not counted twice", r.system)
-    return frame
+    return frame, fingerprint
 
 
 def _fingerprint(frame: pd.DataFrame) -> pd.Series:
     """A hash of each row's content, leaving out where it came from."""
     content = frame.drop(columns=[c for c in ("source_file", "source_sheet", "source_row") if c in frame])
-    return pd.util.hash_pandas_object(content.astype(str), index=False)
+    text = pd.DataFrame({name: _as_str(column) for name, column in content.items()}, index=content.index)
+    return pd.util.hash_pandas_object(text, index=False)
 
 
-def _system_keys(frame: pd.DataFrame) -> pd.Series:
-    """Keys unique across the inventory, the same whatever the row or file order."""
+def _as_str(column: pd.Series) -> pd.Series:
+    """``column.astype(str)``; a float column is converted once per distinct value (bit for bit, so -0.0 too)."""
+    if column.dtype != np.float64:
+        return column.astype(str)
+    codes, bits = pd.factorize(column.to_numpy().view(np.int64))
+    text = pd.Series(bits.view(np.float64)).astype(str)
+    return pd.Series(text.array.take(codes), index=column.index, name=column.name)
+
+
+def _system_keys(frame: pd.DataFrame, fingerprint: pd.Series | None = None) -> pd.Series:
+    """Keys unique across the inventory, the same whatever the row or file order.
+
+    ``fingerprint`` is :func:`_fingerprint` of ``frame`` if already computed.
+    """
     base = frame["organisation"].astype(str) + "/" + frame["system_id"].fillna(frame["system"]).astype(str)
     repeated = base.duplicated(keep=False)
     if not repeated.any():
         return base
-    order = pd.DataFrame({"base": base, "content": _fingerprint(frame), "file": frame["source_file"],
-                          "row": frame["source_row"]}).sort_values(["base", "content", "file", "row"])
+    content = _fingerprint(frame) if fingerprint is None else fingerprint
+    # Only repeated keys are numbered, each among its repeats: sort just those rows.
+    order = pd.DataFrame({"base": base[repeated], "content": content[repeated],
+                          "file": frame["source_file"][repeated], "row": frame["source_row"][repeated]}).sort_values(
+        ["base", "content", "file", "row"])
     rank = order.groupby("base").cumcount() + 1
     keys = order["base"].where(rank == 1, order["base"] + "#" + rank.astype(str))
-    return keys.reindex(frame.index)
+    return base.where(~repeated, keys.reindex(frame.index)).rename("base")
 
 
 def _normalised(values: pd.Series) -> pd.Series:
@@ -625,11 +794,14 @@ def _normalised(values: pd.Series) -> pd.Series:
 def _resolver(systems: pd.DataFrame) -> dict[tuple[str, str], str]:
     """(organisation, normalised system id, name or product) → system key; ids beat names beat products."""
     lookup: dict[tuple[str, str], str] = {}
-    ordered = systems.sort_values("system_key", ascending=False)  # the first key wins among repeats
+    columns = ["organisation", "system_key", "product", "system", "system_id"]
+    ordered = systems[columns].sort_values("system_key", ascending=False)  # the first key wins among repeats
+    orgs = ordered["organisation"].to_numpy(dtype=object)
+    system_keys = ordered["system_key"].to_numpy(dtype=object)
     for column in ("product", "system", "system_id"):
-        keys = _normalised(ordered[column])
-        lookup.update({(org, key): system_key for org, key, system_key
-                       in zip(ordered["organisation"], keys, ordered["system_key"], strict=True) if key})
+        keys = _normalised(ordered[column]).to_numpy(dtype=object)
+        named = keys != ""
+        lookup.update(zip(zip(orgs[named], keys[named], strict=True), system_keys[named], strict=True))
     return lookup
 
 
@@ -639,8 +811,9 @@ def _link(frame: pd.DataFrame, column: str, lookup: dict[tuple[str, str], str], 
     orgs = frame["organisation"]
     if org_column in frame:
         orgs = frame[org_column].where(frame[org_column].notna(), orgs)
-    names = _normalised(frame[column])
-    keys = pd.Series([lookup.get((org, name)) if name else None for org, name in zip(orgs, names, strict=True)],
+    names = _normalised(frame[column]).to_numpy(dtype=object)
+    keys = pd.Series([lookup.get((org, name)) if name else None
+                      for org, name in zip(orgs.to_numpy(dtype=object), names, strict=True)],
                      index=frame.index, dtype=object)
     dangling = keys.isna() & frame[column].notna()
     for r, org in zip(frame.loc[dangling].itertuples(), orgs[dangling], strict=True):
@@ -674,9 +847,12 @@ def _link_sites(systems: pd.DataFrame, sites: pd.DataFrame, issues: _Issues) -> 
                                                           strict=True)}
     anywhere = pd.Series(sites["site_key"].to_numpy(), index=sites["site"].map(normalise_header))
     unique = anywhere[~anywhere.index.duplicated(keep=False)].to_dict()
-    names = systems["site"].map(lambda v: normalise_header(v) if isinstance(v, str) else "")
-    keys = [own.get((o, n)) or unique.get(n) if n else None for o, n in zip(systems["organisation"], names,
-                                                                            strict=True)]
+    if own or unique:
+        names = _normalised(systems["site"]).to_numpy(dtype=object)
+        keys = [own.get((o, n)) or unique.get(n) if n else None
+                for o, n in zip(systems["organisation"].to_numpy(dtype=object), names, strict=True)]
+    else:  # no Sites sheet: no system has a site key
+        keys = [None] * len(systems)
     systems = systems.assign(site_key=pd.Series(keys, index=systems.index, dtype=object))
     if len(sites):
         unknown = systems["site_key"].isna() & systems["site"].notna()
@@ -751,24 +927,25 @@ def read_inventory(
     issues = _Issues()
     for path, reason in skipped:
         issues.add(path.name, "", None, "", "info", f"file not read: {reason}")
-    parts: dict[str, list[pd.DataFrame]] = {key: [] for key in TABLES}
+    parts: dict[str, list[_Piece]] = {key: [] for key in TABLES}
     read_files: list[str] = []
     for path in files:
         try:
             kind = check_file(path, max_bytes=max_bytes)
             grids = _load_xlsx(path) if kind == "xlsx" else _load_csv(path)
-            found = _read_file(path, grids, header_map=header_map, issues=issues, currency=currency,
-                               first_month=first_month)
+            found = _read_file(path, grids, header_map=header_map, issues=issues)
         except InputFileError as exc:
             if not keep_going:
                 raise
             issues.add(path.name, "", None, "", "error", f"file not read: {exc.problem}")
             continue
         read_files.append(path.name)
-        for key, frame in found:
-            parts[key].append(frame)
+        for key, piece in found:
+            parts[key].append(piece)
 
-    tables = {key: _concat(key, frames) for key, frames in parts.items()}
+    # Each column is parsed once over all the files: they share most of their distinct values.
+    tables = {key: _build_table(key, pieces, issues, currency=currency, first_month=first_month)
+              for key, pieces in parts.items()}
     if not len(tables["systems"]) and not parts["systems"]:
         if files and not read_files:
             pass  # every file failed and was reported
@@ -780,9 +957,9 @@ def read_inventory(
     return Inventory(**tables, issues=issues.to_frame(), files=tuple(sorted(read_files)))
 
 
-def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None, issues: _Issues, currency: str,
-               first_month: int) -> list[tuple[str, pd.DataFrame]]:
-    found: list[tuple[str, pd.DataFrame]] = []
+def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None,
+               issues: _Issues) -> list[tuple[str, _Piece]]:
+    found: list[tuple[str, _Piece]] = []
     headed: list[tuple[_Grid, _Header]] = []
     for grid in grids:
         if grid.cells.size == 0 or grid.empty.all():
@@ -790,7 +967,7 @@ def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None, 
         header = _find_header(grid, header_map)
         if header is None:
             sheet_key = normalise_header(grid.sheet)
-            if any(sheet_key in t.sheet_keys() for t in TABLES.values()) and sheet_key:
+            if any(sheet_key in _sheet_keys(t) for t in TABLES.values()) and sheet_key:
                 issues.add(path.name, grid.sheet, None, "", "warning",
                            "sheet named like an inventory table has no recognisable header row: not read")
             else:
@@ -807,14 +984,12 @@ def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None, 
     for grid, header in headed:
         sheet_org = None
         sheet_key = normalise_header(grid.sheet)
-        if grid.sheet and not any(sheet_key in t.sheet_keys() for t in TABLES.values()) and len(
+        if grid.sheet and not any(sheet_key in _sheet_keys(t) for t in TABLES.values()) and len(
                 [h for g, h in headed if h.table is header.table]) > 1:
             sheet_org = grid.sheet.strip()  # one sheet an organisation
         file_org = _label_organisation(grid.cells[: header.row]) or sheet_org or label or _organisation_from_name(
             path.stem)
-        frame = _read_grid(grid, header, file_org=file_org, issues=issues, currency=currency,
-                           first_month=first_month)
-        found.append((header.table.key, frame))
+        found.append((header.table.key, _read_grid(grid, header, file_org=file_org, issues=issues)))
     return found
 
 
@@ -853,9 +1028,9 @@ def _assemble(tables: dict[str, pd.DataFrame], issues: _Issues) -> dict[str, pd.
                 tables[key] = frame.assign(organisation=mapped)
         systems = tables["systems"]
 
-    systems = _finish_systems(systems, issues)
+    systems, fingerprint = _finish_systems(systems, issues)
     if len(systems):
-        systems = systems.assign(system_key=_system_keys(systems))
+        systems = systems.assign(system_key=_system_keys(systems, fingerprint))
         systems = systems.sort_values(["organisation", "system_key"], kind="stable").reset_index(drop=True)
     else:
         systems = empty_table("systems")

@@ -294,6 +294,60 @@ def test_row_and_file_order_do_not_change_what_is_read(tmp_path):
     pd.testing.assert_frame_equal(i1, i2)
 
 
+def test_files_read_together_are_read_as_each_alone(tmp_path):
+    # Columns are parsed once over all the files: that must give what reading each file alone gives.
+    together = tmp_path / "together"
+    together.mkdir()
+    write_xlsx(together / "alpha.xlsx", {"Systems": [
+        ["System", "Vendor", "Annual cost", "Hosting", "Notes"],
+        ["Revenues", "Capita", "£12k", "Civic Centre", 3],
+        ["Payroll", "Unit4", "lots", "SaaS", 4.5],
+        ["Planning", "Idox", "TBC", "", None],
+    ]})
+    write_xlsx(together / "beta.xlsx", {"Systems": [
+        ["Organisation: Beta Council"],
+        ["System", "Organisation", "Contract end", "Annual cost", "Notes"],
+        ["Finance", "", "31/02/2027", 5000, "keep"],
+        ["Revenues", "Beta Council", "2027/28", "-0", None],
+        ["Revenues 2", "Beta Council", dt.datetime(2027, 3, 31), "0", "x"],
+    ]})
+    (together / "gamma.csv").write_text("System,Users,Hosting\nHR,1-100,on premise\nCRM,lots,County DC\n",
+                                        encoding="utf-8")
+    inv = read_inventory(together)
+    alone = [read_inventory(path) for path in sorted(together.iterdir())]
+
+    systems = pd.concat([a.systems for a in alone], ignore_index=True)
+    systems = systems.sort_values(["organisation", "system_key"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(inv.systems, systems[inv.systems.columns])
+    notes = inv.systems.set_index("system")["extra: Notes"]
+    assert notes[["Revenues 2", "Finance", "Payroll"]].tolist() == ["x", "keep", 4.5]
+
+    def rows(issues):
+        return sorted(issues.astype(str).itertuples(index=False, name=None))
+
+    assert rows(inv.issues) == rows(pd.concat([a.issues for a in alone]))
+    assert issues_at(inv, 3, "organisation")["problem"].tolist() == [
+        "organisation blank: taken as 'Beta Council' from the file"]
+    assert inv.systems.set_index("system").loc["Revenues", "site"].tolist() == ["Civic Centre", np.nan]
+
+
+def test_row_fingerprint_is_the_hash_of_each_row_as_text():
+    # Duplicates and repeated system keys go by a hash of the row as text; floats are converted once per
+    # distinct value, which must not merge -0.0 with 0.0 nor change any text.
+    from estate.reading import _fingerprint
+
+    frame = pd.DataFrame({
+        "source_file": ["a", "b", "c", "d", "e"],
+        "system": ["A", "A", None, "B", "B"],
+        "annual_cost": [-0.0, 0.0, np.nan, 1e20, 0.1 + 0.2],
+        "users": [1.0, 1.0, 2.5, np.nan, 3.0],
+        "contract_end": pd.to_datetime(["2027-03-31", None, "2027-03-31", "2030-01-01", None]),
+    })
+    expected = pd.util.hash_pandas_object(frame.drop(columns="source_file").astype(str), index=False)
+    pd.testing.assert_series_equal(_fingerprint(frame), expected)
+    assert _fingerprint(frame)[0] != _fingerprint(frame)[1]
+
+
 # ------------------------------------------------------------------------------------------------
 # Nothing lost, nothing invented: a property test over randomly messy layouts
 
