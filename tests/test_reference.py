@@ -23,7 +23,10 @@ from estate.reference import (
 from estate.schema import normalise_header
 
 DATA = Path(reference.__file__).parent / "data"
-ESD_SOURCE = Path("/work/shared/data/esd-function-taxonomy/esd_functions.csv")
+# shared/ sits beside the repository (the developers' machines and CI alike).
+ESD_SOURCE = next((p for p in (Path(__file__).resolve().parents[2] / "shared" / "data" / "esd-function-taxonomy"
+                               / "esd_functions.csv", Path("/work/shared/data/esd-function-taxonomy/esd_functions.csv"))
+                   if p.is_file()), Path("shared/data/esd-function-taxonomy/esd_functions.csv"))
 SECTOR_ROOTS = {"ESD", "LG", "XC", "CORP", "NHS", "POL", "FIRE", "HSG"}
 
 
