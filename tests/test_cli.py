@@ -147,3 +147,64 @@ def test_graph_writes_a_file_networkx_reads_back(tmp_path, suffix):
 def test_graph_refuses_an_unknown_format(tmp_path):
     result = CliRunner().invoke(main, ["graph", str(SAMPLE), "--out", str(tmp_path / "g.txt")])
     assert result.exit_code == 2 and ".graphml" in result.output
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plan") / "plan.xlsx"
+    result = run("plan", SAMPLE, "--out", out)
+    return out, result
+
+
+def test_plan_writes_the_workbook_and_prints_the_headline(planned):
+    out, result = planned
+    assert result.exit_code == 0, result.output
+    for figure in ("Organisations", "Systems", "Annual run cost", "Recommended annual saving", "One-off cost",
+                   "NPV", "Payback"):
+        assert figure in result.output
+    with pd.ExcelFile(out, engine="calamine") as book:
+        sheets = book.sheet_names
+    for name in ("Summary", "Options", "Cash flows", "Systems", "Overlaps", "Partners", "Roadmap", "Assumptions",
+                 "Data issues"):
+        assert name in sheets
+
+
+def test_every_input_row_is_in_systems_or_data_issues(planned):
+    from estate.reading import read_inventory
+
+    out, _ = planned
+    inventory = read_inventory([SAMPLE])
+    systems = pd.read_excel(out, sheet_name="Systems", engine="calamine")
+    issues = pd.read_excel(out, sheet_name="Data issues", engine="calamine")
+    loaded = set(zip(systems["Source file"], systems["Source row"]))
+    refused = issues[issues["Severity"] == "error"]
+    refused = set(zip(refused["Source file"], refused["Source row"].astype("Int64")))
+    expected = set(zip(inventory.systems["source_file"], inventory.systems["source_row"]))
+    assert loaded == expected and not loaded & refused
+    # Split multi-product rows give one system per product, each citing the row.
+    assert len(systems) >= len(inventory.systems)
+
+
+def test_plan_again_with_the_assumptions_sheet_of_an_earlier_plan(planned, tmp_path):
+    import openpyxl
+
+    out, _ = planned
+    edited = tmp_path / "edited.xlsx"
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Assumptions"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("Parameter")].value == "discount_rate":
+            row[header.index("Value")].value = 0.05
+    wb.save(edited)
+    result = run("plan", SAMPLE, "--out", tmp_path / "again.xlsx", "--assumptions", edited)
+    assert result.exit_code == 0, result.output
+    assert "at 5.0%" in result.output
+
+
+def test_plan_with_a_bad_file_is_one_line_and_exit_2(tmp_path):
+    path = badfiles.make_xml_bomb(tmp_path)
+    result = CliRunner().invoke(main, ["plan", str(path), "--out", str(tmp_path / "p.xlsx")])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "xml_bomb.xlsx" in result.stderr
+    assert not (tmp_path / "p.xlsx").exists()
