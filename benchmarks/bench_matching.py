@@ -19,7 +19,7 @@ Speed
 
 Run ``python benchmarks/bench_matching.py`` (add ``--sizes 100000`` to skip the
 million, ``--accuracy-only`` for the scores alone). Results go to stdout as a
-Markdown table; ``benchmarks/README_matching.md`` records a run.
+Markdown table; ``benchmarks/README.md`` records a run.
 """
 
 from __future__ import annotations

@@ -415,7 +415,7 @@ def build_graph(matched: pd.DataFrame, *, inventory: Inventory | None = None,
     column pairs; Python's cyclic garbage collector is paused while the graph
     is made (it would walk every object each time). 100,000 systems with
     150,000 integrations (half a million edges) build in about 4 seconds
-    (``benchmarks/README_graph.md``). Systems are taken in ``system_key``
+    (``benchmarks/README.md``). Systems are taken in ``system_key``
     order and other nodes in key order, so the same inputs in any row order
     give the same graph, node and edge order included.
 
