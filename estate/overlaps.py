@@ -1107,8 +1107,8 @@ def _groups(affinity: pd.DataFrame, organisations: list[str], *, weight: str, re
     graph = nx.Graph()
     graph.add_nodes_from(sorted(organisations))
     links = affinity.loc[affinity[weight] > 0].sort_values(["organisation_a", "organisation_b"])
-    graph.add_weighted_edges_from(zip(links["organisation_a"], links["organisation_b"],
-                                      links[weight].astype("float64")), weight="weight")
+    graph.add_weighted_edges_from(zip(links["organisation_a"].tolist(), links["organisation_b"].tolist(),
+                                      links[weight].astype("float64").tolist()), weight="weight")
     if graph.number_of_edges():
         communities = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
     else:
