@@ -670,20 +670,20 @@ def _frames(plan: Plan) -> _Frames:
         matrix = pd.DataFrame()
     flat = matrix.reset_index() if len(matrix.index.names) > 1 or matrix.index.name else matrix.copy()
     overlap_columns: list[tuple[str, str, float, str]] = []
-    overlaps = pd.DataFrame(index=flat.index)
     names = {"capability_code": ("Capability code", 14.0, "text"), "capability_name": ("Capability", 34.0, "text")}
+    columns: dict[str, np.ndarray] = {}
     for i, column in enumerate(flat.columns):
         header, width, style = names.get(str(column), (str(column), 14.0, _MONEY))
         if str(column) not in names and not pd.api.types.is_numeric_dtype(flat[column]):
             style = "text"
         key = f"c{i}"
         overlap_columns.append((key, header, width, style))
-        overlaps[key] = flat[column].to_numpy()
+        columns[key] = flat[column].to_numpy()
+    overlaps = pd.DataFrame(columns, index=flat.index)  # built at once: one column an organisation
     numeric = [key for key, _, _, style in overlap_columns if style == _MONEY]
     if numeric:
         values = overlaps[numeric].astype(float)
-        overlaps["organisations"] = (values > 0).sum(axis=1).astype(float)
-        overlaps["total"] = values.sum(axis=1)
+        overlaps = overlaps.assign(organisations=(values > 0).sum(axis=1).astype(float), total=values.sum(axis=1))
         overlap_columns += [("organisations", "Organisations", 13.0, _INT), ("total", "Total", 14.0, _MONEY)]
 
     # Roadmap.
