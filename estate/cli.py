@@ -60,6 +60,9 @@ _keep_going = click.option("--keep-going", is_flag=True, help="Load the other fi
 _header_map = click.option(
     "--header-map", type=click.Path(path_type=Path, dir_okay=False),
     help="CSV (header,field) or YAML file mapping your own column headers to inventory fields.")
+_mapping = click.option(
+    "--mapping", type=click.Path(path_type=Path, dir_okay=False),
+    help="Your product/vendor/capability mapping (CSV or .xlsx), overriding automatic matches.")
 _max_size = click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=50.0,
                          show_default=True, help="Refuse input files larger than this many MB.")
 
@@ -117,8 +120,7 @@ def validate(paths: tuple[Path, ...], report: Path | None, show: int, keep_going
 @_paths
 @click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The estate graph file: .graphml (yEd, Gephi), .gexf (Gephi) or .json (node-link, Cytoscape).")
-@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False),
-              help="Your product/vendor/capability mapping (CSV or .xlsx), overriding automatic matches.")
+@_mapping
 @_keep_going
 @_header_map
 @_max_size
@@ -144,8 +146,7 @@ def graph(paths: tuple[Path, ...], out: Path, mapping: Path | None, keep_going: 
               help="Assumptions to plan with: TOML, YAML, or the Assumptions sheet of an earlier plan (.xlsx).")
 @click.option("--charts", type=click.Path(path_type=Path, file_okay=False),
               help="Also write the plan's charts (PNG and SVG) to this folder.")
-@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False),
-              help="Your product/vendor/capability mapping (CSV or .xlsx), overriding automatic matches.")
+@_mapping
 @_keep_going
 @_header_map
 @_max_size

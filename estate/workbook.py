@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -1244,27 +1244,28 @@ def _insert_charts(ws: Worksheet, S: _SummaryLayout, charts: Sequence[tuple[str,
         row += 3 + math.ceil(height / _ROW_PX)
 
 
-def _write_systems(wb_sheets: Mapping[str, Worksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
+def _write_parts(wb_sheets: Mapping[str, Worksheet], parts: Sequence[_Table], frame: pd.DataFrame,
+                 styles: _Styles) -> Iterator[tuple[Worksheet, _Table]]:
+    """Write ``frame`` as values across its numbered sheets (``Systems``, ``Systems 2``...), yielding each."""
     start = 0
-    for part in L.systems:
-        chunk = d.systems.iloc[start:start + part.n_rows].reset_index(drop=True)
+    for part in parts:
+        chunk = frame.iloc[start:start + part.n_rows].reset_index(drop=True)
         start += part.n_rows
         ws = wb_sheets[part.sheet]
         _prepare_sheet(ws, part, styles, chunk)
         _write_values(ws, part, chunk, styles)
+        yield ws, part
+
+
+def _write_systems(wb_sheets: Mapping[str, Worksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
+    for ws, part in _write_parts(wb_sheets, L.systems, d.systems, styles):
         if part.n_rows:
             ws.conditional_format(*part.area("fate", "fate"), {"type": "cell", "criteria": "==",
                                                                "value": '"Retire"', "format": styles.retire})
 
 
 def _write_issues(wb_sheets: Mapping[str, Worksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
-    start = 0
-    for part in L.issues:
-        chunk = d.issues.iloc[start:start + part.n_rows].reset_index(drop=True)
-        start += part.n_rows
-        ws = wb_sheets[part.sheet]
-        _prepare_sheet(ws, part, styles, chunk)
-        _write_values(ws, part, chunk, styles)
+    for ws, part in _write_parts(wb_sheets, L.issues, d.issues, styles):
         if part.n_rows:
             area = part.area("severity", "severity")
             ws.conditional_format(*area, {"type": "cell", "criteria": "==", "value": '"error"',
