@@ -249,19 +249,13 @@ def make_plan(
     step("Sharing between partners and laying out the roadmap")
     run_cost_today = matched.groupby("organisation")["annual_cost"].sum()
     partners = share_portfolio(options.partner_shares, portfolio.chosen, run_cost_today=run_cost_today)
-    notice = matched.set_index("system_key")["notice_months"] if "notice_months" in matched else None
-    roadmap = build_roadmap(options.options, options.effects, portfolio.chosen, notice_months=_notice(
-        options.effects, notice), first_year=assumptions.first_year, horizon_years=assumptions.horizon_years,
-        first_month=assumptions.first_month)
+    # The notice each retired system was costed with (its own, or the default the options used).
+    notice = options.effects.drop_duplicates("system_key").set_index("system_key")["notice_months"]
+    roadmap = build_roadmap(options.options, options.effects, portfolio.chosen, notice_months=notice,
+                            first_year=assumptions.first_year, horizon_years=assumptions.horizon_years,
+                            first_month=assumptions.first_month)
     return Plan(inventory=inventory, matched=matched, graph=graph, overlaps=overlaps, assumptions=assumptions,
                 options=options, portfolio=portfolio, partners=partners, roadmap=roadmap)
-
-
-def _notice(effects: pd.DataFrame, given: pd.Series | None) -> pd.Series | None:
-    """The notice period each retired system was costed with (its own, or as the options used)."""
-    if "notice_months" in effects:
-        return effects.drop_duplicates("system_key").set_index("system_key")["notice_months"]
-    return given
 
 
 def _load_assumptions(source: str | Path | None) -> Assumptions:
