@@ -114,8 +114,12 @@ class Plan:
         mine = effects[effects["option_id"].isin(self.recommended)]
         rank = {fate: i for i, fate in enumerate(FATES)}
         fates = mine.assign(fate=mine["effect"].map(_FATE_OF_EFFECT)).assign(_rank=lambda f: f["fate"].map(rank))
-        per_system = fates.groupby("system_key").agg(
-            option=("option_id", lambda ids: "; ".join(sorted(set(ids)))), _rank=("_rank", "min"))
+        # Each system's options, sorted and joined: most systems have one, so only the others are joined.
+        pairs = fates[["system_key", "option_id"]].drop_duplicates().sort_values(["system_key", "option_id"])
+        several = pairs["system_key"].duplicated(keep=False)
+        options = pd.concat([pairs[~several].set_index("system_key")["option_id"],
+                             pairs[several].groupby("system_key")["option_id"].agg("; ".join)])
+        per_system = pd.DataFrame({"option": options, "_rank": fates.groupby("system_key")["_rank"].min()})
         systems = self.matched.join(per_system, on="system_key")
         systems["fate"] = systems["_rank"].map(dict(enumerate(FATES))).fillna("Keep")
         systems["option"] = systems["option"].fillna("")

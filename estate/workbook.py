@@ -37,7 +37,10 @@ names are matched exactly (``*``, ``?`` and ``~`` are not wildcards).
 
 One private object, the layout, decides every sheet, row and column; formulas
 are built from named column lookups into it, never from coordinates written
-by hand.
+by hand. They are built a whole column at a time (numpy arrays of text, one
+formula a row), and the tables' data rows are streamed into the sheets a
+column at a time by :mod:`estate._xlsx`, which writes the same cells
+XlsxWriter's ``write_*`` methods write, several times faster.
 
 A sheet holds at most :data:`MAX_SHEET_ROWS` data rows: ``Systems`` and
 ``Data issues`` continue on numbered sheets (``Systems 2``...); any other sheet
@@ -71,13 +74,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from estate._xlsx import Formula, PlanWorksheet, branches, cat
 from estate.assumptions import Assumptions
 from estate.errors import NotASpreadsheetError, ParameterError
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
     from xlsxwriter.workbook import Workbook
-    from xlsxwriter.worksheet import Worksheet
 
     from estate.plan import Plan
 
@@ -123,13 +126,19 @@ def _c(key: str, header: str, width: float = 14, style: str = "text") -> _Column
 
 @dataclass(frozen=True)
 class _Table:
-    """A block of columns under one header row on one sheet."""
+    """A block of columns under one header row on one sheet.
+
+    A ``streamed`` table's data rows are handed to the worksheet a column at
+    a time (:meth:`estate._xlsx.PlanWorksheet.column`) and must be the last
+    rows of their sheet; the others are written cell by cell.
+    """
 
     sheet: str
     columns: tuple[_Column, ...]
     n_rows: int
     header_row: int = 0
     frozen_columns: int = 1
+    streamed: bool = True
 
     @cached_property
     def _index(self) -> dict[str, int]:
@@ -174,6 +183,14 @@ class _Table:
         """A relative reference to a cell of this sheet, for formulas on the same sheet."""
         return f"{self._letters[key]}{self.row(i) + 1}"
 
+    @cached_property
+    def _row_numbers(self) -> np.ndarray:
+        return np.arange(self.first_row + 1, self.first_row + 1 + self.n_rows).astype(str).astype(object)
+
+    def cells(self, key: str) -> np.ndarray:
+        """:meth:`cell` of every data row: an object array, one reference a row."""
+        return self._letters[key] + self._row_numbers
+
     def at(self, key: str, i: int) -> str:
         """An absolute reference with the sheet name."""
         from xlsxwriter.utility import xl_rowcol_to_cell
@@ -199,12 +216,11 @@ class _Table:
         end = self.last_row if last is None else self.row(last)
         return xl_range_abs(self.row(first), c, end, c)
 
-    def running(self, key: str, i: int) -> str:
-        """From the first data row (absolute) to row ``i`` (relative): a running total's range."""
+    def running(self, key: str) -> np.ndarray:
+        """From the first data row (absolute) to each row (relative): running totals' ranges."""
         from xlsxwriter.utility import xl_rowcol_to_cell
 
-        c = self.col(key)
-        return f"{xl_rowcol_to_cell(self.first_row, c, True, True)}:{xl_rowcol_to_cell(self.row(i), c)}"
+        return f"{xl_rowcol_to_cell(self.first_row, self.col(key), True, True)}:" + self.cells(key)
 
     def anchor(self, key: str) -> str:
         """Column-absolute, row-relative reference to the first data row (for conditional formats)."""
@@ -410,10 +426,10 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
     horizon = len(labels)
     headline_labels = tuple(_HEADLINE_STYLES)
     headline = _Table("Summary", (_c("label", "Figure", 34), _c("value", "Value", 18)), len(headline_labels),
-                      header_row=3)
+                      header_row=3, streamed=False)
     status_row = headline.row(len(headline_labels)) + 1
     portfolio_title_row = status_row + 3
-    portfolio = _Table("Summary", _PORTFOLIO_COLUMNS, horizon, header_row=portfolio_title_row + 1)
+    portfolio = _Table("Summary", _PORTFOLIO_COLUMNS, horizon, header_row=portfolio_title_row + 1, streamed=False)
     narrative_title_row = portfolio.last_row + 2
     summary = _SummaryLayout(
         title_row=0, subtitle_row=1, headline=headline, headline_labels=headline_labels, status_row=status_row,
@@ -421,8 +437,9 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
         narrative_title_row=narrative_title_row, narrative_rows=min(_TOP_OPTIONS, len(tables.top_options)),
         chart_col=len(_PORTFOLIO_COLUMNS) + 1, chart_row=headline.header_row,
     )
-    assumptions = _Table("Assumptions", _ASSUMPTION_COLUMNS, n_assumptions)
-    derived = _Table("Assumptions", _ASSUMPTION_COLUMNS[:5], len(_DERIVED), header_row=assumptions.last_row + 3)
+    assumptions = _Table("Assumptions", _ASSUMPTION_COLUMNS, n_assumptions, streamed=False)
+    derived = _Table("Assumptions", _ASSUMPTION_COLUMNS[:5], len(_DERIVED), header_row=assumptions.last_row + 3,
+                     streamed=False)
     order = (
         "Summary", "Options", "Partners", "Roadmap", "Roadmap events", "Cash flows",
         *(t.sheet for t in systems), "Overlaps", "Assumptions", *(t.sheet for t in issues),
@@ -726,7 +743,7 @@ def _missing(value: object) -> bool:
     return False
 
 
-def _put(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None) -> None:
+def _put(ws: PlanWorksheet, row: int, col: int, value: object, fmt: Format | None) -> None:
     """Write one value by its type: text always as text, never as a formula."""
     if _missing(value):
         if fmt is not None:
@@ -801,13 +818,17 @@ class _Names:
         return self(name)
 
 
-def _exact(cell: str) -> str:
+def _exact(cell: Formula) -> Formula:
     """A SUMIFS criterion matching the text of ``cell`` exactly: no operators, no wildcards."""
-    return f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell},"~","~~"),"*","~*"),"?","~?")'
+    return cat('"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(', cell, ',"~","~~"),"*","~*"),"?","~?")')
 
 
-def _sumifs(total: str, *pairs: tuple[str, str]) -> str:
-    return "SUMIFS(" + ",".join([total, *(f"{r},{c}" for r, c in pairs)]) + ")"
+def _sumifs(total: Formula, *pairs: tuple[str, Formula]) -> Formula:
+    return cat("SUMIFS(", total, *(piece for r, c in pairs for piece in (",", r, ",", c)), ")")
+
+
+def _plus(*terms: Formula) -> Formula:
+    return cat(*(piece for k, term in enumerate(terms) for piece in (("+", term) if k else (term,))))
 
 
 def _width(column: _Column, values: pd.Series | None) -> float:
@@ -818,7 +839,7 @@ def _width(column: _Column, values: pd.Series | None) -> float:
     return float(min(_MAX_WIDTH, max(len(column.header) * 0.9, min(longest + 2, column.width * 1.5), 8)))
 
 
-def _prepare_sheet(ws: Worksheet, table: _Table, styles: _Styles, frame: pd.DataFrame | None,
+def _prepare_sheet(ws: PlanWorksheet, table: _Table, styles: _Styles, frame: pd.DataFrame | None,
                    *, filter_: bool = True) -> None:
     """Headers, widths, frozen header row and autofilter of a table."""
     for j, column in enumerate(table.columns):
@@ -831,26 +852,39 @@ def _prepare_sheet(ws: Worksheet, table: _Table, styles: _Styles, frame: pd.Data
         ws.autofilter(table.header_row, 0, table.last_row, table.last_col)
 
 
-def _write_values(ws: Worksheet, table: _Table, frame: pd.DataFrame, styles: _Styles,
+def _write_values(ws: PlanWorksheet, table: _Table, frame: pd.DataFrame, styles: _Styles,
                   keys: Iterable[str] | None = None) -> None:
     """Write the value columns of a table (formula columns are written by their sheet)."""
     wanted = [c for c in table.columns if c.key in frame and (keys is None or c.key in keys)]
     for column in wanted:
         j = table.col(column.key)
-        fmt = styles[column.style]
+        fmt = styles[column.style] if column.style != "text" else None
+        if table.streamed:
+            ws.column(table.first_row, j, frame[column.key], fmt)
+            continue
         for i, value in enumerate(frame[column.key].tolist()):
-            _put(ws, table.row(i), j, value, fmt if column.style != "text" else None)
+            _put(ws, table.row(i), j, value, fmt)
 
 
-def _write_formulas(ws: Worksheet, table: _Table, key: str, frame: pd.DataFrame, styles: _Styles,
-                    build: Callable[[int], str | None], stored: str | None = None) -> None:
-    """Write one formula column: ``build(i)`` gives row i's formula (None: leave the value or blank)."""
+def _write_formulas(ws: PlanWorksheet, table: _Table, key: str, frame: pd.DataFrame, styles: _Styles,
+                    build: Callable[[], Formula], stored: str | None = None) -> None:
+    """Write one formula column: ``build()`` gives the formulas (None in a row: write the value there).
+
+    The values of column ``stored`` (default ``key``) of ``frame`` are what
+    the formulas store.
+    """
+    if not table.n_rows:
+        return
     j = table.col(key)
     column = table.columns[j]
     fmt = styles[column.style] if column.style != "text" else None
-    values = frame[stored or key].tolist() if (stored or key) in frame else [None] * len(frame)
-    for i, value in enumerate(values):
-        formula = build(i)
+    values = frame[stored or key] if (stored or key) in frame else pd.Series(None, index=frame.index, dtype=object)
+    formulas = build()
+    if table.streamed:
+        ws.column(table.first_row, j, values, fmt, formulas)
+        return
+    for i, value in enumerate(values.tolist()):
+        formula = formulas if isinstance(formulas, str) else formulas[i]
         if formula is None:
             _put(ws, table.row(i), j, value, fmt)
         else:
@@ -862,118 +896,110 @@ def _write_formulas(ws: Worksheet, table: _Table, key: str, frame: pd.DataFrame,
 # --------------------------------------------------------------------------- #
 
 
-def _write_years(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+def _write_years(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
     y = L.years
     _prepare_sheet(ws, y, styles, d.years, filter_=False)
     _write_values(ws, y, d.years, styles, ["t", "fy", "year", "first_day", "next_first_day"])
-    _write_formulas(ws, y, "days", d.years, styles, lambda i: f"{y.cell('next_first_day', i)}-{y.cell('first_day', i)}")
+    _write_formulas(ws, y, "days", d.years, styles, lambda: cat(y.cells("next_first_day"), "-", y.cells("first_day")))
 
 
-def _write_option_systems(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
+def _write_option_systems(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
     s, opt, y = L.option_systems, L.options, L.years
     e = d.effects
+    rows = len(e)
     _prepare_sheet(ws, s, styles, e)
     _write_values(ws, s, e, styles, ["option", "system_key", "organisation", "effect", "path", "destination", "users",
                                      "annual_cost", "discount_base", "interfaces", "contract_end", "notice",
                                      "natural_end", "exit_cost", "retire_date", "saving_start", "cost_date",
                                      "npv_contract_end", "npv_early_exit"])
-    effect, kind = e["effect"].tolist(), e["kind"].tolist()
-    site, system_retire = e["site"].tolist(), e["system_retire"].tolist()
-    has_date = e["cost_date"].notna().tolist()
-    has_start = e["saving_start"].notna().tolist()
+    effect = e["effect"].to_numpy()
+    consolidating = e["kind"].isin(_CONSOLIDATING).to_numpy()
+    site, system_retire = e["site"].to_numpy(dtype=bool), e["system_retire"].to_numpy(dtype=bool)
+    recontract, move, survive = effect == "recontract", effect == "move", effect == "survive"
 
-    def lookup(key: str, i: int) -> str:
-        return _sumifs(opt.span(key), (opt.span("option"), s.cell("option", i)))
+    def lookup(key: str) -> Formula:
+        return _sumifs(opt.span(key), (opt.span("option"), s.cells("option")))
 
-    def uplift(i: int) -> str | None:
-        if kind[i] not in _CONSOLIDATING:
-            return None
-        growth = f"({lookup('run_cost_after', i)}-{lookup('survivor_cost', i)})"
-        if effect[i] == "survive":
-            return growth
-        return f"{growth}*{s.cell('users', i)}/{lookup('retired_users', i)}"
+    def growth() -> Formula:
+        return cat("(", lookup("run_cost_after"), "-", lookup("survivor_cost"), ")")
 
-    def net_saving(i: int) -> str | None:
-        if system_retire[i]:
-            return f"{s.cell('annual_cost', i)}-{s.cell('uplift', i)}"
-        if effect[i] == "recontract":
-            return f"{n.volume_discount}*{s.cell('discount_base', i)}"
-        if site[i]:
-            return s.cell("annual_cost", i)
-        return None
-
-    category_formulas: dict[str, Callable[[int], str | None]] = {
-        "parallel_running": lambda i: (f"{s.cell('annual_cost', i)}*{n.double_running_months}/12"
-                                       if system_retire[i] else None),
-        "vendor_management": lambda i: (n.vendor_management_per_contract
-                                        if system_retire[i] or effect[i] == "recontract" else None),
-        "training": lambda i: f"{s.cell('users', i)}*{n.training_per_user}" if system_retire[i] else None,
-        "integration_rework": lambda i: (f"{s.cell('interfaces', i)}*{n.integration_rework_per_interface}"
-                                         if system_retire[i] else None),
-        "data_migration": lambda i: n.data_migration_per_system if system_retire[i] else None,
-        "contract_exit": lambda i: (f'IF({s.cell("path", i)}="early exit",{s.cell("exit_cost", i)},0)'
-                                    if system_retire[i] else None),
-        "hosting_move": lambda i: n.hosting_move_per_system if effect[i] == "move" else None,
-        "site_exit": lambda i: s.cell("exit_cost", i) if site[i] else None,
+    _write_formulas(ws, s, "uplift", e, styles, lambda: branches(
+        rows, (consolidating & survive, growth),
+        (consolidating, lambda: cat(growth(), "*", s.cells("users"), "/", lookup("retired_users")))))
+    _write_formulas(ws, s, "net_saving", e, styles, lambda: branches(
+        rows, (system_retire, lambda: cat(s.cells("annual_cost"), "-", s.cells("uplift"))),
+        (recontract, lambda: cat(n.volume_discount, "*", s.cells("discount_base"))),
+        (site, lambda: s.cells("annual_cost"))))
+    category_formulas: dict[str, tuple[np.ndarray, Callable[[], Formula]]] = {
+        "parallel_running": (system_retire, lambda: cat(s.cells("annual_cost"), "*", n.double_running_months, "/12")),
+        "vendor_management": (system_retire | recontract, lambda: n.vendor_management_per_contract),
+        "training": (system_retire, lambda: cat(s.cells("users"), "*", n.training_per_user)),
+        "integration_rework": (system_retire, lambda: cat(s.cells("interfaces"), "*",
+                                                           n.integration_rework_per_interface)),
+        "data_migration": (system_retire, lambda: n.data_migration_per_system),
+        "contract_exit": (system_retire, lambda: cat("IF(", s.cells("path"), '="early exit",', s.cells("exit_cost"),
+                                                     ",0)")),
+        "hosting_move": (move, lambda: n.hosting_move_per_system),
+        "site_exit": (site, lambda: s.cells("exit_cost")),
     }
-    _write_formulas(ws, s, "uplift", e, styles, uplift)
-    _write_formulas(ws, s, "net_saving", e, styles, net_saving)
-    for key, build in category_formulas.items():
-        _write_formulas(ws, s, key, e, styles, build)
+    for key, (mask, build) in category_formulas.items():
+        _write_formulas(ws, s, key, e, styles, lambda mask=mask, build=build: branches(rows, (mask, build)))
     first, last = _CATEGORIES[0][0], _CATEGORIES[-1][0]
-    _write_formulas(ws, s, "one_off", e, styles, lambda i: f"SUM({s.cell(first, i)}:{s.cell(last, i)})")
-    _write_formulas(ws, s, "cost_fy", e, styles, lambda i: (
-        f"YEAR({s.cell('cost_date', i)})-(MONTH({s.cell('cost_date', i)})<{n.first_month})" if has_date[i] else None))
+    _write_formulas(ws, s, "one_off", e, styles, lambda: cat("SUM(", s.cells(first), ":", s.cells(last), ")"))
+    _write_formulas(ws, s, "cost_fy", e, styles, lambda: branches(rows, (e["cost_date"].notna(), lambda: cat(
+        "YEAR(", s.cells("cost_date"), ")-(MONTH(", s.cells("cost_date"), ")<", n.first_month, ")"))))
+    has_start = e["saving_start"].notna().to_numpy()
     for t in range(y.n_rows):
         start, end = y.at("first_day", t), y.at("next_first_day", t)
-        _write_formulas(ws, s, f"saving_{t}", e, styles, lambda i, start=start, end=end: (
-            f"{s.cell('net_saving', i)}*MAX(0,{end}-MAX({s.cell('saving_start', i)},{start}))/({end}-{start})"
-            if has_start[i] else None))
+        _write_formulas(ws, s, f"saving_{t}", e, styles, lambda start=start, end=end: branches(rows, (
+            has_start, lambda: cat(s.cells("net_saving"), f"*MAX(0,{end}-MAX(", s.cells("saving_start"),
+                                   f",{start}))/({end}-{start})"))))
 
 
-def _recommended_formula(L: _Layout, table: _Table, i: int) -> str:
+def _recommended_formula(L: _Layout, table: _Table) -> Formula:
     opt = L.options
-    return (f'IF(COUNTIFS({opt.span("option")},{table.cell("option", i)},{opt.span("recommended")},"Yes")>0,'
-            f'"Yes","No")')
+    return cat(f"IF(COUNTIFS({opt.span('option')},", table.cells("option"), f',{opt.span("recommended")},"Yes")>0,'
+               '"Yes","No")')
 
 
-def _write_cash_flows(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
+def _write_cash_flows(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
     c, s, opt = L.cash_flows, L.option_systems, L.options
     f = d.cash_flows
     _prepare_sheet(ws, c, styles, f)
     _write_values(ws, c, f, styles, ["option", "year", "t", "fy"])
-    ts = f["t"].astype(int).tolist()
-    _write_formulas(ws, c, "recommended", f, styles, lambda i: _recommended_formula(L, c, i))
-    _write_formulas(ws, c, "savings", f, styles, lambda i: (
-        f"{n.saving_factor}*{_sumifs(s.span(f'saving_{ts[i]}'), (s.span('option'), c.cell('option', i)))}"))
+    ts = f["t"].astype(int).to_numpy()
+    _write_formulas(ws, c, "recommended", f, styles, lambda: _recommended_formula(L, c))
 
-    def costs(i: int) -> str:
-        systems = _sumifs(s.span("one_off"), (s.span("option"), c.cell("option", i)),
-                          (s.span("cost_fy"), c.cell("fy", i)))
-        year0 = f"+{_sumifs(opt.span('year0'), (opt.span('option'), c.cell('option', i)))}" if ts[i] == 0 else ""
-        return f"{n.cost_factor}*({systems}{year0})"
+    def savings() -> Formula:  # each row sums the Option systems column of its own appraisal year
+        columns = np.array([s.span(f"saving_{t}") for t in range(L.years.n_rows)], dtype=object)
+        return cat(n.saving_factor, "*", _sumifs(columns[ts], (s.span("option"), c.cells("option"))))
 
+    def costs() -> Formula:
+        systems = _sumifs(s.span("one_off"), (s.span("option"), c.cells("option")), (s.span("cost_fy"), c.cells("fy")))
+        year0 = branches(len(f), (ts == 0, lambda: cat(
+            "+", _sumifs(opt.span("year0"), (opt.span("option"), c.cells("option"))))), (True, lambda: ""))
+        return cat(n.cost_factor, "*(", systems, year0, ")")
+
+    _write_formulas(ws, c, "savings", f, styles, savings)
     _write_formulas(ws, c, "costs", f, styles, costs)
-    _write_formulas(ws, c, "net", f, styles, lambda i: f"{c.cell('savings', i)}-{c.cell('costs', i)}")
-    _write_formulas(ws, c, "discount_factor", f, styles, lambda i: f"1/(1+{n.discount_rate})^{c.cell('t', i)}")
-    _write_formulas(ws, c, "present_value", f, styles,
-                    lambda i: f"{c.cell('net', i)}*{c.cell('discount_factor', i)}")
-    _write_formulas(ws, c, "pv_savings", f, styles,
-                    lambda i: f"{c.cell('savings', i)}*{c.cell('discount_factor', i)}")
-    _write_formulas(ws, c, "pv_costs", f, styles, lambda i: f"{c.cell('costs', i)}*{c.cell('discount_factor', i)}")
-    _write_formulas(ws, c, "cumulative", f, styles, lambda i: _sumifs(
-        c.span("net"), (c.span("option"), c.cell("option", i)), (c.span("t"), f'"<="&{c.cell("t", i)}')))
-    _write_formulas(ws, c, "crossing", f, styles, lambda i: _crossing(c, i))
+    _write_formulas(ws, c, "net", f, styles, lambda: cat(c.cells("savings"), "-", c.cells("costs")))
+    _write_formulas(ws, c, "discount_factor", f, styles, lambda: cat("1/(1+", n.discount_rate, ")^", c.cells("t")))
+    _write_formulas(ws, c, "present_value", f, styles, lambda: cat(c.cells("net"), "*", c.cells("discount_factor")))
+    _write_formulas(ws, c, "pv_savings", f, styles, lambda: cat(c.cells("savings"), "*", c.cells("discount_factor")))
+    _write_formulas(ws, c, "pv_costs", f, styles, lambda: cat(c.cells("costs"), "*", c.cells("discount_factor")))
+    _write_formulas(ws, c, "cumulative", f, styles, lambda: _sumifs(
+        c.span("net"), (c.span("option"), c.cells("option")), (c.span("t"), cat('"<="&', c.cells("t")))))
+    _write_formulas(ws, c, "crossing", f, styles, lambda: _crossing(c))
     _money_sign(ws, c, "net", styles)
 
 
-def _crossing(table: _Table, i: int) -> str:
+def _crossing(table: _Table) -> Formula:
     """Payback crossing of a year: t + (-C_prev)/net where the cumulative turns non-negative, else ""."""
-    cum, net, t = table.cell("cumulative", i), table.cell("net", i), table.cell("t", i)
-    return f'IF(AND({cum}-{net}<0,{cum}>=0),{t}+({net}-{cum})/{net},"")'
+    cum, net, t = table.cells("cumulative"), table.cells("net"), table.cells("t")
+    return cat("IF(AND(", cum, "-", net, "<0,", cum, ">=0),", t, "+(", net, "-", cum, ")/", net, ',"")')
 
 
-def _money_sign(ws: Worksheet, table: _Table, key: str, styles: _Styles) -> None:
+def _money_sign(ws: PlanWorksheet, table: _Table, key: str, styles: _Styles) -> None:
     """Green when non-negative, red when negative."""
     if not table.n_rows:
         return
@@ -982,146 +1008,145 @@ def _money_sign(ws: Worksheet, table: _Table, key: str, styles: _Styles) -> None
     ws.conditional_format(*area, {"type": "cell", "criteria": ">=", "value": 0, "format": styles.good})
 
 
-def _write_options(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
+def _write_options(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
     opt, s, c = L.options, L.option_systems, L.cash_flows
     f = d.options
+    rows = len(f)
     _prepare_sheet(ws, opt, styles, f)
     _write_values(ws, opt, f, styles, ["option", "type", "capability", "target", "lead", "partners",
                                        "systems_retired", "start", "recommended", "end", "capability_code",
                                        "target_label", "n_partners", "n_retired", "rationale"])
-    kinds = f["type"].tolist()
+    kinds = f["type"].to_numpy()
+    consolidating = f["type"].isin(_CONSOLIDATING).to_numpy()
 
-    def over_systems(key: str, i: int, effect: str) -> str:
-        return _sumifs(s.span(key), (s.span("option"), opt.cell("option", i)), (s.span("effect"), f'"{effect}"'))
+    def over_systems(key: str, effect: str) -> Formula:
+        return _sumifs(s.span(key), (s.span("option"), opt.cells("option")), (s.span("effect"), f'"{effect}"'))
 
-    def over_flows(key: str, i: int) -> str:
-        return _sumifs(c.span(key), (c.span("option"), opt.cell("option", i)))
+    def over_flows(key: str) -> Formula:
+        return _sumifs(c.span(key), (c.span("option"), opt.cells("option")))
 
-    def consolidating(build: Callable[[int], str]) -> Callable[[int], str | None]:
-        return lambda i: build(i) if kinds[i] in _CONSOLIDATING else None
-
-    _write_formulas(ws, opt, "run_cost_before", f, styles, lambda i: over_systems("annual_cost", i, "<>move"))
+    _write_formulas(ws, opt, "run_cost_before", f, styles, lambda: over_systems("annual_cost", "<>move"))
     _write_formulas(ws, opt, "survivor_cost", f, styles,
-                    consolidating(lambda i: over_systems("annual_cost", i, "survive")))
-    _write_formulas(ws, opt, "survivor_users", f, styles, consolidating(lambda i: over_systems("users", i, "survive")))
-    _write_formulas(ws, opt, "retired_users", f, styles, consolidating(lambda i: over_systems("users", i, "retire")))
+                    lambda: branches(rows, (consolidating, lambda: over_systems("annual_cost", "survive"))))
+    _write_formulas(ws, opt, "survivor_users", f, styles,
+                    lambda: branches(rows, (consolidating, lambda: over_systems("users", "survive"))))
+    _write_formulas(ws, opt, "retired_users", f, styles,
+                    lambda: branches(rows, (consolidating, lambda: over_systems("users", "retire"))))
 
-    def after(i: int) -> str:
-        if kinds[i] in _CONSOLIDATING:
-            su, ru = opt.cell("survivor_users", i), opt.cell("retired_users", i)
-            scaled = f"{opt.cell('survivor_cost', i)}*(({su}+{ru})/{su})^{n.scale_elasticity}"
-            return f"MAX({scaled},(1-{n.max_saving_share})*{opt.cell('run_cost_before', i)})"
-        saving = _sumifs(s.span("net_saving"), (s.span("option"), opt.cell("option", i)))
-        return f"{opt.cell('run_cost_before', i)}-{saving}"
+    def scaled() -> Formula:
+        su, ru = opt.cells("survivor_users"), opt.cells("retired_users")
+        return cat("MAX(", opt.cells("survivor_cost"), "*((", su, "+", ru, ")/", su, ")^", n.scale_elasticity,
+                   ",(1-", n.max_saving_share, ")*", opt.cells("run_cost_before"), ")")
 
-    def year0(i: int) -> str | None:
-        partners = f"{n.stakeholder_engagement_per_partner}*{opt.cell('n_partners', i)}"
-        if kinds[i] in _CONSOLIDATING:
-            return f"{n.assessment_planning_per_option}+{partners}"
-        if kinds[i] == "joint procurement":
-            return f"{n.joint_procurement_cost}+{partners}"
-        return None
+    def reduced() -> Formula:
+        return cat(opt.cells("run_cost_before"), "-",
+                   _sumifs(s.span("net_saving"), (s.span("option"), opt.cells("option"))))
 
-    _write_formulas(ws, opt, "run_cost_after", f, styles, after)
+    def partners() -> Formula:
+        return cat("+", n.stakeholder_engagement_per_partner, "*", opt.cells("n_partners"))
+
+    _write_formulas(ws, opt, "run_cost_after", f, styles,
+                    lambda: branches(rows, (consolidating, scaled), (True, reduced)))
     _write_formulas(ws, opt, "annual_saving", f, styles,
-                    lambda i: f"{opt.cell('run_cost_before', i)}-{opt.cell('run_cost_after', i)}")
-    _write_formulas(ws, opt, "year0", f, styles, year0)
-    _write_formulas(ws, opt, "one_off", f, styles, lambda i: over_flows("costs", i))
-    _write_formulas(ws, opt, "pv_savings", f, styles, lambda i: over_flows("pv_savings", i))
-    _write_formulas(ws, opt, "pv_costs", f, styles, lambda i: over_flows("pv_costs", i))
-    _write_formulas(ws, opt, "npv", f, styles, lambda i: over_flows("present_value", i))
+                    lambda: cat(opt.cells("run_cost_before"), "-", opt.cells("run_cost_after")))
+    _write_formulas(ws, opt, "year0", f, styles, lambda: branches(
+        rows, (consolidating, lambda: cat(n.assessment_planning_per_option, partners())),
+        (kinds == "joint procurement", lambda: cat(n.joint_procurement_cost, partners()))))
+    _write_formulas(ws, opt, "one_off", f, styles, lambda: over_flows("costs"))
+    _write_formulas(ws, opt, "pv_savings", f, styles, lambda: over_flows("pv_savings"))
+    _write_formulas(ws, opt, "pv_costs", f, styles, lambda: over_flows("pv_costs"))
+    _write_formulas(ws, opt, "npv", f, styles, lambda: over_flows("present_value"))
 
-    def payback(i: int) -> str:
-        key = (c.span("option"), opt.cell("option", i))
-        return (f'IF({over_flows("net", i)}<0,"",IF({_FUTURE}MINIFS({c.span("cumulative")},{key[0]},{key[1]})>=0,0,'
-                f'{_FUTURE}MAXIFS({c.span("crossing")},{key[0]},{key[1]})))')
+    def payback() -> Formula:
+        key, option = c.span("option"), opt.cells("option")
+        return cat("IF(", over_flows("net"), f'<0,"",IF({_FUTURE}MINIFS({c.span("cumulative")},{key},', option,
+                   f")>=0,0,{_FUTURE}MAXIFS({c.span('crossing')},{key},", option, ")))")
 
     _write_formulas(ws, opt, "payback", f, styles, payback)
     _write_formulas(ws, opt, "meets_minimum", f, styles,
-                    lambda i: f'IF({opt.cell("npv", i)}>={n.minimum_option_npv},"Yes","No")')
+                    lambda: cat("IF(", opt.cells("npv"), ">=", n.minimum_option_npv, ',"Yes","No")'))
     _money_sign(ws, opt, "npv", styles)
     if opt.n_rows:
         ws.conditional_format(*opt.area(), {"type": "formula", "criteria": f'={opt.anchor("recommended")}="Yes"',
                                             "format": styles.highlight})
 
 
-def _write_partner_shares(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
+def _write_partner_shares(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
     p, s, opt = L.partner_shares, L.option_systems, L.options
     f = d.partner_shares
+    rows = len(f)
     _prepare_sheet(ws, p, styles, f)
     _write_values(ws, p, f, styles, ["option", "organisation", "type"])
-    kinds = f["type"].tolist()
+    consolidating = f["type"].isin(_CONSOLIDATING).to_numpy()
 
-    def mine(key: str, i: int, *more: tuple[str, str]) -> str:
-        return _sumifs(s.span(key), (s.span("option"), p.cell("option", i)),
-                       (s.span("organisation"), _exact(p.cell("organisation", i))), *more)
+    def mine(key: str, *more: tuple[str, str]) -> Formula:
+        return _sumifs(s.span(key), (s.span("option"), p.cells("option")),
+                       (s.span("organisation"), _exact(p.cells("organisation"))), *more)
 
-    def option(key: str, i: int) -> str:
-        return _sumifs(opt.span(key), (opt.span("option"), p.cell("option", i)))
+    def option(key: str) -> Formula:
+        return _sumifs(opt.span(key), (opt.span("option"), p.cells("option")))
 
-    rule = n.allocation_rule
-    _write_formulas(ws, p, "recommended", f, styles, lambda i: _recommended_formula(L, p, i))
-    _write_formulas(ws, p, "users", f, styles, lambda i: mine("users", i))
-    _write_formulas(ws, p, "run_cost_before", f, styles,
-                    lambda i: mine("annual_cost", i, (s.span("effect"), '"<>move"')))
-    _write_formulas(ws, p, "own_saving", f, styles, lambda i: mine("net_saving", i))
-    _write_formulas(ws, p, "basis", f, styles, lambda i: (
-        f'IF({rule}="users",{p.cell("users", i)},IF({rule}="spend",{p.cell("run_cost_before", i)},1))'))
+    _write_formulas(ws, p, "recommended", f, styles, lambda: _recommended_formula(L, p))
+    _write_formulas(ws, p, "users", f, styles, lambda: mine("users"))
+    _write_formulas(ws, p, "run_cost_before", f, styles, lambda: mine("annual_cost", (s.span("effect"), '"<>move"')))
+    _write_formulas(ws, p, "own_saving", f, styles, lambda: mine("net_saving"))
+    _write_formulas(ws, p, "basis", f, styles, lambda: cat(
+        f'IF({n.allocation_rule}="users",', p.cells("users"), f',IF({n.allocation_rule}="spend",',
+        p.cells("run_cost_before"), ",1))"))
     _write_formulas(ws, p, "basis_total", f, styles,
-                    lambda i: _sumifs(p.span("basis"), (p.span("option"), p.cell("option", i))))
-    _write_formulas(ws, p, "n_partners", f, styles, lambda i: f"COUNTIF({p.span('option')},{p.cell('option', i)})")
-    _write_formulas(ws, p, "weight", f, styles, lambda i: (
-        f"IF({p.cell('basis_total', i)}>0,{p.cell('basis', i)}/{p.cell('basis_total', i)},"
-        f"1/{p.cell('n_partners', i)})"))
-    _write_formulas(ws, p, "run_cost_after", f, styles, lambda i: (
-        f"{p.cell('weight', i)}*{option('run_cost_after', i)}" if kinds[i] in _CONSOLIDATING
-        else f"{p.cell('run_cost_before', i)}-{p.cell('own_saving', i)}"))
+                    lambda: _sumifs(p.span("basis"), (p.span("option"), p.cells("option"))))
+    _write_formulas(ws, p, "n_partners", f, styles, lambda: cat(f"COUNTIF({p.span('option')},", p.cells("option"), ")"))
+    _write_formulas(ws, p, "weight", f, styles, lambda: cat(
+        "IF(", p.cells("basis_total"), ">0,", p.cells("basis"), "/", p.cells("basis_total"), ",1/",
+        p.cells("n_partners"), ")"))
+    _write_formulas(ws, p, "run_cost_after", f, styles, lambda: branches(
+        rows, (consolidating, lambda: cat(p.cells("weight"), "*", option("run_cost_after"))),
+        (True, lambda: cat(p.cells("run_cost_before"), "-", p.cells("own_saving")))))
     _write_formulas(ws, p, "annual_saving", f, styles,
-                    lambda i: f"{p.cell('run_cost_before', i)}-{p.cell('run_cost_after', i)}")
-    _write_formulas(ws, p, "saving_share", f, styles, lambda i: (
-        f"IF({option('annual_saving', i)}<>0,{p.cell('annual_saving', i)}/{option('annual_saving', i)},"
-        f"{p.cell('weight', i)})"))
-    _write_formulas(ws, p, "cost_share", f, styles, lambda i: p.cell("weight", i))
-    _write_formulas(ws, p, "one_off", f, styles, lambda i: f"{p.cell('cost_share', i)}*{option('one_off', i)}")
-    _write_formulas(ws, p, "npv", f, styles, lambda i: (
-        f"{p.cell('saving_share', i)}*{option('pv_savings', i)}-{p.cell('cost_share', i)}*{option('pv_costs', i)}"))
+                    lambda: cat(p.cells("run_cost_before"), "-", p.cells("run_cost_after")))
+    _write_formulas(ws, p, "saving_share", f, styles, lambda: cat(
+        "IF(", option("annual_saving"), "<>0,", p.cells("annual_saving"), "/", option("annual_saving"), ",",
+        p.cells("weight"), ")"))
+    _write_formulas(ws, p, "cost_share", f, styles, lambda: p.cells("weight"))
+    _write_formulas(ws, p, "one_off", f, styles, lambda: cat(p.cells("cost_share"), "*", option("one_off")))
+    _write_formulas(ws, p, "npv", f, styles, lambda: cat(
+        p.cells("saving_share"), "*", option("pv_savings"), "-", p.cells("cost_share"), "*", option("pv_costs")))
     _money_sign(ws, p, "npv", styles)
 
 
-def _write_partners(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+def _write_partners(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
     pt, ps = L.partners, L.partner_shares
     f = d.partners
     _prepare_sheet(ws, pt, styles, f)
     _write_values(ws, pt, f, styles, ["organisation", "options"])
+    organisation = _exact(pt.cells("organisation"))
 
-    def recommended(key: str, i: int) -> str:
-        return _sumifs(ps.span(key), (ps.span("organisation"), _exact(pt.cell("organisation", i))),
-                       (ps.span("recommended"), '"Yes"'))
+    def recommended(key: str) -> Formula:
+        return _sumifs(ps.span(key), (ps.span("organisation"), organisation), (ps.span("recommended"), '"Yes"'))
 
-    _write_formulas(ws, pt, "run_cost_today", f, styles, lambda i: "+".join(
-        _sumifs(part.span("annual_cost"), (part.span("organisation"), _exact(pt.cell("organisation", i))))
-        for part in L.systems))
-    _write_formulas(ws, pt, "annual_saving", f, styles, lambda i: recommended("annual_saving", i))
-    _write_formulas(ws, pt, "one_off", f, styles, lambda i: recommended("one_off", i))
-    _write_formulas(ws, pt, "npv", f, styles, lambda i: recommended("npv", i))
+    _write_formulas(ws, pt, "run_cost_today", f, styles, lambda: _plus(*(
+        _sumifs(part.span("annual_cost"), (part.span("organisation"), organisation)) for part in L.systems)))
+    _write_formulas(ws, pt, "annual_saving", f, styles, lambda: recommended("annual_saving"))
+    _write_formulas(ws, pt, "one_off", f, styles, lambda: recommended("one_off"))
+    _write_formulas(ws, pt, "npv", f, styles, lambda: recommended("npv"))
     npvs = pt.span("npv")
     losses, gains = f'(-SUMIF({npvs},"<0"))', f'SUMIF({npvs},">0")'
 
-    def transfer(i: int) -> str:
-        npv = pt.cell("npv", i)
-        return (f"IF(OR({losses}<=0,{gains}<=0),0,IF({npv}<0,-{npv}*MIN(1,{gains}/{losses}),"
-                f"IF({npv}>0,-MIN({losses},{gains})*{npv}/{gains},0)))")
+    def transfer() -> Formula:
+        npv = pt.cells("npv")
+        return cat(f"IF(OR({losses}<=0,{gains}<=0),0,IF(", npv, "<0,-", npv, f"*MIN(1,{gains}/{losses}),IF(", npv,
+                   f">0,-MIN({losses},{gains})*", npv, f"/{gains},0)))")
 
     _write_formulas(ws, pt, "transfer", f, styles, transfer)
-    _write_formulas(ws, pt, "npv_after", f, styles, lambda i: f"{pt.cell('npv', i)}+{pt.cell('transfer', i)}")
-    _write_formulas(ws, pt, "position", f, styles, lambda i: (
-        f'IF(COUNTIFS({ps.span("organisation")},{_exact(pt.cell("organisation", i))},{ps.span("recommended")},'
-        f'"Yes")=0,"no part",IF({pt.cell("npv", i)}<0,"loses before transfer","gains"))'))
+    _write_formulas(ws, pt, "npv_after", f, styles, lambda: cat(pt.cells("npv"), "+", pt.cells("transfer")))
+    _write_formulas(ws, pt, "position", f, styles, lambda: cat(
+        f'IF(COUNTIFS({ps.span("organisation")},', organisation, f',{ps.span("recommended")},'
+        '"Yes")=0,"no part",IF(', pt.cells("npv"), '<0,"loses before transfer","gains"))'))
     _money_sign(ws, pt, "npv", styles)
     _money_sign(ws, pt, "npv_after", styles)
 
 
-def _write_summary(ws: Worksheet, L: _Layout, d: _Frames, plan: Plan, styles: _Styles, n: _Names,
+def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles: _Styles, n: _Names,
                    charts: Sequence[tuple[str, Path]]) -> None:
     S, opt, pt, cf = L.summary, L.options, L.partners, L.cash_flows
     h, pf = S.headline, S.portfolio
@@ -1184,17 +1209,17 @@ def _write_summary(ws: Worksheet, L: _Layout, d: _Frames, plan: Plan, styles: _S
                                  block["t"] + (-previous) / block["net"].where(block["net"] != 0), np.nan)
     _write_values(ws, pf, block, styles, ["year", "t"])
 
-    def chosen(key: str, i: int) -> str:
-        return _sumifs(cf.span(key), (cf.span("t"), pf.cell("t", i)), (cf.span("recommended"), '"Yes"'))
+    def chosen(key: str) -> Formula:
+        return _sumifs(cf.span(key), (cf.span("t"), pf.cells("t")), (cf.span("recommended"), '"Yes"'))
 
-    _write_formulas(ws, pf, "savings", block, styles, lambda i: chosen("savings", i))
-    _write_formulas(ws, pf, "costs", block, styles, lambda i: chosen("costs", i))
-    _write_formulas(ws, pf, "net", block, styles, lambda i: f"{pf.cell('savings', i)}-{pf.cell('costs', i)}")
-    _write_formulas(ws, pf, "discount_factor", block, styles, lambda i: f"1/(1+{n.discount_rate})^{pf.cell('t', i)}")
+    _write_formulas(ws, pf, "savings", block, styles, lambda: chosen("savings"))
+    _write_formulas(ws, pf, "costs", block, styles, lambda: chosen("costs"))
+    _write_formulas(ws, pf, "net", block, styles, lambda: cat(pf.cells("savings"), "-", pf.cells("costs")))
+    _write_formulas(ws, pf, "discount_factor", block, styles, lambda: cat("1/(1+", n.discount_rate, ")^", pf.cells("t")))
     _write_formulas(ws, pf, "present_value", block, styles,
-                    lambda i: f"{pf.cell('net', i)}*{pf.cell('discount_factor', i)}")
-    _write_formulas(ws, pf, "cumulative", block, styles, lambda i: f"SUM({pf.running('net', i)})")
-    _write_formulas(ws, pf, "crossing", block, styles, lambda i: _crossing(pf, i))
+                    lambda: cat(pf.cells("net"), "*", pf.cells("discount_factor")))
+    _write_formulas(ws, pf, "cumulative", block, styles, lambda: cat("SUM(", pf.running("net"), ")"))
+    _write_formulas(ws, pf, "crossing", block, styles, lambda: _crossing(pf))
 
     ws.write_string(S.narrative_title_row, h.col("label"), "The recommended options worth most (as planned)",
                     styles.section)
@@ -1232,7 +1257,7 @@ def _png_size(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _insert_charts(ws: Worksheet, S: _SummaryLayout, charts: Sequence[tuple[str, Path]], styles: _Styles) -> None:
+def _insert_charts(ws: PlanWorksheet, S: _SummaryLayout, charts: Sequence[tuple[str, Path]], styles: _Styles) -> None:
     row = S.chart_row
     for title, path in charts:
         ws.write_string(row, S.chart_col, title, styles.section)
@@ -1244,8 +1269,8 @@ def _insert_charts(ws: Worksheet, S: _SummaryLayout, charts: Sequence[tuple[str,
         row += 3 + math.ceil(height / _ROW_PX)
 
 
-def _write_parts(wb_sheets: Mapping[str, Worksheet], parts: Sequence[_Table], frame: pd.DataFrame,
-                 styles: _Styles) -> Iterator[tuple[Worksheet, _Table]]:
+def _write_parts(wb_sheets: Mapping[str, PlanWorksheet], parts: Sequence[_Table], frame: pd.DataFrame,
+                 styles: _Styles) -> Iterator[tuple[PlanWorksheet, _Table]]:
     """Write ``frame`` as values across its numbered sheets (``Systems``, ``Systems 2``...), yielding each."""
     start = 0
     for part in parts:
@@ -1257,14 +1282,14 @@ def _write_parts(wb_sheets: Mapping[str, Worksheet], parts: Sequence[_Table], fr
         yield ws, part
 
 
-def _write_systems(wb_sheets: Mapping[str, Worksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
+def _write_systems(wb_sheets: Mapping[str, PlanWorksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
     for ws, part in _write_parts(wb_sheets, L.systems, d.systems, styles):
         if part.n_rows:
             ws.conditional_format(*part.area("fate", "fate"), {"type": "cell", "criteria": "==",
                                                                "value": '"Retire"', "format": styles.retire})
 
 
-def _write_issues(wb_sheets: Mapping[str, Worksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
+def _write_issues(wb_sheets: Mapping[str, PlanWorksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
     for ws, part in _write_parts(wb_sheets, L.issues, d.issues, styles):
         if part.n_rows:
             area = part.area("severity", "severity")
@@ -1274,7 +1299,7 @@ def _write_issues(wb_sheets: Mapping[str, Worksheet], L: _Layout, d: _Frames, st
                                           "format": styles.warn})
 
 
-def _write_overlaps(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+def _write_overlaps(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
     t = L.overlaps
     _prepare_sheet(ws, t, styles, d.overlaps)
     _write_values(ws, t, d.overlaps, styles)
@@ -1284,7 +1309,7 @@ def _write_overlaps(ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles) -> N
             "type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#F4B084"})
 
 
-def _write_roadmap(ws: Worksheet, events_ws: Worksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+def _write_roadmap(ws: PlanWorksheet, events_ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
     t, e = L.roadmap, L.events
     _prepare_sheet(ws, t, styles, d.roadmap)
     _write_values(ws, t, d.roadmap, styles)
@@ -1298,7 +1323,7 @@ def _write_roadmap(ws: Worksheet, events_ws: Worksheet, L: _Layout, d: _Frames, 
     _write_values(events_ws, e, d.events, styles)
 
 
-def _write_assumptions(ws: Worksheet, wb: Workbook, L: _Layout, d: _Frames, plan: Plan, styles: _Styles,
+def _write_assumptions(ws: PlanWorksheet, wb: Workbook, L: _Layout, d: _Frames, plan: Plan, styles: _Styles,
                        n: _Names) -> None:
     t, dv = L.assumptions, L.derived
     a = plan.assumptions
@@ -1352,23 +1377,6 @@ def _write_assumptions(ws: Worksheet, wb: Workbook, L: _Layout, d: _Frames, plan
 # --------------------------------------------------------------------------- #
 # The public functions
 # --------------------------------------------------------------------------- #
-
-
-def _worksheet_class() -> type:
-    """XlsxWriter's worksheet, taking formulas as written.
-
-    XlsxWriter runs some 150 regular expressions over every formula to add
-    the ``_xlfn.`` prefix of newer functions; the formulas here carry that
-    prefix already (:data:`_FUTURE`), and a large plan has hundreds of
-    thousands of them, so the worksheet skips that step.
-    """
-    from xlsxwriter.worksheet import Worksheet
-
-    class _PlanWorksheet(Worksheet):  # type: ignore[misc]
-        def _prepare_formula(self, formula: str, *args: Any, **kwargs: Any) -> str:
-            return formula[1:] if formula.startswith("=") else formula
-
-    return _PlanWorksheet
 
 
 def _check_charts(charts: Mapping[str, str | Path] | None) -> list[tuple[str, Path]]:
@@ -1468,7 +1476,7 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
                            "created": created or _CREATED})
         wb.set_calc_mode("auto")
         styles = _Styles(wb, plan.assumptions.currency)
-        sheets = {name: wb.add_worksheet(name, worksheet_class=_worksheet_class()) for name in layout.order}
+        sheets = {name: wb.add_worksheet(name, worksheet_class=PlanWorksheet) for name in layout.order}
         for name in ("Option systems", "Partner shares", "Years", "Roadmap events"):
             sheets[name].set_tab_color("#A6A6A6")
         for name in ("Summary", "Options", "Partners"):
