@@ -839,7 +839,7 @@ def _time_axis(ax: Axes, labels: list[str], first_year_label: str = "") -> None:
 def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool = False) -> Axes:
     """A waterfall from today's annual run cost to the run cost once the plan is in place.
 
-    The first bar is the run cost today (every system in the inventories);
+    The first bar is the run cost today (every system and hosting site in the inventories);
     then one falling step per option type holds the recommended options'
     annual saving summed by type (a type with none recommended is a flat
     step of £0); the last bar is the run cost after (today's less the saving).
@@ -883,7 +883,7 @@ def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool
     if not isinstance(from_zero, (bool, np.bool_)):
         raise _bad("from_zero", func, "a bool", from_zero)
     currency = _symbol(plan)
-    today = float(plan.matched["annual_cost"].sum())
+    today = float(plan.headline()["Annual run cost"])  # systems and hosting sites
     options = plan.options.options
     chosen = options.loc[options["option_id"].isin(plan.recommended)]
     sums = chosen.groupby("type")["annual_saving"].sum()

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from estate.roadmap import Roadmap
     from estate.sharing import PartnerShares
 
-__all__ = ["FATES", "Plan", "make_plan"]
+__all__ = ["FATES", "Plan", "make_plan", "run_cost_today"]
 
 FATES = ("Retire", "Survivor", "Re-contract", "Keep")
 """What happens to a system under the plan (CONTRACT §4)."""
@@ -149,12 +149,12 @@ class Plan:
         return write_plan(self, path, **kwargs)
 
     def headline(self) -> dict[str, float]:
-        """The Summary figures: organisations, systems, run cost, saving, one-off cost, NPV, payback."""
+        """The Summary figures: organisations, systems, run cost (systems and sites), saving, one-off cost, NPV, payback."""
         from estate.appraisal import payback_years
 
         chosen = self.options.options[self.options.options["option_id"].isin(self.recommended)]
         flows = self.portfolio_cash_flows()
-        run_cost = float(self.matched["annual_cost"].sum())
+        run_cost = float(run_cost_today(self.matched, self.inventory.sites).sum())
         saving = float(chosen["annual_saving"].sum())
         return {
             "Organisations": float(self.matched["organisation"].nunique()),
@@ -167,6 +167,26 @@ class Plan:
             "NPV": float(chosen["npv"].sum()),
             "Payback years": float(payback_years(flows["net"].to_numpy())) if len(flows) else float("nan"),
         }
+
+
+def run_cost_today(matched: pd.DataFrame, sites: pd.DataFrame | None = None) -> pd.Series:
+    """Each organisation's annual run cost today: its systems' annual costs plus its hosting sites' running costs.
+
+    Sites count because hosting consolidation saves their running costs: a
+    saving's share of the run cost is then a share of a base that holds it.
+
+    Examples
+    --------
+    >>> systems = pd.DataFrame({"organisation": ["A", "A", "B"], "annual_cost": [10.0, 5.0, 7.0]})
+    >>> sites = pd.DataFrame({"organisation": ["B", "C"], "annual_cost": [3.0, None]})
+    >>> run_cost_today(systems, sites).to_dict()
+    {'A': 15.0, 'B': 10.0, 'C': 0.0}
+    """
+    costs = pd.to_numeric(matched["annual_cost"], errors="coerce").groupby(matched["organisation"]).sum()
+    if sites is not None and len(sites) and {"organisation", "annual_cost"} <= set(sites.columns):
+        site_costs = pd.to_numeric(sites["annual_cost"], errors="coerce").groupby(sites["organisation"]).sum()
+        costs = costs.add(site_costs, fill_value=0.0)
+    return costs.rename("run_cost_today")
 
 
 def _noop(step: str) -> None:
@@ -251,8 +271,8 @@ def make_plan(
         partner_npv=options.partner_shares[["option_id", "organisation", "npv"]],
         constraints=constraints or PortfolioConstraints())
     step("Sharing between partners and laying out the roadmap")
-    run_cost_today = matched.groupby("organisation")["annual_cost"].sum()
-    partners = share_portfolio(options.partner_shares, portfolio.chosen, run_cost_today=run_cost_today)
+    partners = share_portfolio(options.partner_shares, portfolio.chosen,
+                               run_cost_today=run_cost_today(matched, inventory.sites))
     # The notice each retired system was costed with (its own, or the default the options used).
     notice = options.effects.drop_duplicates("system_key").set_index("system_key")["notice_months"]
     roadmap = build_roadmap(options.options, options.effects, portfolio.chosen, notice_months=notice,

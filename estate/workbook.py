@@ -335,6 +335,14 @@ _SYSTEM_COLUMNS = (
     _c("lifecycle", "Lifecycle", 14),
 )
 
+_SITE_COLUMNS = (
+    _c("organisation", "Organisation", 28), _c("site", "Site", 30), _c("site_type", "Site type", 14),
+    _c("annual_cost", "Annual cost", 13, _MONEY), _c("racks", "Racks", 8, _INT),
+    _c("utilisation", "Utilisation", 10, _PCT), _c("contract_end", "Contract end", 12, _DATE),
+    _c("option", "Option", 12), _c("fate", "Fate", 10), _c("source_file", "Source file", 28),
+    _c("source_row", "Source row", 8, _INT), _c("site_key", "Site key", 40),
+)
+
 _ISSUE_COLUMNS = (
     _c("source_file", "Source file", 28), _c("sheet", "Sheet", 18), _c("source_row", "Source row", 8, _INT),
     _c("column", "Column", 16), _c("severity", "Severity", 9), _c("problem", "Problem", 70),
@@ -382,6 +390,7 @@ class _Layout:
     partner_shares: _Table
     partners: _Table
     systems: tuple[_Table, ...]
+    sites: _Table
     issues: tuple[_Table, ...]
     overlaps: _Table
     roadmap: _Table
@@ -416,7 +425,7 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
     for name, frame in (("Options", tables.options), ("Option systems", tables.effects),
                         ("Cash flows", tables.cash_flows), ("Partner shares", tables.partner_shares),
                         ("Partners", tables.partners), ("Overlaps", tables.overlaps),
-                        ("Roadmap", tables.roadmap), ("Roadmap events", tables.events)):
+                        ("Roadmap", tables.roadmap), ("Roadmap events", tables.events), ("Sites", tables.sites)):
         _refuse_over_limit(name, len(frame), limit)
     systems = tuple(_Table(sheet, _SYSTEM_COLUMNS, n, frozen_columns=4)
                     for sheet, n in _parts("Systems", len(tables.systems), limit))
@@ -442,7 +451,7 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
                      streamed=False)
     order = (
         "Summary", "Options", "Partners", "Roadmap", "Roadmap events", "Cash flows",
-        *(t.sheet for t in systems), "Overlaps", "Assumptions", *(t.sheet for t in issues),
+        *(t.sheet for t in systems), "Sites", "Overlaps", "Assumptions", *(t.sheet for t in issues),
         "Option systems", "Partner shares", "Years",
     )
     return _Layout(
@@ -456,6 +465,7 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
                               frozen_columns=2),
         partners=_Table("Partners", _PARTNER_COLUMNS, len(tables.partners)),
         systems=systems,
+        sites=_Table("Sites", _SITE_COLUMNS, len(tables.sites), frozen_columns=2),
         issues=issues,
         overlaps=_Table("Overlaps", overlap_columns, len(tables.overlaps), frozen_columns=2),
         roadmap=_Table("Roadmap", roadmap_columns, len(tables.roadmap)),
@@ -481,6 +491,7 @@ class _Frames:
     partner_shares: pd.DataFrame
     partners: pd.DataFrame
     systems: pd.DataFrame
+    sites: pd.DataFrame
     issues: pd.DataFrame
     overlaps: pd.DataFrame
     overlap_columns: tuple[tuple[str, str, float, str], ...]
@@ -677,6 +688,22 @@ def _frames(plan: Plan) -> _Frames:
         "product_given": _get(s, "product"), "hosting": _get(s, "hosting"), "site": _get(s, "site"),
         "lifecycle": _get(s, "lifecycle"),
     })
+    # Sites: values; a site a recommended option closes is retired.
+    site_table = plan.inventory.sites.reset_index(drop=True)
+    site_keys = "site:" + _get(site_table, "site_key").astype(str)
+    closing = o.effects[o.effects["path"].eq("site closure") & o.effects["option_id"].isin(chosen)]
+    closed_by = closing.sort_values("option_id").groupby("system_key")["option_id"].agg("; ".join)
+    site_option = site_keys.map(closed_by)
+    sites = pd.DataFrame({
+        "organisation": _get(site_table, "organisation"), "site": _get(site_table, "site"),
+        "site_type": _get(site_table, "site_type"), "annual_cost": _numbers(site_table, "annual_cost"),
+        "racks": _numbers(site_table, "racks"), "utilisation": _numbers(site_table, "utilisation"),
+        "contract_end": pd.to_datetime(_get(site_table, "contract_end"), errors="coerce"),
+        "option": site_option.fillna(""), "fate": np.where(site_option.notna(), "Close", "Keep"),
+        "source_file": _get(site_table, "source_file"), "source_row": _get(site_table, "source_row"),
+        "site_key": _get(site_table, "site_key"),
+    })
+
     issues = plan.issues().reset_index(drop=True)
     issues = pd.DataFrame({key: _get(issues, key) for key in
                            ("source_file", "sheet", "source_row", "column", "severity", "problem", "value")})
@@ -723,7 +750,8 @@ def _frames(plan: Plan) -> _Frames:
                                                                          kind="stable")
     return _Frames(
         options=options.reset_index(drop=True), effects=effects_out, cash_flows=cash_flows,
-        partner_shares=partner_shares, partners=partners, systems=systems, issues=issues, overlaps=overlaps,
+        partner_shares=partner_shares, partners=partners, systems=systems, sites=sites, issues=issues,
+        overlaps=overlaps,
         overlap_columns=tuple(overlap_columns), roadmap=roadmap, roadmap_labels=roadmap_labels, events=events,
         assumptions=a.to_frame(), years=years, portfolio=plan.portfolio_cash_flows(), headline=plan.headline(),
         top_options=recommended.head(_TOP_OPTIONS),
@@ -1125,7 +1153,7 @@ def _write_partners(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) 
         return _sumifs(ps.span(key), (ps.span("organisation"), organisation), (ps.span("recommended"), '"Yes"'))
 
     _write_formulas(ws, pt, "run_cost_today", f, styles, lambda: _plus(*(
-        _sumifs(part.span("annual_cost"), (part.span("organisation"), organisation)) for part in L.systems)))
+        _sumifs(part.span("annual_cost"), (part.span("organisation"), organisation)) for part in (*L.systems, L.sites))))
     _write_formulas(ws, pt, "annual_saving", f, styles, lambda: recommended("annual_saving"))
     _write_formulas(ws, pt, "one_off", f, styles, lambda: recommended("one_off"))
     _write_formulas(ws, pt, "npv", f, styles, lambda: recommended("npv"))
@@ -1169,7 +1197,7 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
     formulas = {
         "Organisations": f"COUNTA({pt.span('organisation')})",
         "Systems": total("system_key", L.systems, "COUNTA"),
-        "Annual run cost": total("annual_cost", L.systems),
+        "Annual run cost": total("annual_cost", (*L.systems, L.sites)),
         "Recommended options": f'COUNTIF({opt.span("recommended")},"Yes")',
         "Recommended annual saving": f'SUMIFS({opt.span("annual_saving")},{opt.span("recommended")},"Yes")',
         "Saving as share of run cost": (
@@ -1287,6 +1315,15 @@ def _write_systems(wb_sheets: Mapping[str, PlanWorksheet], L: _Layout, d: _Frame
         if part.n_rows:
             ws.conditional_format(*part.area("fate", "fate"), {"type": "cell", "criteria": "==",
                                                                "value": '"Retire"', "format": styles.retire})
+
+
+def _write_sites(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+    t = L.sites
+    _prepare_sheet(ws, t, styles, d.sites)
+    _write_values(ws, t, d.sites, styles)
+    if t.n_rows:
+        ws.conditional_format(*t.area("fate", "fate"), {"type": "cell", "criteria": "==", "value": '"Close"',
+                                                        "format": styles.retire})
 
 
 def _write_issues(wb_sheets: Mapping[str, PlanWorksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
@@ -1489,6 +1526,7 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
         _write_partner_shares(sheets["Partner shares"], layout, data, styles, names)
         _write_partners(sheets["Partners"], layout, data, styles)
         _write_systems(sheets, layout, data, styles)
+        _write_sites(sheets["Sites"], layout, data, styles)
         _write_issues(sheets, layout, data, styles)
         _write_overlaps(sheets["Overlaps"], layout, data, styles)
         _write_roadmap(sheets["Roadmap"], sheets["Roadmap events"], layout, data, styles)

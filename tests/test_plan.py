@@ -34,6 +34,15 @@ def test_the_recommended_saving_is_credible(plan):
     assert plan.portfolio.is_optimal and plan.portfolio.status == "optimal"
 
 
+def test_run_cost_is_the_systems_and_the_hosting_sites(plan):
+    # The sample place's systems cost 50,515,950 a year; its nine sites 48,000 + 110,000 + 420,000 + 65,000 +
+    # 30,000 + 310,000 + 90,000 + 280,000 + 240,000 = 1,593,000 (inventories/cumbria, Sites sheets).
+    head = plan.headline()
+    assert head["Annual run cost"] == pytest.approx(50_515_950 + 1_593_000)
+    assert head["Saving as share of run cost"] == pytest.approx(head["Recommended annual saving"] / 52_108_950)
+    assert plan.partners.partners["run_cost_today"].sum() == pytest.approx(52_108_950)
+
+
 def test_no_system_is_retired_twice_or_both_retired_and_kept(plan):
     effects = plan.options.effects
     chosen = effects[effects["option_id"].isin(plan.recommended)]

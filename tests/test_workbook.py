@@ -338,6 +338,19 @@ def test_every_system_and_issue_is_on_the_plan(plan: estate.plan.Plan, written: 
     assert len(table(book, "Partners")) == len(plan.partners.partners)
 
 
+def test_run_cost_counts_the_hosting_sites(recalculated: dict[str, Path]) -> None:
+    # By hand from FILES: the systems cost 355,000 (Eden) + 275,000 (Carlisle) + 245,000 = 875,000 a year and
+    # Carlisle's two sites 60,000 + 200,000; after LibreOffice recalculates, the Summary and Partners agree.
+    book = CalamineWorkbook.from_path(str(recalculated["plan"]))
+    sites = table(book, "Sites")
+    assert sites["Site"].tolist() == ["Civic Centre server room", "Main DC"]
+    assert sites["Annual cost"].astype(float).tolist() == [60_000.0, 200_000.0]
+    assert as_number(summary(book)["Annual run cost"]) == pytest.approx(1_135_000.0)
+    partners = table(book, "Partners").set_index("Organisation")["Run cost today"].astype(float)
+    assert partners["Carlisle City Council"] == pytest.approx(275_000.0 + 260_000.0)
+    assert partners["Eden District Council"] == pytest.approx(355_000.0)
+
+
 def test_assumptions_have_a_name_each_and_derived_factors(plan: estate.plan.Plan, written: Path) -> None:
     book = openpyxl.load_workbook(written)
     sheet = book["Assumptions"]
