@@ -88,12 +88,10 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import math
 import numbers
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
@@ -102,6 +100,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from estate._collector import collector_paused
 from estate.errors import ParameterError
 from estate.inventory import Inventory
 
@@ -188,11 +187,11 @@ def _attribute_values(series: pd.Series) -> pd.Series:
     that has it ("live" is one string, not one a system), which keeps a large
     graph's memory down.
     """
-    if pd.api.types.is_datetime64_any_dtype(series):
-        series = series.dt.strftime("%Y-%m-%d")
-    elif pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return series
     codes, uniques = pd.factorize(series)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        uniques = uniques.strftime("%Y-%m-%d")  # the distinct dates, not every row's
     shared = np.append(np.asarray(uniques, dtype=object), np.nan)
     return pd.Series(shared[codes], index=series.index, dtype=object)
 
@@ -235,9 +234,24 @@ def _records(frame: pd.DataFrame, columns: Iterable[str | tuple[str, str]], cons
 
 def _add_nodes(graph: nx.MultiDiGraph, kind: str, keys: pd.Series, frame: pd.DataFrame,
                columns: Iterable[str]) -> list[Node]:
-    """Add a ``kind`` node for each key, in order, with its row's known attributes; return the nodes."""
+    """Add a ``kind`` node for each key, in order, with its row's known attributes; return the nodes.
+
+    Written straight into the graph's dicts as ``add_nodes_from`` would write
+    them: a new node gets empty successor and predecessor dicts and its row's
+    attribute dict; a node met again (rows sharing a key) has its dict updated.
+    ``add_nodes_from`` copies each attribute dict twice on the way in; these
+    dicts are made for the node and taken as they are.
+    """
     nodes = _nodes(kind, keys)
-    graph.add_nodes_from(zip(nodes, _records(frame.reset_index(drop=True), columns, {"kind": kind})))
+    succ, pred, attributes = graph._succ, graph._pred, graph._node
+    for node, data in zip(nodes, _records(frame.reset_index(drop=True), columns, {"kind": kind})):
+        known = attributes.get(node)
+        if known is None:
+            succ[node] = {}
+            pred[node] = {}
+            attributes[node] = data
+        else:
+            known.update(data)
     return nodes
 
 
@@ -246,32 +260,43 @@ def _nodes(kind: str, keys: pd.Series) -> list[Node]:
 
 
 def _add_edges(graph: nx.MultiDiGraph, relation: str, sources: Iterable[Node], targets: Iterable[Node],
-               attributes: Iterable[Mapping[str, Any]] | None = None) -> None:
-    """Add one ``relation`` edge (keyed by the relation) from each source to its target, with its attributes."""
-    # add_edge directly: add_edges_from does the same for each edge, then looks the edge up again to update it.
-    add = graph.add_edge
-    if attributes is None:
-        for source, target in zip(sources, targets):
-            add(source, target, relation, relation=relation)
-    else:
-        for source, target, data in zip(sources, targets, attributes):
-            add(source, target, relation, **data)
+               attributes: Iterable[dict[str, Any]] | None = None) -> None:
+    """Add one ``relation`` edge (keyed by the relation) from each source to its target, with its attributes.
 
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the graph's many small dicts are made.
-
-    Each collection walks every live object, so with it running a large graph
-    builds about twice as slowly; nothing the build makes is cyclic garbage.
+    Written straight into the graph's dicts as ``MultiDiGraph.add_edge(source,
+    target, relation, **data)`` would write them, at about half its cost
+    (half a million edges for 100,000 systems): a new pair of nodes gets a
+    key dict ``{relation: data}`` shared by ``_succ[source]`` and
+    ``_pred[target]``; an edge already there has its data updated; an end
+    that is not yet a node is added without attributes. Each ``data`` dict
+    must be the edge's own (it is stored, not copied); without
+    ``attributes`` each edge gets ``{"relation": relation}``. Only for a graph
+    being built: unlike ``add_edge`` it leaves networkx's cache of converted
+    graphs alone, which is empty until an algorithm has run on the graph.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    succ, pred, nodes = graph._succ, graph._pred, graph._node
+    if attributes is None:
+        attributes = ({"relation": relation} for _ in repeat(None))
+    # Every node has both a successor and a predecessor dict: one look-up each end finds both what
+    # the edge needs and whether the end is a node yet.
+    for source, target, data in zip(sources, targets, attributes):
+        out = succ.get(source)
+        if out is None:
+            out = succ[source] = {}
+            pred[source] = {}
+            nodes[source] = {}
+        into = pred.get(target)
+        if into is None:
+            succ[target] = {}
+            into = pred[target] = {}
+            nodes[target] = {}
+        keys = out.get(target)
+        if keys is None:
+            out[target] = into[source] = {relation: data}
+        elif relation in keys:
+            keys[relation].update(data)
+        else:
+            keys[relation] = data
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -306,9 +331,12 @@ def _text_order(values: Iterable[object]) -> np.ndarray:
 def _site_keys(frame: pd.DataFrame) -> pd.Series:
     """The site node key of each row: its ``site_key``, else ``<organisation>/<site>`` when it names a site."""
     named = _text(_column(frame, "site"))
-    fallback = _column(frame, "organisation").astype(object).astype(str) + "/" + named.astype(str)
     keys = _text(_column(frame, "site_key"))
-    return keys.where(keys.notna(), fallback.where(named.notna()))
+    wanted = (keys.isna() & named.notna()).to_numpy()  # text is joined for these rows only: usually few or none
+    fallback = _column(frame, "organisation")[wanted].astype(object).astype(str) + "/" + named[wanted].astype(str)
+    values = keys.to_numpy(dtype=object, copy=True)
+    values[wanted] = fallback.to_numpy(dtype=object)
+    return pd.Series(values, index=keys.index, dtype=object)
 
 
 def _contract_keys(contracts: pd.DataFrame) -> pd.Series:
@@ -409,15 +437,16 @@ def build_graph(matched: pd.DataFrame, *, inventory: Inventory | None = None,
 
     Notes
     -----
-    Nodes and their attributes are added from whole columns
-    (``add_nodes_from`` with one attribute dict a node, made from the rows
-    that have the same attributes known) and edges by ``add_edge`` over
-    column pairs; Python's cyclic garbage collector is paused while the graph
-    is made (it would walk every object each time). 100,000 systems with
-    150,000 integrations (half a million edges) build in about 4 seconds
-    (``benchmarks/README.md``). Systems are taken in ``system_key``
-    order and other nodes in key order, so the same inputs in any row order
-    give the same graph, node and edge order included.
+    Nodes and their attributes are added from whole columns (one attribute
+    dict a node, made from the rows that have the same attributes known) and
+    edges over column pairs, both written straight into the graph's dicts as
+    ``add_nodes_from`` and ``add_edge`` would write them, without their
+    per-call overhead; Python's cyclic garbage collector is paused while the
+    graph is made (it would walk every object each time). 100,000 systems
+    with 150,000 integrations (half a million edges) build in under 3
+    seconds (``benchmarks/bench_pipeline.py``). Systems are taken in
+    ``system_key`` order and other nodes in key order, so the same inputs in
+    any row order give the same graph, node and edge order included.
 
     Examples
     --------
@@ -442,7 +471,7 @@ def build_graph(matched: pd.DataFrame, *, inventory: Inventory | None = None,
         raise _bad("capability_parents", func, "a bool", capability_parents)
 
     systems = _prepare_systems(matched)
-    with _collector_paused():
+    with collector_paused():
         return _build(systems, inventory, capability_parents=bool(capability_parents))
 
 
@@ -473,8 +502,9 @@ def _build(systems: pd.DataFrame, inventory: Inventory | None, *, capability_par
     has_product = systems["product_id"].notna().to_numpy()
     products = _sums(systems, "product_id")
     if len(products):
-        first = systems.loc[has_product].drop_duplicates("product_id").set_index("product_id")
-        products["organisations"] = systems.loc[has_product].groupby("product_id")["organisation"].nunique()
+        instances = systems.loc[has_product]  # once: each selection copies every column
+        first = instances.drop_duplicates("product_id").set_index("product_id")
+        products["organisations"] = instances.groupby("product_id")["organisation"].nunique()
         products["label"] = first["product_name"].where(first["product_name"].notna(),
                                                         first.index.to_series()).reindex(products.index)
         products["vendor"] = first["vendor_name"].reindex(products.index)
@@ -483,7 +513,6 @@ def _build(systems: pd.DataFrame, inventory: Inventory | None, *, capability_par
                                         ["unlisted", "in-house"], "catalogue")
         _add_nodes(graph, "product", products.index.to_series(), products,
                    ("label", "vendor", "listing", "systems", "organisations", "annual_cost", "users"))
-        instances = systems.loc[has_product]
         _add_edges(graph, "is_instance_of", compress(system_nodes, has_product),
                    _nodes("product", instances["product_id"]), _edge_records(instances, "is_instance_of"))
 
@@ -506,8 +535,8 @@ def _build(systems: pd.DataFrame, inventory: Inventory | None, *, capability_par
     capabilities = _sums(systems, "capability_code")
     if len(capabilities):
         capabilities["organisations"] = systems.groupby("capability_code")["organisation"].nunique()
-        _add_capabilities(graph, systems.loc[has_capability], capabilities, parents=capability_parents)
         capable = systems.loc[has_capability]
+        _add_capabilities(graph, capable, capabilities, parents=capability_parents)
         _add_edges(graph, "provides", compress(system_nodes, has_capability),
                    _nodes("capability", capable["capability_code"]), _edge_records(capable, "provides"))
 
@@ -549,7 +578,19 @@ def _prepare_systems(matched: pd.DataFrame) -> pd.DataFrame:
 
 
 def _edge_records(frame: pd.DataFrame, relation: str) -> list[dict[str, Any]]:
-    """The attributes of the ``relation`` edge of each row: the relation and the match's confidence and method."""
+    """The attributes of the ``relation`` edge of each row: the relation and the match's confidence and method.
+
+    Usually every row knows both: the dicts are then written out in one
+    comprehension, two to three times as fast as :func:`_records`' general
+    ``dict(zip(...))`` for three keys (this is 200,000 edges for 100,000
+    systems). Otherwise :func:`_records` leaves out what is missing.
+    """
+    (confidence, confidence_name), (method, method_name) = _EDGE_ATTRIBUTES[relation]
+    if confidence in frame and method in frame:
+        confidences, methods = _attribute_values(frame[confidence]), _attribute_values(frame[method])
+        if confidences.notna().all() and methods.notna().all():
+            return [{"relation": relation, confidence_name: c, method_name: m}
+                    for c, m in zip(confidences.tolist(), methods.tolist())]
     return _records(frame, _EDGE_ATTRIBUTES[relation], {"relation": relation})
 
 
@@ -730,7 +771,7 @@ def write_graph(graph: nx.MultiDiGraph, path: str | Path) -> Path:
         raise _bad("graph", func, "a networkx graph", type(graph).__name__)
     path = Path(path)
     suffix = _format(path, func)
-    with _collector_paused():
+    with collector_paused():
         out = nx.MultiDiGraph() if graph.is_directed() else nx.MultiGraph()
         out.graph.update(_file_attributes(graph.graph))
         out.add_nodes_from((node_name(node), _file_attributes(data)) for node, data in graph.nodes(data=True))

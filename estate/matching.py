@@ -161,6 +161,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from estate._collector import collector_paused
 from estate.errors import InputFileError, NotASpreadsheetError, ParameterError
 from estate.reference import (
     _alias_keys,
@@ -1589,7 +1590,10 @@ def match_systems(
     product cell, vendor cell and, where the product is blank, system name),
     never row by row, and fuzzy matching compares all unique unknown texts
     with all aliases in chunks of :func:`rapidfuzz.process.cdist`, so the time
-    grows with the number of different spellings, not of systems.
+    grows with the number of different spellings, not of systems. Python's
+    cyclic garbage collector is paused meanwhile: the text forms, parts and
+    caches are hundreds of thousands of small objects, none of them cyclic
+    garbage, and its collections would walk them again and again.
 
     Examples
     --------
@@ -1624,6 +1628,13 @@ def match_systems(
         bad = keys[keys.isna() | keys.duplicated()].iloc[0]
         raise ParameterError(f"systems: column 'system_key' must be unique and filled; '{bad}' is missing or "
                              "repeated.")
+    with collector_paused():
+        return _match(systems, mapping, catalogue, vendors, capabilities, threshold)
+
+
+def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catalogue: Reference,
+           vendors: Reference, capabilities: Reference, threshold: float) -> pd.DataFrame:
+    """:func:`match_systems` on checked arguments."""
     ref = _reference(catalogue, vendors, capabilities)
     matcher = _Matcher(ref, threshold, {})
     matcher.overrides = _prepare_mapping(mapping, matcher)

@@ -196,6 +196,52 @@ def test_empty_matched_frame_gives_an_empty_graph():
     assert graph.number_of_nodes() == 0
 
 
+def test_nodes_and_edges_are_stored_as_networkx_would_store_them():
+    # build_graph writes straight into networkx's dicts: the graph must be the one add_nodes_from and
+    # add_edge make, with a key met twice, a repeated edge, a pair under two relations, missing ends
+    # and a self-loop.
+    from estate.graph import _add_edges, _add_nodes
+
+    a, b, p, ghost = ("system", "A"), ("system", "B"), ("product", "P"), ("product", "ghost")
+    ours = nx.MultiDiGraph()
+    _add_nodes(ours, "system", pd.Series(["A", "B", "A"]),
+               pd.DataFrame({"label": ["a", "b", None], "users": [1.0, np.nan, 5.0]}), ("label", "users"))
+    provides = [{"relation": "provides", "confidence": 0.5}, {"relation": "provides"},
+                {"relation": "provides", "method": "text"}, {"relation": "provides"}]
+    _add_edges(ours, "provides", [a, b, a, a], [p, p, p, ghost], [dict(d) for d in provides])
+    _add_edges(ours, "integrates_with", [a, b], [a, a])
+    _add_edges(ours, "supplied_by", [a], [p])
+
+    theirs = nx.MultiDiGraph()
+    theirs.add_nodes_from([(a, {"kind": "system", "label": "a", "users": 1.0}), (b, {"kind": "system", "label": "b"}),
+                           (a, {"kind": "system", "users": 5.0})])
+    for source, target, data in zip([a, b, a, a], [p, p, p, ghost], provides):
+        theirs.add_edge(source, target, "provides", **data)
+    for source, target in [(a, a), (b, a)]:
+        theirs.add_edge(source, target, "integrates_with", relation="integrates_with")
+    theirs.add_edge(a, p, "supplied_by", relation="supplied_by")
+
+    assert list(ours.nodes(data=True)) == list(theirs.nodes(data=True))
+    assert list(ours.edges(keys=True, data=True)) == list(theirs.edges(keys=True, data=True))
+    assert list(ours.in_edges(keys=True, data=True)) == list(theirs.in_edges(keys=True, data=True))
+    assert ours.edges[a, p, "provides"] == {"relation": "provides", "confidence": 0.5, "method": "text"}
+    for source, targets in ours._succ.items():
+        for target, keyed in targets.items():
+            assert ours._pred[target][source] is keyed  # one key dict, seen from both ends, as networkx keeps it
+
+
+def test_edge_attributes_are_the_same_on_the_fast_path_and_the_general_one():
+    from estate.graph import _EDGE_ATTRIBUTES, _edge_records, _records
+
+    frame = pd.DataFrame({"product_confidence": [0.9, 1.0, 0.3],
+                          "product_method": ["fuzzy", "exact alias", "unlisted"]})
+    general = _records(frame, _EDGE_ATTRIBUTES["is_instance_of"], {"relation": "is_instance_of"})
+    assert _edge_records(frame, "is_instance_of") == general
+    assert [list(d) for d in _edge_records(frame, "is_instance_of")] == [list(d) for d in general]
+    frame.loc[1, "product_confidence"] = np.nan
+    assert _edge_records(frame, "is_instance_of")[1] == {"relation": "is_instance_of", "method": "exact alias"}
+
+
 # --------------------------------------------------------------------------- files
 
 

@@ -54,6 +54,26 @@ def test_public_api_is_sorted():
         assert hasattr(matching, name)
 
 
+def test_the_garbage_collector_is_left_as_it_was():
+    import gc
+
+    systems = _systems({"product": "iTrent"})
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        match_systems(systems)
+        assert gc.isenabled()
+        with pytest.raises(ParameterError):
+            match_systems(systems, mapping=pd.DataFrame({"product": ["iTrent"]}))
+        assert gc.isenabled()
+        gc.disable()
+        match_systems(systems)
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+
+
 def test_added_columns_methods_and_confidences():
     matched = match_systems(_systems(
         {"product": "Idox Uniform"}, {"product": "Grantify"}, {"product": "bespoke"}, {"product": "N/A"},

@@ -344,6 +344,33 @@ def test_inputs_are_not_mutated():
     pd.testing.assert_frame_equal(matched, before)
 
 
+def test_the_garbage_collector_is_left_as_it_was():
+    import gc
+
+    matched = scoring_case()
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        find_overlaps(matched, as_of="2026-04-01")
+        assert gc.isenabled()
+        with pytest.raises(ParameterError):
+            find_overlaps(matched, inventory={"sites": []})
+        assert gc.isenabled()
+        gc.disable()
+        find_overlaps(matched, as_of="2026-04-01")
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_internal_duplicates_of_systems_with_no_product_known():
+    matched = make_matched([dict(organisation="Eden", system_key=f"Eden/{i}", capability_code="CORP-FIN")
+                            for i in (1, 2)])
+    row = internal_duplicates(matched).iloc[0]
+    assert (row["systems"], row["products"], row["product_names"]) == (2, 2, "(unknown)")
+
+
 def test_empty_and_bad_inputs():
     empty = find_overlaps(make_matched([]), as_of="2026-04-01")
     for name, table in empty.to_dict().items():
