@@ -53,12 +53,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import defusedxml.ElementTree
 import numpy as np
 import pandas as pd
 
@@ -226,22 +228,82 @@ def _user_headers(mapping: HeaderMap | None, table: Table) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class _Grid:
-    """One sheet as raw cells: ``cells`` is an object array, ``rows`` the row numbers people see."""
+    """One sheet as raw cells: ``cells`` is an object array, ``rows`` the row numbers people see.
+
+    ``uncached`` holds the (0-based) rows and columns of formula cells with no
+    saved value, which read as blank.
+    """
 
     file: str
     sheet: str
     cells: np.ndarray
     rows: np.ndarray
+    uncached: tuple[np.ndarray, np.ndarray] = field(
+        default=(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)), repr=False)
     empty: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "empty", _blank_mask(self.cells))
 
 
+_FORMULA_WITHOUT_VALUE = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+_TEXT_RESULT = re.compile(rb'\bt="str"')
+_CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _uncached_formulas(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The formula cells with no saved value, by sheet name: (0-based rows, 0-based columns).
+
+    The reader takes a formula's value as the workbook saved it. Excel saves
+    one for every formula; a file written by a script (openpyxl, for one)
+    saves the formulas alone, and such a cell would read as blank without a
+    word. Only worksheets with a formula are searched (a regular expression
+    over their XML: a ``<c>`` holding an ``<f>`` and no ``<v>``, or an empty
+    one, unless the cell says its result is text: an empty text result is a
+    value).
+    """
+    found: dict[str, list[tuple[int, int]]] = {}
+    with zipfile.ZipFile(path) as archive:
+        for part in archive.namelist():
+            if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+                continue
+            data = archive.read(part)
+            if b"<f" not in data:
+                continue
+            cells = []
+            for match in _FORMULA_WITHOUT_VALUE.finditer(data):
+                reference = _CELL_REFERENCE.search(match.group(1))
+                if reference is not None and _TEXT_RESULT.search(match.group(1)) is None:
+                    letters, number = reference.groups()
+                    column = 0
+                    for letter in letters:
+                        column = column * 26 + letter - 64
+                    cells.append((int(number) - 1, column - 1))
+            if cells:
+                found[part] = cells
+        if not found:
+            return {}
+        book = defusedxml.ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = defusedxml.ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(_RELATIONSHIP)}
+    out = {}
+    for sheet in book.iter(f"{_MAIN_NS}sheet"):
+        target = targets.get(sheet.get(_RELATIONSHIP_ID), "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if part in found:
+            rows, columns = zip(*sorted(found[part]), strict=True)
+            out[sheet.get("name", "")] = (np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int64))
+    return out
+
+
 def _load_xlsx(path: Path) -> list[_Grid]:
     from python_calamine import CalamineWorkbook
 
     try:
+        uncached = _uncached_formulas(path)
         workbook = CalamineWorkbook.from_path(str(path))
         grids = []
         for name in workbook.sheet_names:
@@ -254,7 +316,8 @@ def _load_xlsx(path: Path) -> list[_Grid]:
                 cells[:] = ""
                 for i, row in enumerate(data):
                     cells[i, : len(row)] = row
-            grids.append(_Grid(path.name, name, cells, np.arange(1, len(data) + 1)))
+            grids.append(_Grid(path.name, name, cells, np.arange(1, len(data) + 1), *(
+                [uncached[name]] if name in uncached else [])))
     except EstateError:
         raise
     except Exception as exc:  # calamine raises its own errors for corrupt parts
@@ -487,7 +550,32 @@ class _Piece:
     org_column: bool  # whether the sheet has an organisation column
 
 
+def _report_uncached(grid: _Grid, header: _Header, issues: _Issues) -> None:
+    """A warning for each formula cell below the header that has no saved value (it reads as blank)."""
+    rows, columns = grid.uncached
+    below = rows > header.row
+    names = {**{j: f"extra: {text}" for j, text in {**header.extras, **header.duplicates}.items()}, **header.columns}
+    for j in np.unique(columns[below]).tolist():
+        at = rows[below & (columns == j)]
+        numbers = np.where(at < len(grid.rows), grid.rows[np.minimum(at, max(len(grid.rows) - 1, 0))], at + 1)
+        letters = _column_letters(j)
+        issues.add_many(grid.file, grid.sheet, numbers.astype(np.int64), names.get(j, letters), "warning",
+                        "a formula with no saved value, read as blank: open the file in Excel and save it, so "
+                        "that its values are stored", [f"{letters}{n}" for n in numbers.tolist()])
+
+
+def _column_letters(j: int) -> str:
+    """Excel's letters for the 0-based column ``j`` (0 is A, 26 is AA)."""
+    letters = ""
+    j += 1
+    while j:
+        j, rest = divmod(j - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _Issues) -> _Piece:
+    _report_uncached(grid, header, issues)
     table = header.table
     body = grid.cells[header.row + 1:]
     rows = grid.rows[header.row + 1:]
@@ -904,6 +992,13 @@ def read_inventory(
     InputFileError
         A file cannot be read (unless ``keep_going``), or no file holds a
         Systems table.
+
+    Notes
+    -----
+    A formula cell is read through the value the workbook saved with it.
+    Excel saves one for every formula; a workbook written by a script
+    (openpyxl, for one) may not, and then the cell reads as blank, with a
+    ``warning`` issue naming its file, sheet, row, column and cell.
 
     Examples
     --------

@@ -446,3 +446,54 @@ def test_routine_readings_are_notes_not_warnings(tmp_path):
     assert notes.loc["contract_end", "severity"] == "info"
     assert inv.systems.loc[0, "hosting"] == "cloud"
     assert inv.systems.loc[0, "contract_end"] == pd.Timestamp("2028-03-31")
+
+
+# ------------------------------------------------------------------------------------------------
+# Formulas without saved values
+
+
+def test_formulas_without_saved_values_are_reported_not_read_as_silent_blanks(tmp_path):
+    # openpyxl saves formulas without the values Excel would have calculated: they read as blank.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Systems"
+    ws.append(["Inventory of Eden"])
+    ws.append(["Organisation", "System", "Product", "Annual cost", "Users", "Notes"])
+    ws.append(["Eden District Council", "Revenues", "Capita Academy", 85000, 40, "ok"])
+    ws.append(["Eden District Council", "Finance", "Unit4 ERP", "=D3*2", 10, "=1+1"])
+    ws.append(["Eden District Council", "CRM", "Salesforce", 40000, "=E3", None])
+    wb.save(tmp_path / "eden.xlsx")
+    inventory = read_inventory(tmp_path / "eden.xlsx")
+    found = inventory.issues[inventory.issues["problem"].str.contains("formula with no saved value")]
+    assert found[["source_row", "column", "severity", "value"]].values.tolist() == [
+        [4, "annual_cost", "warning", "D4"], [4, "extra: Notes", "warning", "F4"], [5, "users", "warning", "E5"]]
+    assert (found["source_file"] == "eden.xlsx").all() and (found["sheet"] == "Systems").all()
+    finance = inventory.systems.set_index("system").loc["Finance"]
+    assert pd.isna(finance["annual_cost"]) and finance["users"] == 10
+
+
+def test_formulas_with_saved_values_and_empty_text_results_are_not_reported(tmp_path):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "eden.xlsx"))
+    ws = book.add_worksheet("Systems")
+    ws.write_row(0, 0, ["Organisation", "System", "Product", "Annual cost", "Notes"])
+    ws.write_row(1, 0, ["Eden District Council", "Revenues", "Capita Academy"])
+    ws.write_formula(1, 3, "=40000*2", None, 80000)
+    ws.write_formula(1, 4, '=""', None, "")  # an empty text result, saved as <v></v>
+    book.close()
+    # XlsxWriter writes the empty result without t="str", as Excel would not: mark it as Excel does.
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "eden.xlsx") as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    assert '<c r="E2"><f>""</f><v></v></c>' in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace('<c r="E2">', '<c r="E2" t="str">').encode()
+    with zipfile.ZipFile(tmp_path / "excel.xlsx", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    (tmp_path / "eden.xlsx").unlink()
+    inventory = read_inventory(tmp_path)
+    assert not inventory.issues["problem"].str.contains("formula").any()
+    assert inventory.systems["annual_cost"].tolist() == [80000.0]
