@@ -68,7 +68,11 @@ How a product cell is read
    row's vendor cell, or a vendor another row's vendor cell names), unless
    what is left names a capability. So the same unknown product groups
    across organisations but is never forced onto the nearest catalogue
-   entry: a wrong merge costs more than a missed one.
+   entry: a wrong merge costs more than a missed one. For the same reason
+   a name that rows of two or more different vendors share is split by
+   vendor, ``"unlisted:<name>@<vendor>"`` (``Vodafone Corporate`` and ``BT
+   Corporate`` are two products); its rows without a vendor keep
+   ``"unlisted:<name>"``.
 6. **In-house** (confidence 1.0): a product or vendor cell saying
    ``in-house``, ``bespoke``, ``internally developed``, ``own build``,
    ``home grown``... gives ``product_id`` ``"in-house:<system_key>"``,
@@ -1716,6 +1720,7 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
     product_caps = np.array(matcher.product_capabilities + [-1, -1], dtype=np.int64)
     ids = product_ids[p_product]
     names = product_names[p_product]
+    _split_unlisted_by_vendor(matcher, p_product, p_vendor, p_matched, ids, names)
     in_house = p_product == -2
     if in_house.any():
         new_keys = out["system_key"].astype(str).to_numpy(dtype=object)
@@ -1811,6 +1816,44 @@ def _name_unlisted(matcher: _Matcher, products: np.ndarray, texts: np.ndarray) -
     for product, text in counts.drop_duplicates("product")[["product", "text"]].itertuples(index=False):
         if product not in matcher.named_by_user:
             matcher.product_names[product] = text
+
+
+def _vendor_key(vendor: object) -> str:
+    """A vendor as a short key: its words without legal ones (``Vodafone UK Ltd`` is ``vodafone``)."""
+    words = re.findall(r"[^\W_]+", str(vendor).casefold())
+    return "".join(w for w in words if w not in _LEGAL_WORDS) or "".join(words) or "vendor"
+
+
+def _split_unlisted_by_vendor(matcher: _Matcher, products: np.ndarray, vendors: np.ndarray, texts: np.ndarray,
+                              ids: np.ndarray, names: np.ndarray) -> None:
+    """Give an unlisted product that rows of different vendors share one product a vendor (in place).
+
+    ``Vodafone Corporate`` and ``BT Corporate`` both leave ``corporate`` once
+    the vendor is taken off: two products, not one bought by both. Each
+    vendor's rows get ``<id>@<vendor>``, named by their most common spelling;
+    rows without a vendor keep the plain id. A name a mapping gave is the
+    user's decision and is left whole.
+    """
+    unlisted = products >= len(matcher.ref.product_ids)
+    if matcher.named_by_user:
+        unlisted &= ~np.isin(products, list(matcher.named_by_user))
+    if not unlisted.any():
+        return
+    rows = pd.DataFrame({"id": ids[unlisted], "vendor": vendors[unlisted], "text": texts[unlisted]},
+                        index=np.flatnonzero(unlisted))
+    codes, uniques = pd.factorize(rows["vendor"])  # each distinct vendor once; "Acme Ltd" is "Acme"
+    keys = np.array([_vendor_key(v) for v in uniques] + [None], dtype=object)
+    rows = rows.assign(vendor=keys[codes])
+    rows = rows[rows.groupby("id")["vendor"].transform("nunique") > 1]
+    if rows.empty:
+        return
+    known = rows["vendor"].notna()
+    rows.loc[known, "id"] = rows.loc[known, "id"] + "@" + rows.loc[known, "vendor"]
+    ids[rows.index.to_numpy()] = rows["id"].to_numpy(dtype=object)
+    counts = rows.value_counts(["id", "text"]).reset_index(name="count")
+    counts = counts.sort_values(["id", "count", "text"], ascending=[True, False, True], kind="stable")
+    spelling = counts.drop_duplicates("id").set_index("id")["text"]
+    names[rows.index.to_numpy()] = rows["id"].map(spelling).to_numpy(dtype=object)
 
 
 def _decide_capabilities(ref: _Reference, t_code: np.ndarray, t_conf: np.ndarray, t_exact: np.ndarray,

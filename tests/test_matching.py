@@ -286,6 +286,21 @@ def test_the_same_unknown_product_groups_across_organisations():
     assert set(matched["product_name"]) == {"Acme Digital Grantify"}  # the most common spelling; ties by text
 
 
+def test_an_unknown_name_two_vendors_share_is_two_products():
+    # Taking the vendor off leaves "corporate" in both: one product bought by both would be a wrong merge.
+    rows = _systems(
+        {"organisation": "A", "product": "Vodafone Corporate", "vendor": "Vodafone"},
+        {"organisation": "B", "product": "BT Corporate", "vendor": "BT"},
+        {"organisation": "C", "product": "Corporate"},
+        {"organisation": "D", "product": "Vodafone Corporate", "vendor": "Vodafone UK Ltd"})
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0]):
+        matched = match_systems(rows.iloc[order]).set_index("organisation")
+        assert matched.loc[["A", "B", "C", "D"], "product_id"].tolist() == [
+            "unlisted:corporate@vodafone", "unlisted:corporate@bt", "unlisted:corporate", "unlisted:corporate@vodafone"]
+        assert matched.loc[["A", "B", "C"], "product_name"].tolist() == ["Vodafone Corporate", "BT Corporate",
+                                                                          "Corporate"]
+
+
 def test_in_house_systems_are_never_grouped():
     matched = match_systems(_systems({"product": "In-house"}, {"product": "Bespoke Access database"},
                                      {"product": None, "vendor": "Internally developed"},
