@@ -149,7 +149,7 @@ class Plan:
         return write_plan(self, path, **kwargs)
 
     def headline(self) -> dict[str, float]:
-        """The Summary figures: organisations, systems, run cost (systems and sites), saving, one-off cost, NPV, payback."""
+        """The Summary figures: organisations, systems, run cost (systems and sites), saving, one-off, NPV, payback."""
         from estate.appraisal import payback_years
 
         chosen = self.options.options[self.options.options["option_id"].isin(self.recommended)]

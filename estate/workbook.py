@@ -1153,7 +1153,8 @@ def _write_partners(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) 
         return _sumifs(ps.span(key), (ps.span("organisation"), organisation), (ps.span("recommended"), '"Yes"'))
 
     _write_formulas(ws, pt, "run_cost_today", f, styles, lambda: _plus(*(
-        _sumifs(part.span("annual_cost"), (part.span("organisation"), organisation)) for part in (*L.systems, L.sites))))
+        _sumifs(part.span("annual_cost"), (part.span("organisation"), organisation))
+        for part in (*L.systems, L.sites))))
     _write_formulas(ws, pt, "annual_saving", f, styles, lambda: recommended("annual_saving"))
     _write_formulas(ws, pt, "one_off", f, styles, lambda: recommended("one_off"))
     _write_formulas(ws, pt, "npv", f, styles, lambda: recommended("npv"))
@@ -1243,7 +1244,8 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
     _write_formulas(ws, pf, "savings", block, styles, lambda: chosen("savings"))
     _write_formulas(ws, pf, "costs", block, styles, lambda: chosen("costs"))
     _write_formulas(ws, pf, "net", block, styles, lambda: cat(pf.cells("savings"), "-", pf.cells("costs")))
-    _write_formulas(ws, pf, "discount_factor", block, styles, lambda: cat("1/(1+", n.discount_rate, ")^", pf.cells("t")))
+    _write_formulas(ws, pf, "discount_factor", block, styles,
+                    lambda: cat("1/(1+", n.discount_rate, ")^", pf.cells("t")))
     _write_formulas(ws, pf, "present_value", block, styles,
                     lambda: cat(pf.cells("net"), "*", pf.cells("discount_factor")))
     _write_formulas(ws, pf, "cumulative", block, styles, lambda: cat("SUM(", pf.running("net"), ")"))
