@@ -558,20 +558,10 @@ def _report_uncached(grid: _Grid, header: _Header, issues: _Issues) -> None:
     for j in np.unique(columns[below]).tolist():
         at = rows[below & (columns == j)]
         numbers = np.where(at < len(grid.rows), grid.rows[np.minimum(at, max(len(grid.rows) - 1, 0))], at + 1)
-        letters = _column_letters(j)
+        letters = _column_letter(j)
         issues.add_many(grid.file, grid.sheet, numbers.astype(np.int64), names.get(j, letters), "warning",
                         "a formula with no saved value, read as blank: open the file in Excel and save it, so "
                         "that its values are stored", [f"{letters}{n}" for n in numbers.tolist()])
-
-
-def _column_letters(j: int) -> str:
-    """Excel's letters for the 0-based column ``j`` (0 is A, 26 is AA)."""
-    letters = ""
-    j += 1
-    while j:
-        j, rest = divmod(j - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _Issues) -> _Piece:
