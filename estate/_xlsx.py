@@ -198,7 +198,7 @@ def _classify(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             stamps = pd.Series([pd.Timestamp(v).tz_localize(None) if getattr(v, "tzinfo", None) else pd.Timestamp(v)
                                 for v in raw[dates].tolist()])
             number[dates] = _serial(stamps)
-            kinds[dates] = _NUMBER
+            kinds[dates] = np.where(np.isfinite(number[dates]), _NUMBER, _BLANK)  # numpy's NaT is missing too
         kind[:] = kinds
         return kind, number, text
     finite = np.isfinite(number)

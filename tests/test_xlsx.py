@@ -142,6 +142,15 @@ def test_shared_strings_and_dimension_match(books: tuple[Path, Path]) -> None:
     assert parts(books[0]) == parts(books[1])
 
 
+def test_numpy_not_a_time_is_blank(tmp_path: Path) -> None:
+    book = xlsxwriter.Workbook(str(tmp_path / "nat.xlsx"))
+    ws = book.add_worksheet("Data", worksheet_class=PlanWorksheet)
+    ws.column(0, 0, pd.Series([np.datetime64("NaT"), np.datetime64("2027-04-01"), "x"], dtype=object))
+    book.close()
+    values = [row[0].value for row in openpyxl.load_workbook(tmp_path / "nat.xlsx")["Data"].iter_rows()]
+    assert values == [None, 46478, "x"]  # blank, the serial day of 1 April 2027 (no date format), text
+
+
 def test_cells_below_streamed_rows_are_refused(tmp_path: Path) -> None:
     book = xlsxwriter.Workbook(str(tmp_path / "bad.xlsx"))
     ws = book.add_worksheet("Data", worksheet_class=PlanWorksheet)
