@@ -895,18 +895,17 @@ def _write_values(ws: PlanWorksheet, table: _Table, frame: pd.DataFrame, styles:
 
 
 def _write_formulas(ws: PlanWorksheet, table: _Table, key: str, frame: pd.DataFrame, styles: _Styles,
-                    build: Callable[[], Formula], stored: str | None = None) -> None:
+                    build: Callable[[], Formula]) -> None:
     """Write one formula column: ``build()`` gives the formulas (None in a row: write the value there).
 
-    The values of column ``stored`` (default ``key``) of ``frame`` are what
-    the formulas store.
+    The values of column ``key`` of ``frame`` are what the formulas store.
     """
     if not table.n_rows:
         return
     j = table.col(key)
     column = table.columns[j]
     fmt = styles[column.style] if column.style != "text" else None
-    values = frame[stored or key] if (stored or key) in frame else pd.Series(None, index=frame.index, dtype=object)
+    values = frame[key] if key in frame else pd.Series(None, index=frame.index, dtype=object)
     formulas = build()
     if table.streamed:
         ws.column(table.first_row, j, values, fmt, formulas)
