@@ -1809,13 +1809,16 @@ def _name_unlisted(matcher: _Matcher, products: np.ndarray, texts: np.ndarray) -
     mask = products >= first
     if not mask.any():
         return
-    frame = pd.DataFrame({"product": products[mask], "text": texts[mask]})
-    counts = frame.value_counts().reset_index()
-    counts.columns = ["product", "text", "count"]
-    counts = counts.sort_values(["product", "count", "text"], ascending=[True, False, True], kind="stable")
-    for product, text in counts.drop_duplicates("product")[["product", "text"]].itertuples(index=False):
+    for product, text in _commonest(products[mask], texts[mask]).items():
         if product not in matcher.named_by_user:
             matcher.product_names[product] = text
+
+
+def _commonest(keys: np.ndarray, texts: np.ndarray) -> pd.Series:
+    """Each key's most common text (ties: the first in text order), indexed by key."""
+    counts = pd.DataFrame({"key": keys, "text": texts}).value_counts().reset_index(name="count")
+    counts = counts.sort_values(["key", "count", "text"], ascending=[True, False, True], kind="stable")
+    return counts.drop_duplicates("key").set_index("key")["text"]
 
 
 def _vendor_key(vendor: object) -> str:
@@ -1850,9 +1853,7 @@ def _split_unlisted_by_vendor(matcher: _Matcher, products: np.ndarray, vendors: 
     known = rows["vendor"].notna()
     rows.loc[known, "id"] = rows.loc[known, "id"] + "@" + rows.loc[known, "vendor"]
     ids[rows.index.to_numpy()] = rows["id"].to_numpy(dtype=object)
-    counts = rows.value_counts(["id", "text"]).reset_index(name="count")
-    counts = counts.sort_values(["id", "count", "text"], ascending=[True, False, True], kind="stable")
-    spelling = counts.drop_duplicates("id").set_index("id")["text"]
+    spelling = _commonest(rows["id"].to_numpy(dtype=object), rows["text"].to_numpy(dtype=object))
     names[rows.index.to_numpy()] = rows["id"].map(spelling).to_numpy(dtype=object)
 
 
