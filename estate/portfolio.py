@@ -48,6 +48,12 @@ the portfolio. Writing :math:`R_s` for the options that retire system *s*,
 (c) ``one_recontract_one_move``: :math:`\\sum_{o \\in C_s} x_o \\le 1` and
     :math:`\\sum_{o \\in M_s} x_o \\le 1` for each system *s*: two joint
     contracts (or two moves) of the same system conflict;
+(c2) ``survive_at_most_once``: :math:`\\sum_{o \\in S_s} x_o \\le 1` for each
+    system *s*, where :math:`S_s` are the options in which *s* survives: two
+    options that move different systems onto the same survivor would each
+    count the survivor's run cost in their base, so at most one of them is
+    chosen (CONTRACT §4: a system is ``Survivor`` in at most one recommended
+    option);
 (d) ``budget``: :math:`\\sum_o \\mathrm{oneoff}_{o,y} x_o \\le B_y` for each
     year *y* of :attr:`PortfolioConstraints.budget_by_year`;
 (e) bounds: :math:`x_o = 0` for every option that includes an organisation that
@@ -408,6 +414,7 @@ def _build_model(
         "retire_at_most_once": _retire_at_most_once(retire, n),
         "retired_not_kept": _retired_not_kept(retire, keep, n),
         "one_recontract_one_move": _one_recontract_one_move(keep, n),
+        "survive_at_most_once": _survive_at_most_once(keep, n),
         "budget": _budget(costs, settings.budget_by_year, n),
         "partner_minimum_npv": _partner_minimum_npv(shares, settings, n),
     }
@@ -449,6 +456,13 @@ def _one_recontract_one_move(keep: pd.DataFrame, n: int) -> LinearConstraint | N
     joint = keep[keep["effect"].isin(("recontract", "move"))]
     row, contested = _contested_groups(joint, ["effect", "system_key"])
     return _family(row, joint["col"].to_numpy()[contested], 1.0, -np.inf, 1.0, n)
+
+
+def _survive_at_most_once(keep: pd.DataFrame, n: int) -> LinearConstraint | None:
+    """(c2) For each system s: at most one chosen option keeps s as the survivor of others' work."""
+    surviving = keep[keep["effect"] == "survive"]
+    row, contested = _contested_groups(surviving, ["system_key"])
+    return _family(row, surviving["col"].to_numpy()[contested], 1.0, -np.inf, 1.0, n)
 
 
 def _budget(costs: pd.DataFrame | None, budget_by_year: dict[int, float], n: int) -> LinearConstraint | None:

@@ -686,6 +686,30 @@ def test_saving_never_exceeds_the_retired_systems_cost(rows, elasticity):
         assert np.isfinite(row.npv)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(rows=[  # B's one system is the survivor of both groups, each retiring a different neighbour's system
+    {"organisation": o, "product_id": p, "users": u, "annual_cost": c, "months": None, "exit_cost": 0.0}
+    for o, p, u, c in (("A", "p", 100.0, 300_000.0), ("B", "q", 400.0, 200_000.0), ("C", "r", 100.0, 300_000.0))
+], groups=True)
+@given(rows=st.lists(system_rows, min_size=2, max_size=9), groups=st.booleans())
+def test_no_system_survives_in_two_recommended_options(rows, groups):
+    # CONTRACT §4, on random estates: the chosen portfolio retires each system at most once and keeps each
+    # survivor in at most one option (the shared platform and the rationalisation of one organisation may
+    # both keep it; only one may be chosen).
+    records = [system(f"{r['organisation']}/s{i}", r["organisation"], capability_code="CAP",
+                      product_id=r["product_id"], users=r["users"], annual_cost=r["annual_cost"],
+                      exit_cost=r["exit_cost"]) for i, r in enumerate(rows)]
+    result = generate_options(frame(*records), assumptions=DEFAULTS,
+                              groups=[{"A", "B"}, {"B", "C"}] if groups else None)
+    chosen = select_portfolio(result.options, result.effects).chosen
+    mine = result.effects.loc[result.effects["option_id"].isin(chosen)]
+    for effect in ("survive", "retire"):
+        keys = mine.loc[mine["effect"] == effect, "system_key"]
+        assert not keys.duplicated().any(), (effect, keys[keys.duplicated()].tolist())
+    assert not set(mine.loc[mine["effect"] == "survive", "system_key"]) & set(
+        mine.loc[mine["effect"] == "retire", "system_key"])
+
+
 # --------------------------------------------------------------------------- validation
 
 

@@ -51,6 +51,8 @@ def conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
             return True  # retired twice, or retired by one and kept by the other
         if effect == other_effect and effect in ("recontract", "move"):
             return True  # two joint contracts, or two moves, of one system
+        if effect == other_effect == "survive":
+            return True  # a survivor of two options would count its run cost in both
     return False
 
 
@@ -124,6 +126,13 @@ def shuffled(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 # --------------------------------------------------------------------------- hand cases
 
 
+def test_two_options_onto_one_survivor_are_not_combined():
+    # A and B move different systems onto s9: together they would count s9's run cost twice (CONTRACT §4).
+    effects = consolidations(("A", "s1", "s9"), ("B", "s2", "s9"), ("C", "s3", "s8"))
+    portfolio = select_portfolio(frame_options({"A": 10, "B": 12, "C": 5}), effects)
+    assert portfolio.chosen == ("B", "C") and portfolio.objective == 17.0 and portfolio.is_optimal
+
+
 def test_two_options_retiring_one_system_keep_the_better():
     effects = consolidations(("A", "s1", "s2"), ("B", "s1", "s3"))
     portfolio = select_portfolio(frame_options({"A": 10, "B": 12}), effects)
@@ -134,14 +143,14 @@ def test_two_options_retiring_one_system_keep_the_better():
 
 
 def test_a_system_retired_by_one_option_cannot_survive_in_another():
-    # A keeps s2, which B retires; B keeps s3, which C keeps too (allowed).
+    # A keeps s2, which B retires; B keeps s3 as a survivor, as C does (so B conflicts with both).
     effects = consolidations(("A", "s1", "s2"), ("B", "s2", "s3"), ("C", "s4", "s3"))
     assert select_portfolio(frame_options({"A": 10, "B": 8, "C": 5}), effects).chosen == ("A", "C")
 
 
-def test_two_options_may_share_a_survivor():
+def test_two_options_may_not_share_a_survivor():
     effects = consolidations(("A", "s1", "hub"), ("B", "s2", "hub"))
-    assert select_portfolio(frame_options({"A": 10, "B": 8}), effects).chosen == ("A", "B")
+    assert select_portfolio(frame_options({"A": 10, "B": 8}), effects).chosen == ("A",)
 
 
 @pytest.mark.parametrize("effect", ["recontract", "move"])
@@ -173,10 +182,10 @@ def test_a_budget_of_zero_allows_only_options_that_cost_nothing_that_year():
 
 
 def test_keep_systems_excludes_options_that_retire_them():
-    effects = consolidations(("A", "s1", "s2"), ("B", "s2", "s1"), ("C", "s3", "s1"))
+    effects = consolidations(("A", "s1", "s2"), ("B", "s2", "s1"), ("C", "s3", "s4"))
     rules = PortfolioConstraints(keep_systems=frozenset({"s1", "unknown-system"}))
     portfolio = select_portfolio(frame_options({"A": 10, "B": 8, "C": 4}), effects, constraints=rules)
-    assert portfolio.chosen == ("B", "C")  # B and C keep s1, which is allowed
+    assert portfolio.chosen == ("B", "C")  # B keeps s1, which is allowed
     assert list(portfolio.excluded.columns) == list(EXCLUDED_COLUMNS)
     assert portfolio.excluded.to_dict("records") == [
         {"option_id": "A", "reason": "retires a kept system", "detail": "s1"}
@@ -469,6 +478,8 @@ def test_no_system_is_retired_twice_in_a_larger_portfolio(seed):
     portfolio = select_portfolio(frame_options(dict(zip(ids, rng.normal(10, 5, len(ids))))), effects)
     retired = effects[effects["option_id"].isin(portfolio.chosen) & (effects["effect"] == "retire")]
     assert not retired["system_key"].duplicated().any()
+    survivors = effects[effects["option_id"].isin(portfolio.chosen) & (effects["effect"] == "survive")]
+    assert not survivors["system_key"].duplicated().any()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
