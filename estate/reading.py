@@ -1155,6 +1155,10 @@ def _assemble(tables: dict[str, pd.DataFrame], issues: _Issues) -> dict[str, pd.
             out[key] = frame.sort_values(sort, kind="stable").reset_index(drop=True)
         else:
             out[key] = empty_table(key)
+    from estate.reorganisation import check_reorganisation
+
+    for r in check_reorganisation(out["organisations"], out["systems"]).itertuples(index=False):
+        issues.add(r.source_file, r.sheet, r.source_row, r.column, r.severity, r.problem, r.value)
     return out
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "CONTRACTS",
     "CRITICALITY",
     "Choice",
+    "DATA_PARTITIONING",
     "Field",
     "HOSTING",
     "INTEGRATIONS",
@@ -164,6 +165,16 @@ CRITICALITY = Choice(
         "high": ("tier 2", "tier2", "important", "p2", "silver", "2"),
         "medium": ("moderate", "tier 3", "tier3", "p3", "bronze", "normal", "3"),
         "low": ("tier 4", "tier4", "minor", "p4", "non critical", "noncritical", "4"),
+    },
+)
+
+DATA_PARTITIONING = Choice(
+    "data_partitioning",
+    {
+        "segmented": ("segregated", "partitioned", "separable", "split by area", "by area", "multi tenant",
+                      "multitenant", "separate", "separated"),
+        "monolithic": ("single database", "one database", "shared database", "combined", "not segmented",
+                       "unsegmented", "mixed", "single tenant", "inseparable"),
     },
 )
 
@@ -385,6 +396,24 @@ SYSTEMS = Table(
               synonyms=("id", "system id", "app id", "application id", "asset id", "ref", "reference",
                         "system ref", "system reference", "cmdb id", "ci id", "asset number", "no"),
               example=("CCC-001", "CCC-002")),
+        Field("successor", "text",
+              "Reorganisation: the successor authority that takes this system, when it is not simply its "
+              "organisation's (one of the successors named on the Organisations sheet).",
+              synonyms=("successor authority", "new authority", "goes to", "transfers to", "future authority",
+                        "successor organisation", "system successor", "successor council"),
+              example=("Cumberland Council", "")),
+        Field("shared_with", "text",
+              "Other organisations that use this same instance (a shared service), separated by ';'.",
+              synonyms=("shared", "shared service with", "shared instance with", "also used by", "used also by",
+                        "shared by", "sharing partners", "partners sharing"),
+              example=("", "Allerdale Borough Council")),
+        Field("data_partitioning", "choice",
+              "Whether its data can be separated by area or body (segmented) or is one inseparable "
+              "database (monolithic): partitioning monolithic data is slower and dearer.",
+              choice=DATA_PARTITIONING,
+              synonyms=("data partition", "data segmentation", "data separation", "data model", "partitioning",
+                        "data structure", "segmented data"),
+              example=("segmented", "monolithic")),
     ),
     synonyms=("system", "applications", "application", "apps", "application inventory", "app inventory",
               "systems inventory", "inventory", "it systems", "application register", "systems register",
@@ -511,7 +540,8 @@ ORGANISATIONS = Table(
               synonyms=("staff", "headcount", "fte", "number of staff", "staff numbers"),
               example=(650, 420)),
         Field("successor", "text",
-              "The authority it becomes part of under reorganisation, if any.",
+              "The authority it becomes part of under reorganisation, if any; an organisation divided "
+              "between successors names each of them, separated by ';'.",
               synonyms=("successor authority", "new authority", "merges into", "successor organisation",
                         "becomes", "future authority"),
               example=("Cumberland Council", "Cumberland Council")),

@@ -48,7 +48,7 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from estate.errors import ParameterError
-from estate.schema import SYSTEMS, TABLES, Field, Table
+from estate.schema import ORGANISATIONS, SYSTEMS, TABLES, Field, Table
 
 __all__ = ["write_template"]
 
@@ -325,6 +325,10 @@ def _instruction_lines(capabilities: Sequence[str], example_rows: bool) -> list[
         "spelling each name as on the Organisations sheet.",
         "Several products in one system: list them in the product cell, separated by ';'.",
         f"Drop-down lists give the allowed values of {choices}.",
+        "Reorganisation: on the Organisations sheet give each council's successor authority (several, separated",
+        "by ';', for a council divided between successors) and the vesting date. On the Systems sheet, successor",
+        "says which successor takes a system when that is not simply its council's, shared_with names the other",
+        "organisations using the same instance, and data_partitioning whether its data is segmented or monolithic.",
     ]
     if capabilities:
         how.append(f"The capability drop-down offers {len(capabilities)} capabilities; "
@@ -451,7 +455,7 @@ def _write_table(
         header = styles.required_header if field.required else styles.optional_header
         sheet.write_string(_GRID.header_row, column, field.header, header)
         sheet.write_comment(_GRID.header_row, column, _comment(field), _comment_size(field))
-        validation = _validation(field, capabilities)
+        validation = _organisations_validation(table, field) or _validation(field, capabilities)
         if validation is not None:
             sheet.data_validation(*_GRID.data_cells(column), validation)
         if example_rows:
@@ -560,6 +564,40 @@ def _validation(field: Field, capabilities: Sequence[str]) -> dict[str, Any] | N
         "error_title": "Please check this value",
         "error_message": _limit(f"Expected {hint[0].lower()}{hint[1:]} "
                                 "Choose Yes (or OK) to keep what you typed."),
+    }
+
+
+_FROM_ORGANISATIONS = {
+    ("systems", "successor"): ("successor", "Choose the successor authority that takes this system, from the "
+                                            "Organisations sheet, when it is not simply its organisation's."),
+    ("systems", "shared_with"): ("organisation", "Choose an organisation from the Organisations sheet; type "
+                                                 "several separated by ';'."),
+}
+"""Reorganisation columns whose drop-down lists the Organisations sheet's names or successors."""
+
+
+def _organisations_validation(table: Table, field: Field) -> dict[str, Any] | None:
+    """A drop-down fed by a column of the Organisations sheet, or None.
+
+    A system's ``successor`` offers the successors listed on the
+    Organisations sheet, and ``shared_with`` its organisations; other words
+    (several names separated by ``;``) are kept with an information message.
+    """
+    source = _FROM_ORGANISATIONS.get((table.key, field.name))
+    if source is None:
+        return None
+    column, message = source
+    c = ORGANISATIONS.names.index(column)
+    first = xl_rowcol_to_cell(_GRID.first_data_row, c, row_abs=True, col_abs=True)
+    last = xl_rowcol_to_cell(_GRID.last_data_row, c, row_abs=True, col_abs=True)
+    return {
+        "validate": "list",
+        "source": f"={quote_sheetname(ORGANISATIONS.sheet)}!{first}:{last}",
+        "input_title": field.name[:32],
+        "input_message": _limit(message),
+        "error_type": "information",
+        "error_title": "Not on the Organisations sheet",
+        "error_message": "Several names separated by ';' are fine. Choose OK to keep what you typed.",
     }
 
 
