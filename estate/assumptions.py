@@ -124,6 +124,19 @@ _RULES: dict[str, _Rule] = {
     "allocation_rule": _Rule("choice", choices=ALLOCATION_RULES),
     "under_used_site_threshold": _RATE,
     "minimum_option_npv": _Rule("float", None, None),
+    "uncertain_savings_low": _Rule("float", 0.0, 10.0),
+    "uncertain_savings_likely": _Rule("float", 0.0, 10.0),
+    "uncertain_savings_high": _Rule("float", 0.0, 10.0),
+    "uncertain_costs_low": _Rule("float", 0.0, 10.0),
+    "uncertain_costs_likely": _Rule("float", 0.0, 10.0),
+    "uncertain_costs_high": _Rule("float", 0.0, 10.0),
+    "uncertain_delay_low": _Rule("float", 0.0, 50.0),
+    "uncertain_delay_likely": _Rule("float", 0.0, 50.0),
+    "uncertain_delay_high": _Rule("float", 0.0, 50.0),
+    "common_cause_correlation": _RATE,
+    "cost_delay_correlation": _Rule("float", -0.95, 0.95),
+    "monte_carlo_draws": _Rule("int", 1, 1_000_000),
+    "monte_carlo_seed": _Rule("int", 0, 2**32 - 1),
 }
 
 
@@ -181,6 +194,22 @@ hosting_move_per_system, default_site_exit_cost : float
         Utilisation below which a site is under-used (0.5).
     minimum_option_npv : float
         NPV an option must reach to count as worth doing (0).
+    uncertain_savings_low, uncertain_savings_likely, uncertain_savings_high : float
+        Triangular range of the savings achieved, as a multiple of the
+        planned savings (0.7, 1.0, 1.1); see :mod:`estate.sensitivity`.
+    uncertain_costs_low, uncertain_costs_likely, uncertain_costs_high : float
+        Triangular range of the one-off costs, as a multiple of the planned
+        costs (0.9, 1.0, 1.6).
+    uncertain_delay_low, uncertain_delay_likely, uncertain_delay_high : float
+        Triangular range of the delay to savings, in years (0, 0, 1).
+    common_cause_correlation : float
+        Correlation of one option's draws with every other's (0.5): the
+        share of the uncertainty with a cause common to the partnership.
+    cost_delay_correlation : float
+        Correlation of an option's cost overrun with its delay (0.6): both
+        follow from delivery going badly.
+    monte_carlo_draws, monte_carlo_seed : int
+        Draws of the simulation (10,000) and the seed that makes it repeatable.
     sources : Mapping[str, str]
         Where a value came from when it is not the packaged default (a user
         file, a keyword, a sheet read back); not compared.
@@ -216,6 +245,19 @@ hosting_move_per_system, default_site_exit_cost : float
     allocation_rule: str
     under_used_site_threshold: float
     minimum_option_npv: float
+    uncertain_savings_low: float
+    uncertain_savings_likely: float
+    uncertain_savings_high: float
+    uncertain_costs_low: float
+    uncertain_costs_likely: float
+    uncertain_costs_high: float
+    uncertain_delay_low: float
+    uncertain_delay_likely: float
+    uncertain_delay_high: float
+    common_cause_correlation: float
+    cost_delay_correlation: float
+    monte_carlo_draws: int
+    monte_carlo_seed: int
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
 
     @property

@@ -55,8 +55,8 @@ if TYPE_CHECKING:
 
 __all__ = ["KIND_STYLES", "OKABE_ITO", "OPTION_TYPE_COLOURS", "PLAN_CHARTS", "format_money",
            "plot_cumulative_cash_flow", "plot_estate_graph", "plot_overlap_heatmap", "plot_partner_affinity",
-           "plot_partner_gains", "plot_roadmap_gantt", "plot_savings_waterfall", "plot_vendor_concentration",
-           "write_charts"]
+           "plot_npv_distribution", "plot_partner_gains", "plot_roadmap_gantt", "plot_savings_waterfall",
+           "plot_tornado", "plot_vendor_concentration", "write_charts"]
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """The Okabe & Ito colour-blind-safe palette (blue, orange, green, purple, sky, vermillion, yellow, black)."""
@@ -746,7 +746,8 @@ OPTION_TYPE_COLOURS: dict[str, str] = {
 }
 """The colour of each option type in the plan charts (Okabe & Ito: blue, orange, green, purple)."""
 
-PLAN_CHARTS = ("savings_waterfall", "cumulative_cash_flow", "roadmap_gantt", "overlap_heatmap", "partner_gains")
+PLAN_CHARTS = ("savings_waterfall", "cumulative_cash_flow", "roadmap_gantt", "overlap_heatmap", "partner_gains",
+               "tornado", "npv_distribution")
 """The charts :func:`write_charts` draws, by file name (without extension), in order."""
 
 _TOTAL_COLOUR = "#555555"
@@ -1286,6 +1287,126 @@ def plot_partner_gains(plan_or_partners: Any, ax: Axes | None = None, *, top: in
     return ax
 
 
+def plot_tornado(plan: Any, ax: Axes | None = None) -> Axes:
+    """The portfolio's NPV with each uncertain assumption at its low and high, widest swing on top.
+
+    Parameters
+    ----------
+    plan : Plan
+        A plan from :func:`estate.plan.make_plan`; the bars are its
+        :meth:`~estate.plan.Plan.sensitivity` tornado.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new 10 x 4.5 in figure.
+
+    Returns
+    -------
+    matplotlib Axes
+        Two bars an assumption from the planned NPV (a vertical line): to the
+        NPV with the assumption at its low value (orange) and at its high
+        value (blue), labelled with the values.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import estate
+    >>> from estate.examples import two_councils
+    >>> ax = plot_tornado(estate.make_plan(two_councils()))
+    >>> len(ax.patches), ax.get_yticklabels()[0].get_text()
+    (8, 'One-off costs (multiple)')
+    """
+    func = "plot_tornado"
+    _check_plan(plan, "plan", func)
+    currency = _symbol(plan)
+    frame = plan.sensitivity().tornado
+    base = float(plan.sensitivity().table.set_index("variable").loc["NPV P50", "base"])
+    if ax is None:
+        ax = _new_axes((10.0, 4.5))
+    rows = np.arange(len(frame))
+    for column, colour, label in (("npv_low", OKABE_ITO[1], "At its low value"),
+                                  ("npv_high", OKABE_ITO[0], "At its high value")):
+        values = frame[column].to_numpy(dtype=float)
+        ax.barh(rows, values - base, left=base, height=0.6, color=colour, zorder=2, label=label)
+    for row in frame.itertuples():
+        for value, npv in ((row.low_value, row.npv_low), (row.high_value, row.npv_high)):
+            ax.annotate(f"{value:g}", (npv, row.Index), xytext=(3 if npv >= base else -3, 0),
+                        textcoords="offset points", ha="left" if npv >= base else "right", va="center", fontsize=8)
+    ax.axvline(base, color="#000000", linewidth=1, zorder=3)
+    ax.set_yticks(rows, list(frame["variable"]), fontsize=9)
+    ax.set_ylim(len(frame) - 0.5, -0.5)
+    _plan_money_axis(ax.xaxis, currency)
+    ax.set_xlabel("Portfolio NPV")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    _title(ax, "What moves the NPV most",
+           f"The recommended portfolio's NPV (as planned: {_money_text(base, currency)}, the line) with one "
+           "assumption at the low or high end of its range on the Assumptions sheet and the others as planned")
+    return ax
+
+
+def plot_npv_distribution(plan: Any, ax: Axes | None = None) -> Axes:
+    """The S-curve: the share of Monte Carlo draws whose portfolio NPV is at most each value, with P10/P50/P90.
+
+    Parameters
+    ----------
+    plan : Plan
+        A plan from :func:`estate.plan.make_plan`; the curve is its
+        :meth:`~estate.plan.Plan.sensitivity` simulation.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new 10 x 5 in figure.
+
+    Returns
+    -------
+    matplotlib Axes
+        A line ``"Simulated NPV"`` (the empirical cumulative distribution),
+        markers at P10, P50 and P90 and a dashed line at the planned NPV.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import estate
+    >>> from estate.examples import two_councils
+    >>> ax = plot_npv_distribution(estate.make_plan(two_councils()))
+    >>> [line.get_label() for line in ax.get_lines()][:2]
+    ['Simulated NPV', 'NPV as planned']
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    func = "plot_npv_distribution"
+    _check_plan(plan, "plan", func)
+    currency = _symbol(plan)
+    sens = plan.sensitivity()
+    draws = np.sort(sens.simulation.npv)
+    planned = float(sens.table.set_index("variable").loc["NPV P50", "base"])
+    if ax is None:
+        ax = _new_axes((10.0, 5.0))
+    share = (np.arange(draws.size) + 1) / max(draws.size, 1)
+    ax.plot(draws, share, color=OKABE_ITO[0], linewidth=2, label="Simulated NPV", zorder=3)
+    ax.axvline(planned, color="#555555", linestyle="--", linewidth=1, label="NPV as planned")
+    ax.axvline(0, color="#000000", linewidth=0.8)
+    for p in (10, 50, 90):
+        value = sens.value(f"NPV P{p}")
+        ax.plot([value], [p / 100], marker="o", color=OKABE_ITO[5], zorder=4)
+        ax.annotate(f"P{p} {_money_text(value, currency)}", (value, p / 100), xytext=(6, -4),
+                    textcoords="offset points", fontsize=8, ha="left", va="top")
+    _plan_money_axis(ax.xaxis, currency)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Portfolio NPV")
+    ax.set_ylabel("Share of draws at or below")
+    ax.grid(axis="y", color="#eeeeee", zorder=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    chance = sens.value("Probability NPV > 0")
+    _title(ax, f"How sure: NPV is positive in {chance:.0%} of {sens.simulation.draws:,} draws",
+           "Monte Carlo over the uncertain savings, one-off costs and delays on the Assumptions sheet "
+           f"(triangular ranges, correlated; seed {sens.simulation.seed})")
+    return ax
+
+
 def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("png", "svg"),
                  dpi: int = 150) -> dict[str, Path]:
     """Draw the plan's charts and save each in every format.
@@ -1294,8 +1415,9 @@ def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("pn
     (:func:`plot_savings_waterfall`), ``cumulative_cash_flow``
     (:func:`plot_cumulative_cash_flow`), ``roadmap_gantt``
     (:func:`plot_roadmap_gantt`), ``overlap_heatmap``
-    (:func:`plot_overlap_heatmap` of ``plan.overlaps``) and ``partner_gains``
-    (:func:`plot_partner_gains`) — as ``folder/<name>.<format>``, each figure
+    (:func:`plot_overlap_heatmap` of ``plan.overlaps``), ``partner_gains``
+    (:func:`plot_partner_gains`), ``tornado`` (:func:`plot_tornado`) and
+    ``npv_distribution`` (:func:`plot_npv_distribution`, the S-curve) — as ``folder/<name>.<format>``, each figure
     sized for its content (10 in wide) and closed once saved.
 
     Parameters
@@ -1336,7 +1458,7 @@ def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("pn
     >>> {name: path.name for name, path in written.items()}  # doctest: +NORMALIZE_WHITESPACE
     {'savings_waterfall': 'savings_waterfall.png', 'cumulative_cash_flow': 'cumulative_cash_flow.png',
      'roadmap_gantt': 'roadmap_gantt.png', 'overlap_heatmap': 'overlap_heatmap.png',
-     'partner_gains': 'partner_gains.png'}
+     'partner_gains': 'partner_gains.png', 'tornado': 'tornado.png', 'npv_distribution': 'npv_distribution.png'}
     >>> written["roadmap_gantt"].parent == folder
     True
     """
@@ -1365,6 +1487,8 @@ def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("pn
         "roadmap_gantt": lambda: plot_roadmap_gantt(plan),
         "overlap_heatmap": lambda: plot_overlap_heatmap(plan.overlaps),
         "partner_gains": lambda: plot_partner_gains(plan),
+        "tornado": lambda: plot_tornado(plan),
+        "npv_distribution": lambda: plot_npv_distribution(plan),
     }
     key = "png" if "png" in chosen_formats else chosen_formats[0]
     written: dict[str, Path] = {}

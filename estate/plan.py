@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from estate.overlaps import Overlaps
     from estate.portfolio import Portfolio, PortfolioConstraints
     from estate.roadmap import Roadmap
+    from estate.sensitivity import Sensitivity
     from estate.sharing import PartnerShares
 
 __all__ = ["FATES", "Plan", "make_plan", "run_cost_today"]
@@ -141,6 +142,17 @@ class Plan:
             })
             issues = pd.concat([issues, rows[list(ISSUE_COLUMNS)]], ignore_index=True)
         return issues.reset_index(drop=True)
+
+    def sensitivity(self) -> Sensitivity:
+        """Switching values, tornado and Monte Carlo of the recommended options (:mod:`estate.sensitivity`).
+
+        Computed once a plan and kept: the simulation is seeded, so it is the same every time.
+        """
+        if "sensitivity" not in self._cache:
+            from estate.sensitivity import plan_sensitivity
+
+            self._cache["sensitivity"] = plan_sensitivity(self)
+        return self._cache["sensitivity"]
 
     def write(self, path: str | Path, **kwargs: Any) -> Path:
         """Write the plan workbook: :func:`estate.workbook.write_plan` (``charts=``, ``created=``)."""

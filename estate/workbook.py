@@ -90,7 +90,7 @@ MAX_SHEET_ROWS = 1_048_575
 """Most data rows a sheet holds below its header (Excel's 1,048,576 rows less one)."""
 
 SHEETS = ("Summary", "Options", "Cash flows", "Systems", "Overlaps", "Partners", "Roadmap", "Assumptions",
-          "Data issues")
+          "Sensitivity", "Data issues")
 """The sheets CONTRACT §4 requires; the workbook has more (helpers), and numbered continuations."""
 
 _CREATED = datetime(2000, 1, 1)
@@ -371,6 +371,27 @@ _PORTFOLIO_COLUMNS = (
     _c("cumulative", "Cumulative net", 14, _MONEY), _c("crossing", "Payback crossing", 10, _YEARS),
 )
 
+_SENSITIVITY_COLUMNS = (
+    _c("variable", "Variable", 22), _c("switching_value", "Switching value", 15, "general"),
+    _c("unit", "Unit", 20), _c("base", "Base", 15, "general"), _c("at_switch", "At the switch", 15, "general"),
+    _c("meaning", "Meaning", 70), _c("gap", "", 3),
+    _c("t_variable", "Tornado: assumption", 26), _c("t_low_value", "Low", 9, _NUMBER),
+    _c("t_high_value", "High", 9, _NUMBER), _c("t_npv_low", "NPV at low", 15, _MONEY),
+    _c("t_npv_high", "NPV at high", 15, _MONEY), _c("t_swing", "Swing", 15, _MONEY),
+)
+_SENSITIVITY_STYLES = {"fraction (fall)": _PCT, "fraction (rise)": _PCT, "fraction a year (rise)": _PCT,
+                       "years": _NUMBER, "probability": _PCT}
+
+_OPTION_SENSITIVITY_COLUMNS = (
+    _c("option", "Option", 10), _c("npv", "NPV", 14, _MONEY), _c("pv_savings", "PV of savings", 14, _MONEY),
+    _c("pv_costs", "PV of costs", 14, _MONEY), _c("savings", "Savings switching value", 12, _PCT),
+    _c("costs", "One-off costs switching value", 12, _PCT), _c("delay", "Delay switching value (years)", 12,
+                                                                 _NUMBER),
+    _c("discount_rate", "Discount rate switching value", 12, _PCT), _c("p10", "NPV P10", 14, _MONEY),
+    _c("p50", "NPV P50", 14, _MONEY), _c("p90", "NPV P90", 14, _MONEY),
+    _c("p_positive", "Probability NPV > 0", 11, _PCT),
+)
+
 _HEADLINE_STYLES = {
     "Organisations": _INT, "Systems": _INT, "Annual run cost": _MONEY, "Recommended options": _INT,
     "Recommended annual saving": _MONEY, "Saving as share of run cost": _PCT, "One-off cost": _MONEY,
@@ -398,6 +419,8 @@ class _Layout:
     assumptions: _Table
     derived: _Table
     years: _Table
+    sensitivity: _Table
+    option_sensitivity: _Table
 
 
 def _parts(base: str, n_rows: int, limit: int) -> list[tuple[str, int]]:
@@ -451,7 +474,8 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
                      streamed=False)
     order = (
         "Summary", "Options", "Partners", "Roadmap", "Roadmap events", "Cash flows",
-        *(t.sheet for t in systems), "Sites", "Overlaps", "Assumptions", *(t.sheet for t in issues),
+        *(t.sheet for t in systems), "Sites", "Overlaps", "Assumptions", "Sensitivity", "Option sensitivity",
+        *(t.sheet for t in issues),
         "Option systems", "Partner shares", "Years",
     )
     return _Layout(
@@ -473,6 +497,8 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
         assumptions=assumptions,
         derived=derived,
         years=_Table("Years", _YEAR_COLUMNS, horizon),
+        sensitivity=_Table("Sensitivity", _SENSITIVITY_COLUMNS, len(tables.sensitivity), streamed=False),
+        option_sensitivity=_Table("Option sensitivity", _OPTION_SENSITIVITY_COLUMNS, len(tables.option_sensitivity)),
     )
 
 
@@ -503,6 +529,8 @@ class _Frames:
     portfolio: pd.DataFrame
     headline: dict[str, float]
     top_options: pd.DataFrame
+    sensitivity: pd.DataFrame
+    option_sensitivity: pd.DataFrame
 
 
 def _text_or(primary: pd.Series, fallback: pd.Series) -> pd.Series:
@@ -746,6 +774,12 @@ def _frames(plan: Plan) -> _Frames:
                            "system_key": _get(ev, "system_key"), "organisation": _get(ev, "organisation"),
                            "detail": _get(ev, "detail")})
 
+    # Sensitivity: the portfolio's switching values and simulation, the tornado beside them.
+    sens = plan.sensitivity()
+    tornado = sens.tornado.add_prefix("t_")
+    sensitivity = pd.concat([sens.table.reset_index(drop=True), tornado], axis=1)
+    option_sensitivity = sens.options.rename(columns={"option_id": "option"})
+
     recommended = options[options["recommended"] == "Yes"].sort_values(["npv", "option"], ascending=[False, True],
                                                                          kind="stable")
     return _Frames(
@@ -754,7 +788,8 @@ def _frames(plan: Plan) -> _Frames:
         overlaps=overlaps,
         overlap_columns=tuple(overlap_columns), roadmap=roadmap, roadmap_labels=roadmap_labels, events=events,
         assumptions=a.to_frame(), years=years, portfolio=plan.portfolio_cash_flows(), headline=plan.headline(),
-        top_options=recommended.head(_TOP_OPTIONS),
+        top_options=recommended.head(_TOP_OPTIONS), sensitivity=sensitivity,
+        option_sensitivity=option_sensitivity,
     )
 
 
@@ -1361,6 +1396,68 @@ def _write_roadmap(ws: PlanWorksheet, events_ws: PlanWorksheet, L: _Layout, d: _
     _write_values(events_ws, e, d.events, styles)
 
 
+def _write_sensitivity(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names,
+                       currency: str) -> None:
+    """Switching values of the portfolio (live where a formula can say it), the simulation, the tornado."""
+    t, cf, pf = L.sensitivity, L.cash_flows, L.summary.portfolio
+    f = d.sensitivity
+    _prepare_sheet(ws, t, styles, f, filter_=False)
+    _write_values(ws, t, f, styles, ["meaning", "t_variable", "t_low_value", "t_high_value", "t_npv_low",
+                                     "t_npv_high", "t_swing"])
+
+    def chosen(key: str) -> str:
+        return f'SUMIFS({cf.span(key)},{cf.span("recommended")},"Yes")'
+
+    npv, pv_s, pv_c = chosen("present_value"), chosen("pv_savings"), chosen("pv_costs")
+    irr = f"IRR({pf.span('net')})"
+    live = {
+        "Annual savings": (f'IF({pv_s}<>0,({npv})/({pv_s}),"")', pv_s, "{base}*(1-{value})"),
+        "One-off costs": (f'IF({pv_c}<>0,({npv})/({pv_c}),"")', pv_c, "{base}*(1+{value})"),
+        "Discount rate": (f'IFERROR({irr}-{n.discount_rate},"")', n.discount_rate, f'IFERROR({irr},"")'),
+    }
+    for i, row in enumerate(f.itertuples()):
+        if not isinstance(row.variable, str):
+            continue
+        unit_style = _SENSITIVITY_STYLES.get(row.unit, _MONEY if row.unit == currency else "general")
+        base_style = _MONEY if row.variable in ("Annual savings", "One-off costs") or row.unit == currency else (
+            unit_style)
+        value_cell, base_cell = t.cell("switching_value", i), t.cell("base", i)
+        ws.write_string(t.row(i), t.col("variable"), row.variable)
+        ws.write_string(t.row(i), t.col("unit"), row.unit)
+        if row.variable in live:
+            formula, base, at = live[row.variable]
+            ws.write_formula(t.row(i), t.col("switching_value"), "=" + formula, styles[unit_style],
+                             _stored(row.switching_value))
+            ws.write_formula(t.row(i), t.col("base"), "=" + base, styles[base_style], _stored(row.base))
+            ws.write_formula(t.row(i), t.col("at_switch"), "=" + at.format(base=base_cell, value=value_cell),
+                             styles[base_style], _stored(row.at_switch))
+        else:
+            _put(ws, t.row(i), t.col("switching_value"), row.switching_value, styles[unit_style])
+            if row.unit == currency:
+                ws.write_formula(t.row(i), t.col("base"), "=" + npv, styles[_MONEY], _stored(row.base))
+            else:
+                _put(ws, t.row(i), t.col("base"), row.base, styles[base_style])
+            _put(ws, t.row(i), t.col("at_switch"), row.at_switch, styles[base_style])
+
+
+def _write_option_sensitivity(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+    """Each recommended option's switching values (savings and costs live over Options) and simulation."""
+    t, opt = L.option_sensitivity, L.options
+    f = d.option_sensitivity
+    _prepare_sheet(ws, t, styles, f)
+    _write_values(ws, t, f, styles, ["option", "delay", "discount_rate", "p10", "p50", "p90", "p_positive"])
+
+    def option(key: str) -> Formula:
+        return _sumifs(opt.span(key), (opt.span("option"), t.cells("option")))
+
+    _write_formulas(ws, t, "npv", f, styles, lambda: option("npv"))
+    _write_formulas(ws, t, "pv_savings", f, styles, lambda: option("pv_savings"))
+    _write_formulas(ws, t, "pv_costs", f, styles, lambda: option("pv_costs"))
+    for key, pv in (("savings", "pv_savings"), ("costs", "pv_costs")):
+        _write_formulas(ws, t, key, f, styles, lambda pv=pv: cat(
+            "IF(", t.cells(pv), "<>0,", t.cells("npv"), "/", t.cells(pv), ',"")'))
+
+
 def _write_assumptions(ws: PlanWorksheet, wb: Workbook, L: _Layout, d: _Frames, plan: Plan, styles: _Styles,
                        n: _Names) -> None:
     t, dv = L.assumptions, L.derived
@@ -1532,6 +1629,8 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
         _write_overlaps(sheets["Overlaps"], layout, data, styles)
         _write_roadmap(sheets["Roadmap"], sheets["Roadmap events"], layout, data, styles)
         _write_summary(sheets["Summary"], layout, data, plan, styles, names, chart_files)
+        _write_sensitivity(sheets["Sensitivity"], layout, data, styles, names, plan.assumptions.currency)
+        _write_option_sensitivity(sheets["Option sensitivity"], layout, data, styles)
         if {"cost_factor", "saving_factor"} & names.used:  # the derived factors are formulas of the biases
             names.used.update({"cost_bias", "saving_bias", "bias_mitigation"})
         _write_assumptions(sheets["Assumptions"], wb, layout, data, plan, styles, names)

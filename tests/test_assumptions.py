@@ -45,6 +45,19 @@ EXPECTED_DEFAULTS = {
     "allocation_rule": "users",
     "under_used_site_threshold": 0.5,
     "minimum_option_npv": 0.0,
+    "uncertain_savings_low": 0.7,
+    "uncertain_savings_likely": 1.0,
+    "uncertain_savings_high": 1.1,
+    "uncertain_costs_low": 0.9,
+    "uncertain_costs_likely": 1.0,
+    "uncertain_costs_high": 1.6,
+    "uncertain_delay_low": 0.0,
+    "uncertain_delay_likely": 0.0,
+    "uncertain_delay_high": 1.0,
+    "common_cause_correlation": 0.5,
+    "cost_delay_correlation": 0.6,
+    "monte_carlo_draws": 10000,
+    "monte_carlo_seed": 20270401,
 }
 
 ILLUSTRATIVE = {

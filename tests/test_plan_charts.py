@@ -22,9 +22,11 @@ from estate.charts import (  # noqa: E402
     PLAN_CHARTS,
     format_money,
     plot_cumulative_cash_flow,
+    plot_npv_distribution,
     plot_partner_gains,
     plot_roadmap_gantt,
     plot_savings_waterfall,
+    plot_tornado,
     write_charts,
 )
 from estate.errors import ParameterError  # noqa: E402
@@ -257,7 +259,8 @@ def test_write_charts_writes_png_and_svg_and_closes_its_figures(small_plan, tmp_
     written = write_charts(small_plan, tmp_path / "charts", dpi=60)
     assert plt.get_fignums() == before
     assert list(written) == list(PLAN_CHARTS) == ["savings_waterfall", "cumulative_cash_flow", "roadmap_gantt",
-                                                  "overlap_heatmap", "partner_gains"]
+                                                  "overlap_heatmap", "partner_gains", "tornado",
+                                                  "npv_distribution"]
     assert all(path.suffix == ".png" and path.parent == tmp_path / "charts" for path in written.values())
     files = sorted(p.name for p in (tmp_path / "charts").iterdir())
     assert files == sorted(f"{name}.{ext}" for name in PLAN_CHARTS for ext in ("png", "svg"))
@@ -279,3 +282,27 @@ def test_write_charts_checks_its_parameters(plan, tmp_path):
     with pytest.raises(ParameterError, match="The 'folder' parameter of write_charts"):
         write_charts(plan, blocker / "charts")
     assert list(tmp_path.iterdir()) == [blocker]
+
+
+def test_tornado_has_two_bars_an_assumption_widest_first(plan):
+    ax = plot_tornado(plan)
+    frame = plan.sensitivity().tornado
+    assert len(ax.patches) == 2 * len(frame)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(frame["variable"])
+    base = plan.headline()["NPV"]
+    ends = [p.get_x() + p.get_width() for p in ax.patches]
+    assert all(p.get_x() == pytest.approx(base) for p in ax.patches)
+    assert ends == pytest.approx([*frame["npv_low"], *frame["npv_high"]])
+    assert list(frame["swing"]) == sorted(frame["swing"], reverse=True)
+    plt.close(ax.figure)
+
+
+def test_s_curve_is_the_sorted_draws_with_the_percentiles(plan):
+    ax = plot_npv_distribution(plan)
+    sim = plan.sensitivity().simulation
+    line = ax.get_lines()[0]
+    assert np.array_equal(line.get_xdata(), np.sort(sim.npv))
+    assert line.get_ydata()[-1] == 1.0
+    marked = [float(l.get_xdata()[0]) for l in ax.get_lines() if l.get_marker() == "o"]
+    assert marked == [sim.percentile(10), sim.percentile(50), sim.percentile(90)]
+    plt.close(ax.figure)

@@ -388,7 +388,7 @@ def test_formulas_refer_to_the_assumptions_and_use_known_functions(written: Path
     assert not any("NPV(" in f for f in formulas.values())  # Excel's NPV() discounts year 0
     # Formulas are written as Excel stores them: newer functions carry their _xlfn. prefix.
     allowed = {"SUMIFS", "SUMIF", "COUNTIFS", "COUNTIF", "COUNTA", "IF", "AND", "OR", "MIN", "MAX", "SUM", "YEAR",
-               "MONTH", "DATE", "EDATE", "SUBSTITUTE", "_xlfn.MINIFS", "_xlfn.MAXIFS"}
+               "MONTH", "DATE", "EDATE", "SUBSTITUTE", "_xlfn.MINIFS", "_xlfn.MAXIFS", "IRR", "IFERROR"}
     used = {name for f in formulas.values() for name in re.findall(r"([A-Za-z_][A-Za-z0-9_.]*)\(", f)}
     assert used <= allowed, used - allowed
 
