@@ -137,6 +137,13 @@ _RULES: dict[str, _Rule] = {
     "cost_delay_correlation": _Rule("float", -0.95, 0.95),
     "monte_carlo_draws": _Rule("int", 1, 1_000_000),
     "monte_carlo_seed": _Rule("int", 0, 2**32 - 1),
+    "shared_service_across_successors": _Rule("choice", choices=("no", "yes")),
+    "shared_service_years": _Rule("int", 0, 50),
+    "shared_service_charge": _RATE,
+    "partition_one_off_share": _Rule("float", 0.0, 10.0),
+    "partition_run_cost_uplift": _Rule("float", 0.0, 10.0),
+    "monolithic_data_factor": _Rule("float", 1.0, 20.0),
+    "vesting_window_months": _Rule("int", 0, 60),
 }
 
 
@@ -210,6 +217,19 @@ hosting_move_per_system, default_site_exit_cost : float
         follow from delivery going badly.
     monte_carlo_draws, monte_carlo_seed : int
         Draws of the simulation (10,000) and the seed that makes it repeatable.
+    shared_service_across_successors : {"no", "yes"}
+        Whether an option may span successor authorities as a shared service ("no").
+    shared_service_years : int
+        Length of a hosting agreement between successors (3).
+    shared_service_charge : float
+        Yearly cost of a hosting agreement, a share of the guests' share of the cost (0.1).
+    partition_one_off_share, partition_run_cost_uplift : float
+        One-off cost of partitioning a divided system (0.5) and extra run cost of each copy (0.25),
+        as shares of its annual cost.
+    monolithic_data_factor : float
+        Multiplier of data work when data is monolithic (2).
+    vesting_window_months : int
+        Months either side of vesting in which no critical system is retired (6).
     sources : Mapping[str, str]
         Where a value came from when it is not the packaged default (a user
         file, a keyword, a sheet read back); not compared.
@@ -258,6 +278,13 @@ hosting_move_per_system, default_site_exit_cost : float
     cost_delay_correlation: float
     monte_carlo_draws: int
     monte_carlo_seed: int
+    shared_service_across_successors: str
+    shared_service_years: int
+    shared_service_charge: float
+    partition_one_off_share: float
+    partition_run_cost_uplift: float
+    monolithic_data_factor: float
+    vesting_window_months: int
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
 
     @property

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["KIND_STYLES", "OKABE_ITO", "OPTION_TYPE_COLOURS", "PLAN_CHARTS", "format_money",
            "plot_cumulative_cash_flow", "plot_estate_graph", "plot_overlap_heatmap", "plot_partner_affinity",
            "plot_npv_distribution", "plot_partner_gains", "plot_roadmap_gantt", "plot_savings_waterfall",
-           "plot_tornado", "plot_vendor_concentration", "write_charts"]
+           "plot_successor_estates", "plot_tornado", "plot_vendor_concentration", "write_charts"]
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """The Okabe & Ito colour-blind-safe palette (blue, orange, green, purple, sky, vermillion, yellow, black)."""
@@ -1417,7 +1417,8 @@ def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("pn
     (:func:`plot_roadmap_gantt`), ``overlap_heatmap``
     (:func:`plot_overlap_heatmap` of ``plan.overlaps``), ``partner_gains``
     (:func:`plot_partner_gains`), ``tornado`` (:func:`plot_tornado`) and
-    ``npv_distribution`` (:func:`plot_npv_distribution`, the S-curve) — as ``folder/<name>.<format>``, each figure
+    ``npv_distribution`` (:func:`plot_npv_distribution`, the S-curve), and for a plan with successor
+    authorities ``successor_estates`` (:func:`plot_successor_estates`) — as ``folder/<name>.<format>``, each figure
     sized for its content (10 in wide) and closed once saved.
 
     Parameters
@@ -1490,9 +1491,13 @@ def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("pn
         "tornado": lambda: plot_tornado(plan),
         "npv_distribution": lambda: plot_npv_distribution(plan),
     }
+    names = PLAN_CHARTS
+    if getattr(plan, "reorganisation", None) is not None and plan.reorganisation.active:
+        drawings["successor_estates"] = lambda: plot_successor_estates(plan)
+        names = (*PLAN_CHARTS, "successor_estates")
     key = "png" if "png" in chosen_formats else chosen_formats[0]
     written: dict[str, Path] = {}
-    for name in PLAN_CHARTS:
+    for name in names:
         ax = drawings[name]()
         figure = ax.figure
         try:
@@ -1511,3 +1516,68 @@ def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("pn
         finally:
             plt.close(figure)
     return written
+
+
+def plot_successor_estates(plan_or_view: Any, ax: Axes | None = None) -> Axes:
+    """Each successor authority's estate before and after the plan: run cost a year.
+
+    Parameters
+    ----------
+    plan_or_view : Plan or DataFrame
+        A plan, or its successor view (``plan.successors()``, with
+        ``successor``, ``run_cost_today`` and ``run_cost_after``).
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure 10 in wide.
+
+    Returns
+    -------
+    matplotlib Axes
+        Two bars a successor (run cost today, inherited from its
+        predecessors; run cost after the recommended options and the
+        divisions of divided systems), each labelled with its amount and
+        the successor's systems count.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> view = pd.DataFrame({"successor": ["East", "West"], "systems": [10, 12],
+    ...                      "run_cost_today": [2e6, 3e6], "run_cost_after": [1.8e6, 2.9e6]})
+    >>> plot_successor_estates(view).get_title(loc="left")
+    "Each successor's estate: run cost a year before and after the plan"
+    """
+    func = "plot_successor_estates"
+    currency = "GBP"
+    if _is_plan(plan_or_view):
+        currency = plan_or_view.assumptions.currency
+        view = plan_or_view.successors()
+    elif isinstance(plan_or_view, pd.DataFrame):
+        view = plan_or_view
+    else:
+        raise _bad("plan_or_view", func, "a Plan or a DataFrame", type(plan_or_view))
+    missing = {"successor", "run_cost_today", "run_cost_after"} - set(view.columns)
+    if missing:
+        raise _bad("plan_or_view", func, "a DataFrame with successor, run_cost_today and run_cost_after",
+                   sorted(missing))
+    n = max(len(view), 1)
+    if ax is None:
+        ax = _new_axes((10, 1.6 + 0.9 * n))
+    y = np.arange(len(view))
+    before = pd.to_numeric(view["run_cost_today"], errors="coerce").fillna(0.0).to_numpy(float)
+    after = pd.to_numeric(view["run_cost_after"], errors="coerce").fillna(0.0).to_numpy(float)
+    ax.barh(y - 0.2, before, height=0.38, color=OKABE_ITO[4], label="Inherited today")
+    ax.barh(y + 0.2, after, height=0.38, color=OKABE_ITO[0], label="After the plan")
+    counts = view["systems"].tolist() if "systems" in view else [None] * len(view)
+    labels = [_short(name, 34) + (f"\n{int(c)} systems" if c is not None and pd.notna(c) else "")
+              for name, c in zip(view["successor"], counts, strict=True)]
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    for row, (b, a) in enumerate(zip(before, after, strict=True)):
+        ax.text(b, row - 0.2, " " + _money_text(b, currency), va="center", fontsize=8)
+        ax.text(a, row + 0.2, " " + _money_text(a, currency), va="center", fontsize=8)
+    _plan_money_axis(ax.xaxis, currency)
+    ax.set_xlim(0, max(float(np.max(before, initial=0)), float(np.max(after, initial=0)), 1.0) * 1.2)
+    ax.legend(loc="lower right", frameon=False)
+    _title(ax, "Each successor's estate: run cost a year before and after the plan",
+           "Divided systems shared equally between their successors; organisations with no successor shown apart")
+    return ax

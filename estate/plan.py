@@ -33,13 +33,14 @@ if TYPE_CHECKING:
     from estate.options import Options
     from estate.overlaps import Overlaps
     from estate.portfolio import Portfolio, PortfolioConstraints
+    from estate.reorganisation import Reorganisation
     from estate.roadmap import Roadmap
     from estate.sensitivity import Sensitivity
     from estate.sharing import PartnerShares
 
 __all__ = ["FATES", "Plan", "make_plan", "run_cost_today"]
 
-FATES = ("Retire", "Survivor", "Re-contract", "Keep")
+FATES = ("Retire", "Survivor", "Re-contract", "Split", "Keep")
 """What happens to a system under the plan (CONTRACT §4)."""
 
 _FATE_OF_EFFECT = {"retire": "Retire", "survive": "Survivor", "recontract": "Re-contract", "move": "Keep"}
@@ -73,6 +74,9 @@ class Plan:
         What each partner pays and saves, and fair transfers (:mod:`estate.sharing`).
     roadmap : Roadmap
         When each recommended option starts and ends (:mod:`estate.roadmap`).
+    reorganisation : Reorganisation or None
+        Successors, the options dropped at their boundaries and the divided
+        systems' ways of division (:mod:`estate.reorganisation`).
     """
 
     inventory: Inventory
@@ -84,6 +88,7 @@ class Plan:
     portfolio: Portfolio
     partners: PartnerShares
     roadmap: Roadmap
+    reorganisation: Reorganisation | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -124,12 +129,53 @@ class Plan:
         systems = self.matched.join(per_system, on="system_key")
         systems["fate"] = systems["_rank"].map(dict(enumerate(FATES))).fillna("Keep")
         systems["option"] = systems["option"].fillna("")
+        if self.reorganisation is not None:  # a divided system is split (or retired part by part), never kept
+            divided = systems["system_key"].map(self.reorganisation.fates())
+            systems["fate"] = systems["fate"].where(systems["fate"].ne("Keep") | divided.isna(), divided)
         return systems.drop(columns="_rank")
+
+    def vesting(self) -> pd.DataFrame:
+        """The contract decisions due before a vesting date still ahead (the ``Vesting`` sheet).
+
+        See :func:`estate.reorganisation.vesting_decisions`.
+        """
+        from estate.reorganisation import vesting_decisions
+
+        if "vesting" not in self._cache:
+            effects = self.options.effects
+            mine = effects[effects["option_id"].isin(self.recommended) & effects["effect"].eq("retire")]
+            retiring = mine.groupby("system_key")["option_id"].agg(lambda s: "; ".join(sorted(set(s))))
+            a = self.assumptions
+            self._cache["vesting"] = vesting_decisions(
+                self.matched, self.inventory.organisations,
+                as_of=pd.Timestamp(year=a.first_year, month=a.first_month, day=1),
+                default_notice_months=a.default_notice_months, contracts=self.inventory.contracts,
+                options_of_system=retiring,
+                divided=None if self.reorganisation is None else self.reorganisation.divisions)
+        return self._cache["vesting"]
+
+    def successors(self) -> pd.DataFrame:
+        """Each successor authority's inheritance and plan (the ``Successors`` sheet).
+
+        See :func:`estate.reorganisation.successor_view`; the rows add up to
+        the ``Partners`` sheet's run cost, saving, one-off cost and NPV.
+        """
+        from estate.reorganisation import Reorganisation, successor_view
+
+        reorg = self.reorganisation or Reorganisation.none(self.matched)
+        return successor_view(self.matched, self.inventory.organisations, self.partners.partners,
+                              reorg.successors, reorg.divisions, sites=self.inventory.sites,
+                              contracts=self.inventory.contracts)
 
     def issues(self) -> pd.DataFrame:
         """The inventory's data issues and every default the costing applied."""
+        from estate.reorganisation import expired_contract_issues
+
         defaults = self.options.defaults_used
         issues = self.inventory.issues
+        expired = expired_contract_issues(self.vesting(), self.matched)
+        if len(expired):
+            issues = pd.concat([issues, expired], ignore_index=True)
         if len(defaults):
             rows = pd.DataFrame({
                 "source_file": defaults.get("source_file", ""),
@@ -245,6 +291,7 @@ def make_plan(
     from estate.options import generate_options
     from estate.overlaps import find_overlaps
     from estate.portfolio import PortfolioConstraints, select_portfolio
+    from estate.reorganisation import plan_reorganisation, successor_groups
     from estate.roadmap import build_roadmap
     from estate.sharing import share_portfolio
 
@@ -275,8 +322,10 @@ def make_plan(
                              under_used_below=assumptions.under_used_site_threshold)
     step("Generating and costing options")
     options = generate_options(matched, assumptions=assumptions, inventory=inventory,
-                               groups=overlaps.partner_groups, interfaces=overlaps.integration_blast_radius,
+                               groups=successor_groups(inventory.organisations, overlaps.partner_groups),
+                               interfaces=overlaps.integration_blast_radius,
                                sites=overlaps.site_overlaps)
+    options, reorganisation = plan_reorganisation(options, matched, inventory.organisations, assumptions)
     step("Choosing the portfolio")
     portfolio = select_portfolio(
         options.options, options.effects, one_off_by_year=options.one_off_by_year,
@@ -291,7 +340,8 @@ def make_plan(
                             first_year=assumptions.first_year, horizon_years=assumptions.horizon_years,
                             first_month=assumptions.first_month)
     return Plan(inventory=inventory, matched=matched, graph=graph, overlaps=overlaps, assumptions=assumptions,
-                options=options, portfolio=portfolio, partners=partners, roadmap=roadmap)
+                options=options, portfolio=portfolio, partners=partners, roadmap=roadmap,
+                reorganisation=reorganisation)
 
 
 def _load_assumptions(source: str | Path | None) -> Assumptions:

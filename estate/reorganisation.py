@@ -53,7 +53,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -65,13 +65,20 @@ from estate.schema import normalise_header
 __all__ = [
     "DIVISION_COLUMNS",
     "DIVISION_METHODS",
+    "NO_SUCCESSOR",
+    "Reorganisation",
     "SUCCESSOR_COLUMNS",
     "VESTING_COLUMNS",
+    "annuity",
+    "apply_boundaries",
     "check_reorganisation",
     "cross_successor_options",
     "divisions",
+    "expired_contract_issues",
     "organisation_successors",
+    "plan_reorganisation",
     "split_names",
+    "successor_groups",
     "successor_view",
     "system_successors",
     "vesting_decisions",
@@ -154,6 +161,12 @@ def organisation_successors(organisations: pd.DataFrame | None) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=columns)
     out["vesting_date"] = pd.to_datetime(out["vesting_date"])
     return out.drop_duplicates(["organisation", "successor"]).reset_index(drop=True)
+
+
+def _text_map(keys: pd.Series, mapping: Any) -> pd.Series:
+    """Each key's text in ``mapping`` (a dict or Series), ``""`` when it has none."""
+    lookup = dict(mapping) if not isinstance(mapping, dict) else mapping
+    return pd.Series([lookup.get(k, "") for k in keys], index=keys.index, dtype=object)
 
 
 def _issues(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
@@ -293,6 +306,49 @@ def system_successors(systems: pd.DataFrame, organisations: pd.DataFrame | None)
                                                        "host", "divided", "shared", "sharers"])
 
 
+def successor_groups(organisations: pd.DataFrame | None, groups: Any = None) -> list[frozenset[str]] | Any:
+    """Natural groupings plus, for each successor, the organisations that go wholly to it.
+
+    Options are generated for each grouping (:func:`estate.options.generate_options`'s
+    ``groups``); a divided organisation's systems would take every option
+    that includes it across a boundary, so each successor's full
+    predecessors are also offered as a grouping of their own.
+
+    Parameters
+    ----------
+    organisations : DataFrame or None
+    groups : DataFrame or iterable of sets, optional
+        The natural groupings (:func:`estate.overlaps.partner_groups`:
+        ``organisation``, ``group``), kept first.
+
+    Returns
+    -------
+    list of frozenset, or ``groups`` unchanged when no organisation has a
+    successor.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"organisation": ["County", "A", "B", "C"],
+    ...                      "successor": ["North; South", "North", "North", "South"]})
+    >>> [sorted(g) for g in successor_groups(orgs)]
+    [['A', 'B']]
+    """
+    links = organisation_successors(organisations)
+    if not len(links):
+        return groups
+    out: list[frozenset[str]] = []
+    if isinstance(groups, pd.DataFrame) and {"organisation", "group"} <= set(groups.columns):
+        out += [frozenset(block["organisation"].astype(str)) for _, block in groups.groupby("group", sort=True)]
+    elif groups is not None:
+        out += [frozenset(str(o) for o in group) for group in groups]
+    whole = links.loc[~links["organisation"].duplicated(keep=False)]
+    for _, block in whole.groupby("successor", sort=True):
+        members = frozenset(block["organisation"].astype(str))
+        if len(members) >= 2 and members not in out:
+            out.append(members)
+    return out
+
+
 def cross_successor_options(effects: pd.DataFrame, successors: pd.DataFrame,
                             organisations: pd.DataFrame | None) -> pd.Series:
     """The successor authorities each option spans, for the options that span two or more.
@@ -322,9 +378,543 @@ def cross_successor_options(effects: pd.DataFrame, successors: pd.DataFrame,
     by_org = links.groupby("organisation")["successor"].agg(lambda s: "; ".join(sorted(s))) if len(links) else {}
     by_system = successors.set_index("system_key")["successors"] if len(successors) else pd.Series(dtype=object)
     names = effects["system_key"].map(by_system)
-    names = names.where(names.notna(), effects["organisation"].map(by_org)).fillna("")
+    names = names.astype(object).where(names.notna(), _text_map(effects["organisation"], dict(by_org)))
     long = pd.DataFrame({"option_id": effects["option_id"].to_numpy(), "successor": names.map(split_names)})
     long = long.explode("successor").dropna().drop_duplicates()
     counts = long.groupby("option_id")["successor"].agg(lambda s: "; ".join(sorted(s)))
     counts = counts[counts.str.contains(";", regex=False)]
     return counts.sort_index().rename("successors")
+
+
+# --------------------------------------------------------------------------- #
+# Boundaries: options stay inside one successor authority
+# --------------------------------------------------------------------------- #
+
+
+def _vesting_ahead(organisations: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.Series:
+    """Each organisation's vesting date when it is still ahead of ``as_of`` (organisation → date)."""
+    if organisations is None or not len(organisations) or "vesting_date" not in organisations:
+        return pd.Series(dtype="datetime64[ns]")
+    dates = organisations.dropna(subset=["organisation"]).drop_duplicates("organisation").set_index(
+        "organisation")["vesting_date"]
+    dates = pd.to_datetime(dates)
+    return dates[dates > as_of]
+
+
+def apply_boundaries(options: Any, matched: pd.DataFrame, organisations: pd.DataFrame | None,
+                     assumptions: Any, *, successors: pd.DataFrame | None = None) -> tuple[Any, pd.DataFrame]:
+    """Keep options inside one successor authority; keep day-one critical systems through vesting.
+
+    An option spanning two or more successor authorities
+    (:func:`cross_successor_options`) is dropped, unless the assumption
+    ``shared_service_across_successors`` is ``"yes"``: it then becomes a
+    ``shared service`` (the survivor's successor hosts, the others buy the
+    service under an agreement of ``shared_service_years``). An option that
+    retires a ``critical`` system within ``vesting_window_months`` of its
+    organisation's vesting date (still ahead) is dropped.
+
+    Parameters
+    ----------
+    options : estate.options.Options
+    matched : DataFrame
+        The matched systems (``system_key``, ``organisation``, the
+        reorganisation columns, ``criticality``).
+    organisations : DataFrame or None
+    assumptions : estate.assumptions.Assumptions
+
+    Returns
+    -------
+    (Options, DataFrame)
+        The options kept, and ``option_id``, ``reason`` of those dropped.
+    """
+    from dataclasses import replace
+
+    effects = options.effects
+    if successors is None:
+        successors = system_successors(matched, organisations)
+    crossing = cross_successor_options(effects, successors, organisations)
+    dropped: list[tuple[str, str]] = []
+    allowed = assumptions.shared_service_across_successors == "yes"
+    table = options.options
+    if len(crossing) and not allowed:
+        dropped += [(o, f"spans successor authorities {s} (shared service across successors not allowed)")
+                    for o, s in crossing.items()]
+    as_of = pd.Timestamp(year=assumptions.first_year, month=assumptions.first_month, day=1)
+    ahead = _vesting_ahead(organisations, as_of)
+    if len(ahead) and len(effects) and "criticality" in matched:
+        critical = set(matched.loc[matched["criticality"].eq("critical"), "system_key"])
+        retiring = effects.loc[effects["effect"].eq("retire") & effects["system_key"].isin(critical)
+                               & effects["organisation"].isin(ahead.index)]
+        vesting = retiring["organisation"].map(ahead)
+        window = pd.DateOffset(months=int(assumptions.vesting_window_months))
+        day = pd.to_datetime(retiring["retire_date"])
+        near = retiring.loc[(day >= vesting - window) & (day <= vesting + window)]
+        for option_id, block in near.groupby("option_id", sort=True):
+            dropped.append((option_id, "retires day-one critical system(s) within "
+                            f"{assumptions.vesting_window_months} months of vesting: "
+                            + "; ".join(sorted(block["system_key"]))))
+    excluded = pd.DataFrame(dropped, columns=["option_id", "reason"]).drop_duplicates("option_id")
+    keep = ~table["option_id"].isin(excluded["option_id"])
+    if allowed and len(crossing):
+        table = table.copy()
+        shared = table["option_id"].isin(crossing.index) & keep
+        hosts = successors.set_index("system_key")["host"]
+        end = as_of + pd.DateOffset(years=int(assumptions.shared_service_years)) - pd.Timedelta(days=1)
+        note = table.loc[shared].apply(lambda r: (
+            f" Shared service across successors {crossing[r['option_id']]}: "
+            f"{hosts.get(r['target'], '') or r['lead_organisation']} hosts and the others buy the service under "
+            f"an agreement to {end:%d/%m/%Y} (a service charge of {assumptions.shared_service_charge:.0%} of "
+            "their share of the run cost, a transfer between the successors)."), axis=1)
+        table.loc[shared, "type"] = "shared service"
+        if shared.any():
+            table.loc[shared, "rationale"] = table.loc[shared, "rationale"] + note
+    if not len(excluded):
+        return (replace(options, options=table) if table is not options.options else options), excluded
+    ids = set(excluded["option_id"])
+
+    def kept(frame: pd.DataFrame) -> pd.DataFrame:
+        if "option_id" not in frame or not len(frame):
+            return frame
+        return frame.loc[~frame["option_id"].isin(ids)].reset_index(drop=True)
+
+    effects = kept(options.effects)
+    defaults = options.defaults_used
+    if len(defaults) and "system_key" in defaults:  # only the defaults of systems an option still touches
+        defaults = defaults.loc[defaults["system_key"].isin(effects["system_key"])].reset_index(drop=True)
+    out = replace(options, options=kept(table), effects=effects, cash_flows=kept(options.cash_flows),
+                  one_off_by_year=kept(options.one_off_by_year), one_off_breakdown=kept(options.one_off_breakdown),
+                  partner_shares=kept(options.partner_shares), defaults_used=defaults)
+    return out, excluded.sort_values("option_id").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- #
+# Vesting day: the contract decisions due before it
+# --------------------------------------------------------------------------- #
+
+
+def _months_before(days: pd.Series, months: pd.Series) -> pd.Series:
+    """``days`` less ``months`` calendar months (whole months), one DateOffset per distinct count."""
+    out = pd.Series(pd.NaT, index=days.index, dtype="datetime64[ns]")
+    for n, index in months.groupby(months).groups.items():
+        out.loc[index] = days.loc[index] - pd.DateOffset(months=int(n))
+    return out
+
+
+def vesting_decisions(systems: pd.DataFrame, organisations: pd.DataFrame | None, *, as_of: pd.Timestamp,
+                      default_notice_months: int, contracts: pd.DataFrame | None = None,
+                      options_of_system: pd.Series | None = None,
+                      divided: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every contract decision due before a vesting date still ahead of ``as_of``.
+
+    For each organisation whose vesting date is after ``as_of`` (the plan's
+    first day), each of its systems' contracts (the Systems sheet's
+    ``contract_end`` and the Contracts sheet's) whose notice falls due
+    (``contract_end`` less ``notice_months``, or ``default_notice_months``
+    when not given) or whose end falls before vesting, an already expired one
+    included.
+
+    Parameters
+    ----------
+    systems : DataFrame
+        ``system_key``, ``organisation``, ``system``, ``contract_end``,
+        ``notice_months`` and optionally ``criticality``.
+    organisations : DataFrame or None
+        ``organisation``, ``successor``, ``vesting_date``.
+    as_of : Timestamp
+        The plan's first day: vesting dates on or before it are past.
+    default_notice_months : int
+    contracts : DataFrame, optional
+        The Contracts sheet (``system_key``, ``contract_end``,
+        ``notice_months``).
+    options_of_system : Series, optional
+        ``system_key`` → the recommended option(s) that retire it.
+    divided : DataFrame, optional
+        :func:`divisions` (the chosen method of each divided system).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`VESTING_COLUMNS`, by vesting date, organisation,
+        notice date and system. ``status`` is ``expired``,
+        ``notice passed``, ``ends before vesting`` or
+        ``notice due before vesting``.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"organisation": ["Eden"], "successor": ["East"],
+    ...                      "vesting_date": pd.to_datetime(["2028-04-01"])})
+    >>> systems = pd.DataFrame({"system_key": ["Eden/REV", "Eden/HR", "Eden/GIS"],
+    ...                         "organisation": "Eden", "system": ["Revenues", "HR", "GIS"],
+    ...                         "contract_end": pd.to_datetime(["2028-06-30", "2027-01-31", "2030-03-31"]),
+    ...                         "notice_months": [6.0, None, 6.0]})
+    >>> v = vesting_decisions(systems, orgs, as_of=pd.Timestamp("2027-04-01"), default_notice_months=6)
+    >>> v[["system", "contract_end", "notice_by", "status"]].astype(str).values.tolist()
+    [['HR', '2027-01-31', '2026-07-31', 'expired'], ['Revenues', '2028-06-30', '2027-12-30', 'notice due before vesting']]
+    """
+    ahead = _vesting_ahead(organisations, as_of)
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in VESTING_COLUMNS})
+    if not len(ahead) or not len(systems):
+        return empty
+    mine = systems.loc[systems["organisation"].isin(ahead.index)]
+    rows = [mine.loc[:, ["system_key", "organisation", "system", "contract_end", "notice_months"]]]
+    if contracts is not None and len(contracts) and "system_key" in contracts:
+        linked = contracts.loc[contracts["system_key"].isin(mine["system_key"]), ["system_key", "contract_end",
+                                                                                 "notice_months"]]
+        linked = linked.merge(mine[["system_key", "organisation", "system"]], on="system_key")
+        rows.append(linked)
+    rows = [r for r in rows if len(r)]
+    if not rows:
+        return empty
+    found = pd.concat(rows, ignore_index=True)
+    found["contract_end"] = pd.to_datetime(found["contract_end"])
+    found = found.dropna(subset=["contract_end"]).drop_duplicates(["system_key", "contract_end"])
+    if not len(found):
+        return empty
+    notice = pd.to_numeric(found["notice_months"], errors="coerce").fillna(default_notice_months).round()
+    found["notice_by"] = _months_before(found["contract_end"], notice)
+    found["vesting_date"] = found["organisation"].map(ahead)
+    found = found.loc[(found["notice_by"] < found["vesting_date"]) | (found["contract_end"] < found["vesting_date"])]
+    if not len(found):
+        return empty
+    links = organisation_successors(organisations)
+    by_org = links.groupby("organisation")["successor"].agg(lambda s: "; ".join(sorted(s)))
+    found["successors"] = _text_map(found["organisation"], by_org)
+    found["status"] = np.select(
+        [found["contract_end"] < as_of, found["notice_by"] < as_of, found["contract_end"] < found["vesting_date"]],
+        ["expired", "notice passed", "ends before vesting"], "notice due before vesting")
+    critical = set(systems.loc[systems["criticality"].eq("critical"), "system_key"]) if "criticality" in systems else set()
+    found["critical"] = found["system_key"].isin(critical)
+    option = (options_of_system if options_of_system is not None else pd.Series(dtype=object))
+    found["option"] = _text_map(found["system_key"], option)
+    method = (divided.loc[divided["chosen"]].set_index("system_key")["method"]
+              if divided is not None and len(divided) else pd.Series(dtype=object))
+    found["method"] = _text_map(found["system_key"], method)
+    found["decision"] = [_decision(r) for r in found.itertuples()]
+    found = found.sort_values(["vesting_date", "organisation", "notice_by", "system", "contract_end"], kind="stable")
+    return found.loc[:, list(VESTING_COLUMNS)].reset_index(drop=True)
+
+
+def _decision(r: Any) -> str:
+    """The decision the outgoing council must take on one contract."""
+    vesting = f"{r.vesting_date:%d/%m/%Y}"
+    if r.status == "expired":
+        return (f"Expired on {r.contract_end:%d/%m/%Y}: put it on a contract the successor can use before "
+                f"vesting ({vesting}); rolling on is a risk, not a renewal")
+    if r.method:
+        return f"Extend to carry over vesting ({vesting}), then divide it: {r.method}"
+    if r.option and r.status == "notice passed":
+        return (f"Include in option {r.option}: its notice date ({r.notice_by:%d/%m/%Y}) has passed, so agree the "
+                "exit or a short extension with the supplier")
+    if r.option:
+        return f"Include in option {r.option}: serve notice by {r.notice_by:%d/%m/%Y} to retire it at contract end"
+    if r.critical:
+        return f"Day-one critical: extend to carry over vesting ({vesting}), under terms the successor can use"
+    if r.status == "notice passed":
+        return f"Notice date passed: agree a short extension over vesting ({vesting}) or a break with the supplier"
+    if r.status == "ends before vesting":
+        return f"Ends before vesting ({vesting}): extend to carry over it, or re-procure for the successor"
+    return (f"Decide by {r.notice_by:%d/%m/%Y}: extend to carry over vesting ({vesting}), "
+            "or serve notice")
+
+
+def expired_contract_issues(vesting: pd.DataFrame, systems: pd.DataFrame) -> pd.DataFrame:
+    """Each expired contract on the vesting list as a ``warning`` data issue on its system's row.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`~estate.inventory.ISSUE_COLUMNS`.
+    """
+    expired = vesting.loc[vesting["status"].eq("expired")] if len(vesting) else vesting
+    if not len(expired):
+        return empty_issues()
+    where = systems.drop_duplicates("system_key").set_index("system_key")
+    rows = []
+    for r in expired.itertuples():
+        src = where.loc[r.system_key] if r.system_key in where.index else None
+        rows.append(("" if src is None else src.get("source_file", ""),
+                     "" if src is None else src.get("source_sheet", ""),
+                     None if src is None else src.get("source_row"), "contract_end", "warning",
+                     f"contract expired before the plan starts and before vesting on {r.vesting_date:%d/%m/%Y}: "
+                     "not assumed to renew", f"{r.contract_end:%Y-%m-%d}"))
+    return _issues(rows)
+
+
+# --------------------------------------------------------------------------- #
+# Divided and shared systems: the ways to divide them, costed
+# --------------------------------------------------------------------------- #
+
+
+def annuity(rate: float, years: float) -> float:
+    """Present value of 1 a year for ``years`` years, the first undiscounted: Excel's ``PV(rate,years,-1,0,1)``.
+
+    Examples
+    --------
+    >>> round(annuity(0.035, 10), 6)
+    8.607687
+    >>> annuity(0.0, 3)
+    3.0
+    """
+    if years <= 0:
+        return 0.0
+    if rate == 0:
+        return float(years)
+    return float((1 - (1 + rate) ** -years) / (1 - 1 / (1 + rate)))
+
+
+def divisions(matched: pd.DataFrame, successors: pd.DataFrame, assumptions: Any) -> pd.DataFrame:
+    """The ways to divide each divided system between its successors, costed; the cheapest chosen.
+
+    For a system of annual cost A divided between k successors, with
+    M = ``monolithic_data_factor`` when its data is monolithic (else 1),
+    D = ``data_migration_per_system``, the optimism-bias factors cf (costs)
+    and sf (savings), r the discount rate, H the horizon and
+    PV(n) = :func:`annuity` (r, n):
+
+    ``partition``
+        Copy the instance and split data and contract, one copy a successor:
+        one-off (k-1)(``partition_one_off_share`` x A x M + D) x cf; the copies
+        cost ``partition_run_cost_uplift`` x A x (k-1) a year more.
+        Present cost = one-off + annual x PV(H).
+    ``host then migrate``
+        The host successor runs it for the others under an agreement of
+        Y = min(``shared_service_years``, H) years, at a charge of
+        ``shared_service_charge`` x A x (k-1)/k a year (a cost of running the
+        agreement), then the others migrate to their own copy: one-off
+        (k-1) x D x M x cf in year Y, and the partition's extra run cost from
+        then. Present cost = one-off/(1+r)^Y (0 when Y = H) + charge x PV(Y)
+        + annual x (PV(H) - PV(Y)).
+    ``move each part``
+        Only where every successor already runs another system of its
+        capability: each part moves onto it and the system retires. One-off
+        k x D x M x cf + its exit cost; a saving of ``max_saving_share`` x A x sf
+        a year (the receiving platforms grow). Present cost = one-off -
+        saving x PV(H).
+
+    The method with the lowest present cost is chosen (ties in the order of
+    :data:`DIVISION_METHODS`); the system's fate is ``Split``, or ``Retire``
+    when every part moves.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`DIVISION_COLUMNS`, one row a divided system and method.
+    """
+    a = assumptions
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in DIVISION_COLUMNS})
+    divided = successors.loc[successors["divided"]]
+    if not len(divided):
+        return empty
+    info = matched.drop_duplicates("system_key").set_index("system_key")
+    systems = divided.join(info.drop(columns=["organisation"], errors="ignore"), on="system_key")
+    annual = pd.to_numeric(systems.get("annual_cost"), errors="coerce").fillna(0.0).to_numpy(float)
+    exit_cost = pd.to_numeric(systems.get("exit_cost"), errors="coerce").fillna(0.0).to_numpy(float)
+    k = systems["n_successors"].to_numpy(float)
+    partitioning = systems.get("data_partitioning", pd.Series(None, index=systems.index)).fillna("segmented")
+    m = np.where(partitioning.eq("monolithic"), a.monolithic_data_factor, 1.0)
+    d, cf, sf, r, h = a.data_migration_per_system, a.cost_factor, a.saving_factor, a.discount_rate, a.horizon_years
+    y = min(a.shared_service_years, h)
+    pv_h, pv_y = annuity(r, h), annuity(r, y)
+    # The platforms each successor already has: undivided systems of each capability, by successor.
+    whole = successors.loc[~successors["divided"] & successors["successors"].ne(""), ["system_key", "successors"]]
+    whole = whole.join(info[["capability_code"]] if "capability_code" in info else pd.DataFrame(index=info.index),
+                       on="system_key")
+    has = set(zip(whole["successors"], whole.get("capability_code", pd.Series(dtype=object)), strict=True))
+    capability = systems.get("capability_code", pd.Series(None, index=systems.index))
+    movable = np.array([isinstance(c, str) and all((s, c) in has for s in split_names(names))
+                        for names, c in zip(systems["successors"], capability, strict=True)], dtype=bool)
+    partition_one_off = (k - 1) * (a.partition_one_off_share * annual * m + d) * cf
+    uplift = a.partition_run_cost_uplift * annual * (k - 1)
+    host_one_off = (k - 1) * d * m * cf
+    charge = a.shared_service_charge * annual * (k - 1) / k
+    move_one_off = k * d * m * cf + exit_cost
+    move_saving = -a.max_saving_share * annual * sf
+    host_present = (host_one_off / (1 + r) ** y if y < h else 0.0) + charge * pv_y + uplift * (pv_h - pv_y)
+    base = pd.DataFrame({
+        "system_key": systems["system_key"].to_numpy(), "organisation": systems["organisation"].to_numpy(),
+        "system": systems.get("system", systems["system_key"]).to_numpy(),
+        "capability_code": capability.to_numpy(), "successors": systems["successors"].to_numpy(),
+        "host": systems["host"].to_numpy(), "parts": k.astype(int), "data_partitioning": partitioning.to_numpy(),
+        "annual_cost": annual, "exit_cost": exit_cost,
+    })
+    frames = []
+    for method, available, one_off, change, years, present in (
+        ("partition", np.ones(len(k), bool), partition_one_off, uplift, 0, partition_one_off + uplift * pv_h),
+        ("host then migrate", np.ones(len(k), bool), host_one_off, uplift, y, host_present),
+        ("move each part", movable, move_one_off, move_saving, 0, move_one_off + move_saving * pv_h),
+    ):
+        frames.append(base.assign(method=method, available=available, one_off_cost=one_off, annual_change=change,
+                                  years_charged=years, present_cost=np.where(available, present, np.nan)))
+    out = pd.concat(frames, ignore_index=True)
+    out["_order"] = out["method"].map({m_: i for i, m_ in enumerate(DIVISION_METHODS)})
+    ranked = out.loc[out["available"]].sort_values(["system_key", "present_cost", "_order"], kind="stable")
+    best = ranked.drop_duplicates("system_key").index
+    out["chosen"] = out.index.isin(best)
+    out["fate"] = np.where(out["method"].eq("move each part"), "Retire", "Split")
+    out = out.sort_values(["organisation", "system_key", "_order"], kind="stable").drop(columns="_order")
+    return out.loc[:, list(DIVISION_COLUMNS)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- #
+# Each successor's view
+# --------------------------------------------------------------------------- #
+
+NO_SUCCESSOR = "(no successor)"
+"""The row of :func:`successor_view` for organisations no successor takes."""
+
+
+def successor_view(matched: pd.DataFrame, organisations: pd.DataFrame | None, partners: pd.DataFrame,
+                   successors: pd.DataFrame, division_table: pd.DataFrame, *,
+                   sites: pd.DataFrame | None = None, contracts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What each successor authority inherits and what the plan gives it, adding up to the partners' sums.
+
+    A system goes wholly to its one successor; a divided system's figures
+    are shared equally between its successors; an organisation's other
+    figures (its sites' run cost, its share of the recommended options'
+    saving, one-off cost and NPV from ``partners``) are shared equally
+    between its organisation's successors. Organisations no successor takes
+    make the row :data:`NO_SUCCESSOR`. The rows therefore add up to the
+    predecessors' (the ``Partners`` sheet's) run cost today, annual saving,
+    one-off cost and NPV.
+
+    Parameters
+    ----------
+    matched : DataFrame
+        ``system_key``, ``organisation``, ``annual_cost``, ``contract_end``.
+    organisations : DataFrame or None
+    partners : DataFrame
+        ``organisation``, ``run_cost_today``, ``annual_saving``,
+        ``one_off_cost``, ``npv`` (:class:`estate.sharing.PartnerShares`).
+    successors : DataFrame
+        :func:`system_successors` of ``matched``.
+    division_table : DataFrame
+        :func:`divisions`: the chosen method's one-off cost and annual
+        change are the divided systems' liabilities, shared equally.
+    sites, contracts : DataFrame, optional
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SUCCESSOR_COLUMNS`, successors sorted, then
+        :data:`NO_SUCCESSOR` when any. ``run_cost_after`` = run cost today -
+        annual saving + the divisions' annual change.
+    """
+    links = organisation_successors(organisations)
+    org_succ = links.groupby("organisation")["successor"].agg(list).to_dict() if len(links) else {}
+
+    def spread(keys: pd.Series, names: pd.Series, values: dict[str, pd.Series]) -> pd.DataFrame:
+        """Each row's values shared equally between its successors (NO_SUCCESSOR when none)."""
+        lists = names.map(lambda s: s if isinstance(s, list) and s else [NO_SUCCESSOR])
+        frame = pd.DataFrame({"key": keys.to_numpy(), "successor": lists.to_numpy(),
+                              "_share": 1.0 / lists.map(len).to_numpy(),
+                              **{c: v.to_numpy() for c, v in values.items()}})
+        frame = frame.explode("successor")
+        for c in values:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce").fillna(0.0) * frame["_share"]
+        return frame
+
+    by_system = successors.set_index("system_key")
+    per_system = matched.drop_duplicates("system_key")
+    system_names = per_system["system_key"].map(by_system["successors"]).map(split_names)
+    divided = per_system["system_key"].isin(successors.loc[successors["divided"], "system_key"])
+    has_contract = per_system.get("contract_end", pd.Series(pd.NaT, index=per_system.index)).notna()
+    if contracts is not None and len(contracts) and "system_key" in contracts:
+        has_contract = has_contract | per_system["system_key"].isin(contracts["system_key"])
+    systems = spread(per_system["system_key"], system_names, {
+        "run_cost_today": per_system["annual_cost"], "systems": (~divided).astype(float),
+        "divided_systems": divided.astype(float), "contracts": has_contract.astype(float)})
+    systems["systems"] = systems["systems"] / systems["_share"]  # counts are whole in each successor
+    systems["divided_systems"] = systems["divided_systems"] / systems["_share"]
+    systems["contracts"] = systems["contracts"] / systems["_share"]
+    parts = [systems]
+    if sites is not None and len(sites) and {"organisation", "annual_cost"} <= set(sites.columns):
+        parts.append(spread(sites["organisation"], sites["organisation"].map(org_succ),
+                            {"run_cost_today": sites["annual_cost"]}))
+    p = partners.loc[:, ["organisation", "annual_saving", "one_off_cost", "npv"]]
+    parts.append(spread(p["organisation"], p["organisation"].map(org_succ),
+                        {c: p[c] for c in ("annual_saving", "one_off_cost", "npv")}))
+    if len(division_table):
+        chosen = division_table.loc[division_table["chosen"]]
+        parts.append(spread(chosen["system_key"], chosen["successors"].map(split_names),
+                            {"division_one_off": chosen["one_off_cost"],
+                             "division_annual_change": chosen["annual_change"]}))
+    long = pd.concat(parts, ignore_index=True, sort=False)
+    figures = ["systems", "divided_systems", "contracts", "run_cost_today", "annual_saving", "one_off_cost", "npv",
+               "division_one_off", "division_annual_change"]
+    for c in figures:
+        if c not in long:
+            long[c] = 0.0
+    out = long.groupby("successor")[figures].sum(min_count=0).fillna(0.0)
+    predecessors = pd.Series({s: "; ".join(sorted(set(links.loc[links["successor"] == s, "organisation"])))
+                              for s in out.index})
+    if NO_SUCCESSOR in out.index:
+        orgs = set(matched["organisation"].dropna()) | set(partners["organisation"])
+        predecessors[NO_SUCCESSOR] = "; ".join(sorted(orgs - set(org_succ)))
+    vesting = links.dropna(subset=["vesting_date"]).groupby("successor")["vesting_date"].min() if len(links) else {}
+    out["predecessors"] = predecessors
+    out["vesting_date"] = pd.Series(out.index, index=out.index).map(vesting)
+    for c in ("systems", "divided_systems", "contracts"):
+        out[c] = out[c].round().astype(int)
+    out["run_cost_after"] = out["run_cost_today"] - out["annual_saving"] + out["division_annual_change"]
+    order = sorted(s for s in out.index if s != NO_SUCCESSOR) + ([NO_SUCCESSOR] if NO_SUCCESSOR in out.index else [])
+    out = out.loc[order].rename_axis("successor").reset_index()
+    return out.loc[:, list(SUCCESSOR_COLUMNS)]
+
+
+# --------------------------------------------------------------------------- #
+# The plan's reorganisation step
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class Reorganisation:
+    """The reorganisation part of a plan.
+
+    Attributes
+    ----------
+    successors : DataFrame
+        :func:`system_successors` of the matched systems.
+    excluded : DataFrame
+        ``option_id``, ``reason``: the options dropped at the successors'
+        boundaries or for a critical system's retirement around vesting.
+    divisions : DataFrame
+        :func:`divisions`: each divided system's ways of division.
+    """
+
+    successors: pd.DataFrame
+    excluded: pd.DataFrame
+    divisions: pd.DataFrame
+
+    @property
+    def active(self) -> bool:
+        """Whether any system has a successor authority."""
+        return bool(len(self.successors)) and bool(self.successors["successors"].ne("").any())
+
+    def fates(self) -> pd.Series:
+        """Each divided system's fate under its chosen division (``Split`` or ``Retire``), by ``system_key``."""
+        if not len(self.divisions):
+            return pd.Series(dtype=object)
+        chosen = self.divisions.loc[self.divisions["chosen"]]
+        return chosen.set_index("system_key")["fate"]
+
+    @classmethod
+    def none(cls, matched: pd.DataFrame) -> Reorganisation:
+        """No reorganisation: no successor, nothing excluded or divided."""
+        return cls(successors=system_successors(matched, None),
+                   excluded=pd.DataFrame({"option_id": pd.Series(dtype=object), "reason": pd.Series(dtype=object)}),
+                   divisions=pd.DataFrame({c: pd.Series(dtype=object) for c in DIVISION_COLUMNS}))
+
+
+def plan_reorganisation(options: Any, matched: pd.DataFrame, organisations: pd.DataFrame | None,
+                        assumptions: Any) -> tuple[Any, Reorganisation]:
+    """Apply the successors' boundaries to the options and cost the divided systems.
+
+    Returns
+    -------
+    (Options, Reorganisation)
+        The options :func:`apply_boundaries` keeps, and the reorganisation.
+    """
+    successors = system_successors(matched, organisations)
+    kept, excluded = apply_boundaries(options, matched, organisations, assumptions, successors=successors)
+    return kept, Reorganisation(successors=successors, excluded=excluded,
+                                divisions=divisions(matched, successors, assumptions))

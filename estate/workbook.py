@@ -84,13 +84,13 @@ if TYPE_CHECKING:
 
     from estate.plan import Plan
 
-__all__ = ["MAX_SHEET_ROWS", "SHEETS", "read_assumptions_sheet", "write_plan"]
+__all__ = ["MAX_SHEET_ROWS", "REORGANISATION_SHEETS", "SHEETS", "read_assumptions_sheet", "write_plan"]
 
 MAX_SHEET_ROWS = 1_048_575
 """Most data rows a sheet holds below its header (Excel's 1,048,576 rows less one)."""
 
 SHEETS = ("Summary", "Options", "Cash flows", "Systems", "Overlaps", "Partners", "Roadmap", "Assumptions",
-          "Sensitivity", "Data issues")
+          "Sensitivity", "Vesting", "Data issues")
 """The sheets CONTRACT §4 requires; the workbook has more (helpers), and numbered continuations."""
 
 _CREATED = datetime(2000, 1, 1)
@@ -100,7 +100,7 @@ _FUTURE = "_xlfn."
 _CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 _MAX_WIDTH = 60
 _TOP_OPTIONS = 5
-_CONSOLIDATING = ("shared platform", "rationalisation")
+_CONSOLIDATING = ("shared platform", "shared service", "rationalisation")
 _PLAIN_FRACTIONS = frozenset({"scale_elasticity"})
 _DERIVED = ("cost_factor", "saving_factor", "plan_start", "earliest_retirement")
 _CHART_WIDTH_PX = 640
@@ -1509,6 +1509,122 @@ def _write_assumptions(ws: PlanWorksheet, wb: Workbook, L: _Layout, d: _Frames, 
         wb.define_name(name, f"={dv.at('value', i)}")
 
 
+
+# --------------------------------------------------------------------------- #
+# Reorganisation sheets: Vesting, Divided systems, Successors (estate.reorganisation)
+# --------------------------------------------------------------------------- #
+
+_VESTING_COLUMNS = (
+    _c("organisation", "Organisation", 30), _c("system", "System", 30), _c("contract_end", "Contract end", 12, _DATE),
+    _c("notice_by", "Notice by", 12, _DATE), _c("decision", "Decision", 60), _c("status", "Status", 18),
+    _c("vesting_date", "Vesting date", 12, _DATE), _c("successors", "Successors", 30),
+)
+_DIVISION_COLUMNS = (
+    _c("organisation", "Organisation", 28), _c("system", "System", 28), _c("method", "Method", 18),
+    _c("chosen", "Chosen", 8), _c("fate", "Fate", 8), _c("present_cost", "Present cost", 15, _MONEY),
+    _c("one_off_cost", "One-off cost", 15, _MONEY), _c("annual_change", "Annual cost change", 15, _MONEY),
+    _c("service_charge", "Service charge a year", 15, _MONEY), _c("years_charged", "Agreement years", 10, _INT),
+    _c("successors", "Successors", 30), _c("host", "Host", 24), _c("parts", "Parts", 8, _INT),
+    _c("data_partitioning", "Data", 12), _c("annual_cost", "Annual cost", 15, _MONEY),
+    _c("exit_cost", "Exit cost", 15, _MONEY), _c("available", "Available", 10),
+)
+_SUCCESSOR_COLUMNS = (
+    _c("successor", "Successor", 30), _c("predecessors", "Predecessors", 40),
+    _c("vesting_date", "Vesting date", 12, _DATE), _c("systems", "Systems", 10, _INT),
+    _c("divided_systems", "Divided systems", 10, _INT), _c("contracts", "Contracts", 10, _INT),
+    _c("run_cost_today", "Run cost today", 15, _MONEY), _c("annual_saving", "Annual saving", 15, _MONEY),
+    _c("one_off_cost", "One-off cost", 15, _MONEY), _c("npv", "NPV", 15, _MONEY),
+    _c("division_one_off", "Division one-off cost", 15, _MONEY),
+    _c("division_annual_change", "Division annual cost change", 15, _MONEY),
+    _c("run_cost_after", "Run cost after", 15, _MONEY),
+)
+REORGANISATION_SHEETS = ("Vesting", "Divided systems", "Successors")
+"""The reorganisation sheets, written when the inventory names successors (``Vesting`` always)."""
+
+
+def _reorganisation_sheets(plan: Plan) -> tuple[str, ...]:
+    if plan.reorganisation is None or not plan.reorganisation.active:
+        return ("Vesting",)
+    return REORGANISATION_SHEETS
+
+
+def _write_vesting(ws: PlanWorksheet, plan: Plan, styles: _Styles) -> None:
+    """The contract decisions due before a vesting date still ahead (values: dates and decisions)."""
+    frame = plan.vesting()
+    t = _Table("Vesting", _VESTING_COLUMNS, len(frame), streamed=False)
+    _prepare_sheet(ws, t, styles, frame)
+    _write_values(ws, t, frame, styles)
+    if t.n_rows:
+        ws.conditional_format(*t.area("status", "status"), {"type": "cell", "criteria": "==", "value": '"expired"',
+                                                            "format": styles.bad})
+    else:
+        ws.write_string(t.first_row, 0, "No vesting date is still ahead of the plan's start, or no contract "
+                                        "decision falls before one.", styles.subtitle)
+
+
+def _write_divisions(ws: PlanWorksheet, plan: Plan, styles: _Styles, n: _Names) -> None:
+    """Each divided system's ways of division, costed by live formulas over the assumptions."""
+    frame = plan.reorganisation.divisions.copy()
+    host = frame["method"].eq("host then migrate")
+    frame["service_charge"] = np.where(
+        host, plan.assumptions.shared_service_charge * frame["annual_cost"] * (frame["parts"] - 1) / frame["parts"],
+        0.0)
+    t = _Table("Divided systems", _DIVISION_COLUMNS, len(frame), streamed=False)
+    _prepare_sheet(ws, t, styles, frame)
+    _write_values(ws, t, frame, styles, ["organisation", "system", "method", "chosen", "fate", "successors", "host",
+                                         "parts", "data_partitioning", "annual_cost", "exit_cost", "available"])
+    if not t.n_rows:
+        return
+    rows = t.n_rows
+    method = frame["method"].to_numpy()
+    available = frame["available"].to_numpy(bool)
+    parts, annual = t.cells("parts"), t.cells("annual_cost")
+    factor = cat('IF(', t.cells("data_partitioning"), f'="monolithic",{n.monolithic_data_factor},1)') if (
+        rows) else ""
+
+    def pv(years: Formula) -> Formula:
+        return cat(f"PV({n.discount_rate},", years, ",-1,0,1)")
+
+    _write_formulas(ws, t, "one_off_cost", frame, styles, lambda: branches(
+        rows,
+        (method == "partition", lambda: cat("(", parts, f"-1)*({n.partition_one_off_share}*", annual, "*", factor,
+                                            f"+{n.data_migration_per_system})*{n.cost_factor}")),
+        (method == "host then migrate", lambda: cat("(", parts, f"-1)*{n.data_migration_per_system}*", factor,
+                                                    f"*{n.cost_factor}")),
+        (method == "move each part", lambda: cat(parts, f"*{n.data_migration_per_system}*", factor,
+                                                 f"*{n.cost_factor}+", t.cells("exit_cost")))))
+    _write_formulas(ws, t, "annual_change", frame, styles, lambda: branches(
+        rows,
+        (method != "move each part", lambda: cat(f"{n.partition_run_cost_uplift}*", annual, "*(", parts, "-1)")),
+        (method == "move each part", lambda: cat(f"-{n.max_saving_share}*", annual, f"*{n.saving_factor}"))))
+    _write_formulas(ws, t, "years_charged", frame, styles, lambda: branches(
+        rows, (method == "host then migrate", lambda: f"MIN({n.shared_service_years},{n.horizon_years})")))
+    _write_formulas(ws, t, "service_charge", frame, styles, lambda: branches(
+        rows, (method == "host then migrate", lambda: cat(f"{n.shared_service_charge}*", annual, "*(", parts, "-1)/",
+                                                          parts))))
+    whole = pv(n.horizon_years)
+    years = t.cells("years_charged")
+    _write_formulas(ws, t, "present_cost", frame, styles, lambda: branches(
+        rows,
+        (available & (method == "host then migrate"), lambda: cat(
+            "IF(", years, f"<{n.horizon_years},", t.cells("one_off_cost"), f"/(1+{n.discount_rate})^", years, ",0)+",
+            t.cells("service_charge"), "*", pv(years), "+", t.cells("annual_change"), "*(", whole, "-", pv(years),
+            ")")),
+        (available, lambda: cat(t.cells("one_off_cost"), "+", t.cells("annual_change"), "*", whole))))
+    ws.conditional_format(*t.area("chosen", "chosen"), {"type": "cell", "criteria": "==", "value": '"Yes"',
+                                                        "format": styles.highlight})
+
+
+def _write_successors(ws: PlanWorksheet, plan: Plan, styles: _Styles) -> None:
+    """Each successor's inheritance and plan; the rows add up to the Partners sheet's sums."""
+    frame = plan.successors()
+    t = _Table("Successors", _SUCCESSOR_COLUMNS, len(frame), streamed=False)
+    _prepare_sheet(ws, t, styles, frame)
+    _write_values(ws, t, frame, styles, [c.key for c in _SUCCESSOR_COLUMNS if c.key != "run_cost_after"])
+    _write_formulas(ws, t, "run_cost_after", frame, styles, lambda: cat(
+        t.cells("run_cost_today"), "-", t.cells("annual_saving"), "+", t.cells("division_annual_change")))
+
+
 # --------------------------------------------------------------------------- #
 # The public functions
 # --------------------------------------------------------------------------- #
@@ -1611,7 +1727,9 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
                            "created": created or _CREATED})
         wb.set_calc_mode("auto")
         styles = _Styles(wb, plan.assumptions.currency)
-        sheets = {name: wb.add_worksheet(name, worksheet_class=PlanWorksheet) for name in layout.order}
+        order = list(layout.order)
+        order[order.index("Roadmap events") + 1:0] = _reorganisation_sheets(plan)
+        sheets = {name: wb.add_worksheet(name, worksheet_class=PlanWorksheet) for name in order}
         for name in ("Option systems", "Partner shares", "Years", "Roadmap events"):
             sheets[name].set_tab_color("#A6A6A6")
         for name in ("Summary", "Options", "Partners"):
@@ -1631,6 +1749,10 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
         _write_summary(sheets["Summary"], layout, data, plan, styles, names, chart_files)
         _write_sensitivity(sheets["Sensitivity"], layout, data, styles, names, plan.assumptions.currency)
         _write_option_sensitivity(sheets["Option sensitivity"], layout, data, styles)
+        _write_vesting(sheets["Vesting"], plan, styles)
+        if "Divided systems" in sheets:
+            _write_divisions(sheets["Divided systems"], plan, styles, names)
+            _write_successors(sheets["Successors"], plan, styles)
         if {"cost_factor", "saving_factor"} & names.used:  # the derived factors are formulas of the biases
             names.used.update({"cost_bias", "saving_bias", "bias_mitigation"})
         _write_assumptions(sheets["Assumptions"], wb, layout, data, plan, styles, names)

@@ -58,6 +58,13 @@ EXPECTED_DEFAULTS = {
     "cost_delay_correlation": 0.6,
     "monte_carlo_draws": 10000,
     "monte_carlo_seed": 20270401,
+    "shared_service_across_successors": "no",
+    "shared_service_years": 3,
+    "shared_service_charge": 0.1,
+    "partition_one_off_share": 0.5,
+    "partition_run_cost_uplift": 0.25,
+    "monolithic_data_factor": 2.0,
+    "vesting_window_months": 6,
 }
 
 ILLUSTRATIVE = {
@@ -67,7 +74,8 @@ ILLUSTRATIVE = {
     "training_per_user", "integration_rework_per_interface", "vendor_management_per_contract",
     "joint_procurement_cost", "volume_discount", "hosting_move_per_system", "default_site_exit_cost",
     "default_users", "default_exit_fraction", "default_notice_months", "default_contract_months",
-    "under_used_site_threshold",
+    "under_used_site_threshold", "shared_service_years", "shared_service_charge", "partition_one_off_share",
+    "partition_run_cost_uplift", "monolithic_data_factor", "vesting_window_months",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -130,3 +131,360 @@ def test_template_has_reorganisation_drop_downs(tmp_path):
     assert source("successor") == f"Organisations!${successor_col}$2:${successor_col}$2001"
     assert source("shared_with") == "Organisations!$A$2:$A$2001"
     assert source("data_partitioning") == '"segmented,monolithic"'
+
+
+# --------------------------------------------------------------------------- #
+# Merger scenarios with one, two and three successors (CONTRACT §4, issue #11's bars)
+# --------------------------------------------------------------------------- #
+
+PRODUCTS = {  # capability: (product a, product b), by which councils run them
+    "Finance": ("Unit4 ERP", "Oracle E-Business Suite"),
+    "Revenues and benefits": ("Capita Academy", "Civica OpenRevenues"),
+    "Human resources and payroll": ("MHR iTrent", "Zellis ResourceLink"),
+    "Planning and building control": ("Idox Uniform", "Northgate Assure"),
+    "Waste management": ("Bartec Collective", "Whitespace Work Software"),
+}
+COUNTY_ONLY = {"Adult social care": "Liquidlogic Adults", "Highways": "Yotta Alloy",
+               "Children's social care": "Liquidlogic Children's"}
+
+
+def _scenario(folder: Path, councils: dict[str, str], *, vesting: str = "01/04/2028", county: str | None = None,
+              shared: tuple[str, str] | None = None, monolithic: bool = True, contract_end: str = "31/03/2031",
+              expired: tuple[str, ...] = (), critical: bool = True) -> Path:
+    """A place: each council (name -> successors) runs every district capability; the county its own too.
+
+    Councils alternate between the two products of a capability, so that options are plentiful; users and
+    costs grow with the council's position so that every figure differs.
+    """
+    orgs = ["Organisation,Successor,Vesting date"]
+    rows = ["Organisation,System,Product,Capability,Users,Annual cost,Contract end,Notice months,Criticality,"
+            "Shared with,Data partitioning"]
+    for i, (name, successor) in enumerate(councils.items()):
+        orgs.append(f"{name},{successor},{vesting}")
+        capabilities = dict(PRODUCTS)
+        for j, (capability, products) in enumerate(capabilities.items()):
+            product = products[(i + j) % 2]
+            users = 40 + 15 * i + 5 * j
+            cost = 250_000 + 20_000 * i + 10_000 * j
+            end = "31/03/2026" if capability in expired else contract_end
+            crit = "critical" if critical and capability == "Revenues and benefits" else "medium"
+            share = ""
+            if shared is not None and name == shared[0] and capability == "Revenues and benefits":
+                share = shared[1]
+            if shared is not None and name == shared[1] and capability == "Revenues and benefits":
+                continue  # the sharer uses the host's instance
+            rows.append(f"{name},{capability} system,{product},{capability},{users},{cost},{end},6,{crit},{share},"
+                        f"{'monolithic' if monolithic else 'segmented'}")
+        if name == county:
+            for k, (capability, product) in enumerate(COUNTY_ONLY.items()):
+                rows.append(f"{name},{capability} system,{product},{capability},{900 + 50 * k},{400_000 + 50_000 * k},"
+                            f"{contract_end},12,critical,,{'monolithic' if k == 0 else 'segmented'}")
+    (folder / "organisations.csv").write_text("\n".join(orgs) + "\n", encoding="utf-8")
+    (folder / "systems.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+TWO = "North Shire Council; South Shire Council"
+SCENARIOS = {
+    "county absorbing its districts": dict(councils={
+        "Shire County Council": "Shire Council", "Ayton District Council": "Shire Council",
+        "Beeton District Council": "Shire Council", "Ceeton District Council": "Shire Council"},
+        county="Shire County Council"),
+    "two successors from one county": dict(councils={
+        "Shire County Council": TWO, "Ayton District Council": "North Shire Council",
+        "Beeton District Council": "North Shire Council", "Ceeton District Council": "South Shire Council",
+        "Deeton District Council": "South Shire Council"}, county="Shire County Council"),
+    "three successors from one county": dict(councils={
+        "Shire County Council": "North Shire Council; South Shire Council; West Shire Council",
+        "Ayton District Council": "North Shire Council", "Beeton District Council": "North Shire Council",
+        "Ceeton District Council": "South Shire Council", "Deeton District Council": "South Shire Council",
+        "Eeton District Council": "West Shire Council", "Feeton District Council": "West Shire Council"},
+        county="Shire County Council"),
+    "councils unwinding a shared service": dict(councils={
+        "Ayton District Council": "North Shire Council", "Beeton District Council": "North Shire Council",
+        "Ceeton District Council": "South Shire Council", "Deeton District Council": "South Shire Council"},
+        shared=("Beeton District Council", "Ceeton District Council")),
+    "distressed council with expired contracts": dict(councils={
+        "Shire County Council": TWO, "Ayton District Council": "North Shire Council",
+        "Beeton District Council": "South Shire Council", "Ceeton District Council": "North Shire Council"},
+        county="Shire County Council",
+        expired=("Finance", "Human resources and payroll"), contract_end="30/09/2027"),
+}
+
+
+@pytest.fixture(scope="module")
+def scenario_plans(tmp_path_factory):
+    plans = {}
+    for name, spec in SCENARIOS.items():
+        folder = tmp_path_factory.mktemp(name.replace(" ", "-"))
+        plans[name] = estate.make_plan(_scenario(folder, **spec))
+    return plans
+
+
+def _successors_of_options(plan) -> pd.Series:
+    """For each recommended option, the successors its systems go to (computed here from the inputs)."""
+    orgs = plan.inventory.organisations.set_index("organisation")["successor"]
+    systems = plan.matched.set_index("system_key")
+    effects = plan.options.effects[plan.options.effects["option_id"].isin(plan.recommended)]
+    out = {}
+    for option_id, block in effects.groupby("option_id"):
+        names: set[str] = set()
+        for key, org in zip(block["system_key"], block["organisation"], strict=True):
+            own = systems.loc[key, "successor"] if key in systems.index else None
+            cell = own if isinstance(own, str) and own else orgs.get(org)
+            names |= {n.strip() for n in str(cell).split(";")} if isinstance(cell, str) else set()
+            sharers = systems.loc[key, "shared_with"] if key in systems.index else None
+            if isinstance(sharers, str):
+                for sharer in sharers.split(";"):
+                    names |= {n.strip() for n in str(orgs.get(sharer.strip(), "")).split(";") if n.strip()}
+        out[option_id] = names
+    return pd.Series(out, dtype=object)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_no_recommended_option_spans_two_successors(scenario_plans, name):
+    plan = scenario_plans[name]
+    assert plan.recommended, "the scenario should give the plan something to recommend"
+    spans = _successors_of_options(plan)
+    assert (spans.map(len) <= 1).all(), spans[spans.map(len) > 1].to_dict()
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_divided_and_shared_systems_are_never_kept(scenario_plans, name):
+    plan = scenario_plans[name]
+    table = plan.systems_table()
+    orgs = plan.inventory.organisations.set_index("organisation")["successor"]
+    divided_orgs = {o for o, s in orgs.items() if ";" in str(s)}
+    # Computed from the inputs: a divided council's system, or a shared instance across successors.
+    divided = table["organisation"].isin(divided_orgs) & table["successor"].isna()
+    if "shared_with" in table:
+        sharer = table["shared_with"].map(lambda s: orgs.get(s) if isinstance(s, str) else None)
+        divided |= sharer.notna() & sharer.ne(table["organisation"].map(orgs))
+    expected = {"two successors from one county": 8, "three successors from one county": 8,
+                "councils unwinding a shared service": 1, "distressed council with expired contracts": 8,
+                "county absorbing its districts": 0}[name]
+    assert int(divided.sum()) == expected
+    assert not table.loc[divided, "fate"].eq("Keep").any()
+    assert set(table.loc[divided, "fate"]) <= {"Split", "Retire"}
+
+
+def test_single_successor_merger_plans_as_before(tmp_path):
+    spec = SCENARIOS["county absorbing its districts"]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with_successor = estate.make_plan(_scenario(tmp_path / "a", **spec, vesting="01/04/2023"))
+    folder = _scenario(tmp_path / "b", **spec, vesting="01/04/2023")
+    (folder / "organisations.csv").unlink()  # the same councils with no reorganisation at all
+    without = estate.make_plan(folder)
+    columns = ["option_id", "type", "target", "partners", "systems_retired", "annual_saving", "one_off_cost", "npv"]
+    a = with_successor.options_table()[columns + ["recommended"]]
+    b = without.options_table()[columns + ["recommended"]]
+    pd.testing.assert_frame_equal(a, b)
+    assert with_successor.reorganisation.excluded.empty
+    assert with_successor.vesting().empty  # vesting is past
+    assert set(with_successor.systems_table()["fate"]) == set(without.systems_table()["fate"])
+
+
+def _notice_by(end: pd.Timestamp, months: int) -> pd.Timestamp:
+    return end - pd.DateOffset(months=months)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_every_contract_decision_before_vesting_is_on_the_vesting_sheet(scenario_plans, name):
+    plan = scenario_plans[name]
+    start = pd.Timestamp(year=plan.assumptions.first_year, month=plan.assumptions.first_month, day=1)
+    vesting = plan.inventory.organisations.set_index("organisation")["vesting_date"]
+    expected = set()
+    for r in plan.inventory.systems.itertuples():  # by hand: notice due, or the end, before a vesting still ahead
+        day = vesting.get(r.organisation)
+        if pd.isna(day) or day <= start or pd.isna(r.contract_end):
+            continue
+        notice = 6 if pd.isna(r.notice_months) else int(r.notice_months)
+        if _notice_by(r.contract_end, notice) < day or r.contract_end < day:
+            expected.add((r.organisation, r.system, r.contract_end))
+    sheet = plan.vesting()
+    listed = set(zip(sheet["organisation"], sheet["system"], sheet["contract_end"], strict=True))
+    assert listed == expected
+    if name == "distressed council with expired contracts":
+        assert len(expected) == 4 * 5 + 3  # every contract ends before vesting (30/09/2027); the county's 3 too
+        expired = sheet[sheet["status"] == "expired"]
+        assert len(expired) == 2 * 4  # finance and HR expired in 2026 at each of the four councils
+        assert expired["decision"].str.startswith("Expired on 31/03/2026").all()
+        issues = plan.issues()
+        flagged = issues[issues["problem"].str.startswith("contract expired before the plan starts")]
+        assert len(flagged) == 8 and set(flagged["column"]) == {"contract_end"}
+        assert set(flagged["severity"]) == {"warning"}
+    if name == "county absorbing its districts":  # contracts end 2031, notice 6 or 12 months: nothing before 2028
+        assert sheet.empty
+
+
+def test_vesting_decisions_by_hand():
+    orgs = pd.DataFrame({"organisation": ["Eden", "Fell"], "successor": ["East", "East"],
+                         "vesting_date": pd.to_datetime(["2028-04-01", "2026-04-01"])})
+    systems = pd.DataFrame({
+        "system_key": ["Eden/a", "Eden/b", "Eden/c", "Eden/d", "Eden/e", "Fell/a"],
+        "organisation": ["Eden"] * 5 + ["Fell"], "system": ["a", "b", "c", "d", "e", "a"],
+        "contract_end": pd.to_datetime(["2026-12-31", "2027-06-30", "2028-01-31", "2028-09-30", "2028-10-31",
+                                        "2026-12-31"]),
+        "notice_months": [3.0, 3.0, 3.0, 6.0, 6.0, 3.0],
+        "criticality": ["low", "low", "low", "critical", "low", "low"]})
+    from estate.reorganisation import vesting_decisions
+
+    v = vesting_decisions(systems, orgs, as_of=pd.Timestamp("2027-04-01"), default_notice_months=6,
+                          options_of_system=pd.Series({"Eden/b": "SP-001"}))
+    got = v.set_index("system")
+    # e: notice by 30/04/2028, after vesting: not listed. Fell's vesting is past: nothing listed for it.
+    assert list(got.index) == ["a", "b", "c", "d"]
+    assert got.loc["a", "status"] == "expired"
+    assert got.loc["b", "status"] == "notice passed"  # notice by 30/03/2027, before the plan's first day
+    assert got.loc["b", "notice_by"] == pd.Timestamp("2027-03-30")
+    assert got.loc["b", "decision"].startswith("Include in option SP-001: its notice date (30/03/2027) has passed")
+    assert got.loc["c", "status"] == "ends before vesting"
+    assert got.loc["d", "status"] == "notice due before vesting"
+    assert got.loc["d", "notice_by"] == pd.Timestamp("2028-03-30")
+    assert got.loc["d", "decision"].startswith("Day-one critical: extend to carry over vesting (01/04/2028)")
+
+
+def test_critical_systems_are_not_retired_around_vesting(tmp_path):
+    spec = dict(SCENARIOS["two successors from one county"])
+    # Contracts ending in March 2028 retire at vesting (1 April 2028): inside the six-month window.
+    plan = estate.make_plan(_scenario(tmp_path, **spec, contract_end="31/03/2028"))
+    excluded = plan.reorganisation.excluded
+    critical = excluded[excluded["reason"].str.startswith("retires day-one critical")]
+    assert len(critical)
+    assert not set(critical["option_id"]) & set(plan.options.options["option_id"])
+    effects = plan.options.effects
+    crit = set(plan.matched.loc[plan.matched["criticality"].eq("critical"), "system_key"])
+    retiring = effects[effects["effect"].eq("retire") & effects["system_key"].isin(crit)]
+    window = pd.DateOffset(months=6)
+    day = pd.Timestamp("2028-04-01")
+    assert not retiring["retire_date"].between(day - window, day + window).any()
+
+
+def test_shared_service_across_successors_is_allowed_by_an_assumption(tmp_path):
+    folder = _scenario(tmp_path, **SCENARIOS["councils unwinding a shared service"])
+    off = estate.make_plan(folder)
+    on = estate.make_plan(folder, assumptions=estate.load_assumptions(shared_service_across_successors="yes"))
+    assert "shared service" not in set(off.options.options["type"])
+    shared = on.options.options[on.options.options["type"] == "shared service"]
+    assert len(shared) and len(shared) == len(off.reorganisation.excluded)
+    assert shared["rationale"].str.contains("hosts and the others buy the service under an agreement to "
+                                            "31/03/2030").all()  # 1 April 2027 + 3 years, less a day
+    assert on.reorganisation.excluded.empty
+
+
+def test_divisions_costed_by_hand(scenario_plans):
+    plan = scenario_plans["two successors from one county"]
+    a = plan.assumptions
+    table = plan.reorganisation.divisions
+    row = table[(table["system"] == "Adult social care system")].set_index("method")
+    cost, k, m = 400_000.0, 2, 2.0  # monolithic
+    r, h, y = 0.035, 10, 3
+    pv = lambda n: sum((1 + r) ** -t for t in range(n))  # noqa: E731
+    partition = (k - 1) * (0.5 * cost * m + 20_000) * 1.4
+    assert row.loc["partition", "one_off_cost"] == pytest.approx(partition)
+    assert row.loc["partition", "present_cost"] == pytest.approx(partition + 0.25 * cost * (k - 1) * pv(h))
+    host = (k - 1) * 20_000 * m * 1.4
+    charge = 0.1 * cost * (k - 1) / k
+    assert row.loc["host then migrate", "present_cost"] == pytest.approx(
+        host / (1 + r) ** y + charge * pv(y) + 0.25 * cost * (k - 1) * (pv(h) - pv(y)))
+    assert not row.loc["move each part", "available"]  # no district runs adult social care
+    assert row["chosen"].sum() == 1
+    assert row.loc[row["chosen"], "present_cost"].iloc[0] == row["present_cost"].min()
+    # A county system whose capability every successor has elsewhere can move part by part.
+    finance = table[table["system"] == "Finance system"].set_index("method")
+    assert finance.loc["move each part", "available"]
+    one_off = k * 20_000 * m * 1.4
+    assert finance.loc["move each part", "present_cost"] == pytest.approx(
+        one_off - 0.2 * finance.loc["move each part", "annual_cost"] * a.saving_factor * pv(h))
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_successor_view_adds_up_to_the_partners(scenario_plans, name):
+    plan = scenario_plans[name]
+    view = plan.successors()
+    partners = plan.partners.partners
+    for column in ("run_cost_today", "annual_saving", "one_off_cost", "npv"):
+        assert view[column].sum() == pytest.approx(partners[column].sum(), abs=0.01), column
+    chosen = plan.reorganisation.divisions
+    chosen = chosen[chosen["chosen"]] if len(chosen) else chosen
+    assert view["division_one_off"].sum() == pytest.approx(chosen["one_off_cost"].sum() if len(chosen) else 0)
+    assert (view["run_cost_after"] == view["run_cost_today"] - view["annual_saving"]
+            + view["division_annual_change"]).all()
+    if name == "two successors from one county":
+        north = view.set_index("successor").loc["North Shire Council"]
+        systems = plan.matched
+        ayton_beeton = systems[systems["organisation"].isin(["Ayton District Council", "Beeton District Council"])]
+        county = systems[systems["organisation"] == "Shire County Council"]
+        assert north["run_cost_today"] == pytest.approx(ayton_beeton["annual_cost"].sum()
+                                                        + county["annual_cost"].sum() / 2)
+        assert north["systems"] == len(ayton_beeton) and north["divided_systems"] == len(county)
+
+
+def _recalculate(source: Path, out_dir: Path) -> Path:
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    profile = out_dir / "profile"
+    settings = profile / "user" / "registrymodifications.xcu"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+        '</oor:items>\n', encoding="utf-8")
+    out = out_dir / "recalculated"
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=300)
+    return out / source.name
+
+
+def test_workbook_reorganisation_sheets_recalculate(scenario_plans, tmp_path):
+    plan = scenario_plans["distressed council with expired contracts"]
+    path = plan.write(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert {"Vesting", "Divided systems", "Successors"} <= set(book.sheetnames)
+    vesting = pd.read_excel(path, sheet_name="Vesting", engine="openpyxl")
+    assert list(vesting.columns[:5]) == ["Organisation", "System", "Contract end", "Notice by", "Decision"]
+    assert len(vesting) == len(plan.vesting())
+    systems = pd.read_excel(path, sheet_name="Systems", engine="openpyxl")
+    assert "Split" in set(systems["Fate"])
+    stored = pd.read_excel(path, sheet_name="Divided systems", engine="openpyxl")
+    assert book["Divided systems"]["F2"].value.startswith("=")  # present cost is a formula
+    again = pd.read_excel(_recalculate(path, tmp_path), sheet_name="Divided systems", engine="openpyxl")
+    for column in ("Present cost", "One-off cost", "Annual cost change", "Service charge a year"):
+        assert np.allclose(again[column].astype(float), stored[column].astype(float), atol=0.01, equal_nan=True), column
+    assert np.allclose(stored["Present cost"].astype(float),
+                       plan.reorganisation.divisions["present_cost"].astype(float), atol=0.01, equal_nan=True)
+    successors = pd.read_excel(path, sheet_name="Successors", engine="openpyxl")
+    partners = pd.read_excel(path, sheet_name="Partners", engine="openpyxl")
+    assert successors["Annual saving"].sum() == pytest.approx(partners["Annual saving"].sum(), abs=0.01)
+
+
+def test_plain_plan_has_an_empty_vesting_sheet(tmp_path):
+    from estate.examples import two_councils
+
+    plan = estate.make_plan(two_councils())
+    path = plan.write(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert "Vesting" in book.sheetnames and "Divided systems" not in book.sheetnames
+    assert book["Vesting"]["A1"].value == "Organisation"
+
+
+def test_successor_chart(scenario_plans, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from estate.charts import plot_successor_estates, write_charts
+
+    plan = scenario_plans["three successors from one county"]
+    ax = plot_successor_estates(plan)
+    assert [t.get_text().split("\n")[0] for t in ax.get_yticklabels()] == [
+        "North Shire Council", "South Shire Council", "West Shire Council"]
+    written = write_charts(plan, tmp_path, formats=["png"], dpi=30)
+    assert "successor_estates" in written and written["successor_estates"].is_file()
