@@ -36,16 +36,18 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from estate.errors import ParameterError
+from estate.outputs import atomic_write
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -125,6 +127,22 @@ def format_money(value: float, *, currency: str = "£", exact: bool = False) -> 
     return f"{sign}{currency}{text}"
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _plain_text(func: F) -> F:
+    """Draw with ``text.parse_math`` off: names from the inputs (``$x$ Council``) are never read as mathtext."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _short(text: object, width: int) -> str:
     """``text`` cut to ``width`` characters with an ellipsis."""
     value = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
@@ -188,6 +206,7 @@ def _title(ax: Axes, title: str, subtitle: str = "") -> None:
 # --------------------------------------------------------------------------- the heatmap
 
 
+@_plain_text
 def plot_overlap_heatmap(overlaps_or_matrix: Overlaps | pd.DataFrame, ax: Axes | None = None, *, top: int = 20,
                          max_organisations: int = 20, annotate: bool | None = None) -> Axes:
     """A heatmap of run cost by capability (rows) and organisation (columns).
@@ -319,6 +338,7 @@ def _draw_heatmap(ax: Axes, values: np.ndarray, row_labels: list[str], col_label
 # --------------------------------------------------------------------------- partner affinity
 
 
+@_plain_text
 def plot_partner_affinity(matched_or_affinity: Overlaps | pd.DataFrame, ax: Axes | None = None, *,
                           max_partners: int = 25, max_links: int = 60, seed: int = 0) -> Axes:
     """The partners as a network: who shares capability spend with whom, and the natural groups.
@@ -453,6 +473,7 @@ def _draw_affinity(ax: Axes, chosen: pd.DataFrame, links: pd.DataFrame, label: d
 # --------------------------------------------------------------------------- vendors
 
 
+@_plain_text
 def plot_vendor_concentration(vendor_spend: Overlaps | pd.DataFrame, ax: Axes | None = None, *,
                               top: int = 15) -> Axes:
     """A Pareto chart of run cost by vendor: bars for the top vendors, a line for the cumulative share.
@@ -617,6 +638,7 @@ def _arc(start: tuple[float, float], end: tuple[float, float], bulge: float = 0.
     return (1 - t) ** 2 * np.array(start) + 2 * (1 - t) * t * np.array(control) + t ** 2 * np.array(end)
 
 
+@_plain_text
 def plot_estate_graph(graph: nx.MultiDiGraph, ax: Axes | None = None, *, max_nodes: int = 80) -> Axes:
     """A drawing of the estate graph in columns by node kind, coloured and shaped by kind.
 
@@ -837,6 +859,7 @@ def _time_axis(ax: Axes, labels: list[str], first_year_label: str = "") -> None:
     ax.set_xlabel("Financial year" + (f" (year 0 is {first_year_label})" if first_year_label else ""))
 
 
+@_plain_text
 def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool = False) -> Axes:
     """A waterfall from today's annual run cost to the run cost once the plan is in place.
 
@@ -955,6 +978,7 @@ def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool
     return ax
 
 
+@_plain_text
 def plot_cumulative_cash_flow(plan_or_flows: Any, ax: Axes | None = None) -> Axes:
     """The portfolio's net cash flow each financial year (bars) and its running total (line), with payback.
 
@@ -1069,6 +1093,7 @@ def plot_cumulative_cash_flow(plan_or_flows: Any, ax: Axes | None = None) -> Axe
     return ax
 
 
+@_plain_text
 def plot_roadmap_gantt(plan: Any, ax: Axes | None = None, *, top: int = 25) -> Axes:
     """The recommended options as bars from their start to their end financial year, with the retirements.
 
@@ -1174,6 +1199,7 @@ def plot_roadmap_gantt(plan: Any, ax: Axes | None = None, *, top: int = 25) -> A
     return ax
 
 
+@_plain_text
 def plot_partner_gains(plan_or_partners: Any, ax: Axes | None = None, *, top: int = 30) -> Axes:
     """Each partner's NPV from the recommended options, before and after the fair transfers.
 
@@ -1497,27 +1523,28 @@ def write_charts(plan: Any, folder: str | Path, *, formats: Iterable[str] = ("pn
         names = (*PLAN_CHARTS, "successor_estates")
     key = "png" if "png" in chosen_formats else chosen_formats[0]
     written: dict[str, Path] = {}
+    import matplotlib
+
     for name in names:
-        ax = drawings[name]()
-        figure = ax.figure
-        try:
-            for number, extension in enumerate(chosen_formats):
-                if number == 1:  # the layout is done: keep it for the other formats instead of redoing it
-                    figure.set_layout_engine("none")
-                path = folder / f"{name}.{extension}"
-                try:
-                    figure.savefig(path, dpi=dpi, facecolor="white",
-                                   metadata={"Date": None} if extension == "svg" else None)
-                except OSError as exc:
-                    raise ParameterError(f"The 'folder' parameter of {func} must be a folder that can be "
-                                         f"written. Got {str(folder)!r} instead ({exc.strerror or exc}).") from exc
-                if extension == key:
-                    written[name] = path
-        finally:
-            plt.close(figure)
+        with matplotlib.rc_context({"text.parse_math": False}):  # tick labels made while saving too
+            ax = drawings[name]()
+            figure = ax.figure
+            try:
+                for number, extension in enumerate(chosen_formats):
+                    if number == 1:  # the layout is done: keep it for the other formats instead of redoing it
+                        figure.set_layout_engine("none")
+                    path = folder / f"{name}.{extension}"
+                    with atomic_write(path) as temporary:  # a failed or interrupted save leaves an older chart
+                        figure.savefig(temporary, format=extension, dpi=dpi, facecolor="white",
+                                       metadata={"Date": None} if extension == "svg" else None)
+                    if extension == key:
+                        written[name] = path
+            finally:
+                plt.close(figure)
     return written
 
 
+@_plain_text
 def plot_successor_estates(plan_or_view: Any, ax: Axes | None = None) -> Axes:
     """Each successor authority's estate before and after the plan: run cost a year.
 

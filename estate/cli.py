@@ -30,6 +30,19 @@ class _Group(click.Group):
     """Turns estate's errors into one line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> object:
+        import signal
+        import threading
+
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _terminated)
+        try:
+            return self._invoke(ctx)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    def _invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except EstateError as exc:
@@ -37,8 +50,13 @@ class _Group(click.Group):
             ctx.exit(EXIT_UNREADABLE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # The reader of our output went away (``estate plan ... | head -1``): not an error. Point stdout at
+            # nothing so that Python's final flush does not complain, and stop quietly.
+            _silence_stdout()
+            ctx.exit(EXIT_OK)
         except KeyboardInterrupt:
-            click.echo("estate: interrupted", err=True)
+            click.echo("estate: interrupted (any file being written was left as it was)", err=True)
             ctx.exit(130)
         except Exception as exc:  # a bug in estate, not the user's fault
             if os.environ.get("ESTATE_DEBUG"):
@@ -47,6 +65,27 @@ class _Group(click.Group):
                        "(please report it; ESTATE_DEBUG=1 shows the traceback)", err=True)
             ctx.exit(EXIT_BUG)
         return None
+
+
+def _shown(path: Path) -> str:
+    """A path as text any terminal can print (a name that is not UTF-8 shows \ufffd)."""
+    from estate.outputs import printable
+
+    return printable(str(path))
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test runner): nothing to flush
+        pass
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends estate like Ctrl-C does, so that a half-written output is removed, not left."""
+    raise KeyboardInterrupt
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -63,8 +102,23 @@ _header_map = click.option(
 _mapping = click.option(
     "--mapping", type=click.Path(path_type=Path, dir_okay=False),
     help="Your product/vendor/capability mapping (CSV or .xlsx), overriding automatic matches.")
+def _megabytes(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A finite size in MB (a FloatRange lets nan and inf through)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise click.BadParameter(f"{value} is not a size in MB: give a number such as 50")
+    return value
+
+
 _max_size = click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=50.0,
-                         show_default=True, help="Refuse input files larger than this many MB.")
+                         show_default=True, callback=_megabytes, help="Refuse input files larger than this many MB.")
+
+
+def _refuse_input(out: Path | None, paths: Sequence[Path], option: str = "--out") -> None:
+    """Refuse an output naming an input: the input would be overwritten."""
+    if out is not None:
+        from estate.outputs import check_not_input
+
+        check_not_input(out, paths, option=option)
 
 
 def _read(paths: Sequence[Path], *, keep_going: bool, header_map: Path | None, max_size: float):
@@ -84,7 +138,7 @@ def template(out: Path, no_examples: bool) -> None:
     if out.suffix.lower() != ".xlsx":
         raise click.UsageError("the template is an .xlsx workbook: give OUT a .xlsx name")
     path = write_template(out, example_rows=not no_examples)
-    click.echo(f"Wrote {path}")
+    click.echo(f"Wrote {_shown(path)}")
 
 
 @main.command()
@@ -106,11 +160,12 @@ def validate(paths: tuple[Path, ...], report: Path | None, show: int, keep_going
 
     if report is not None and report.suffix.lower() not in (".xlsx", ".csv"):
         raise click.UsageError("--report must name a .xlsx or .csv file")
+    _refuse_input(report, paths, "--report")
     inventory = _read(paths, keep_going=keep_going, header_map=header_map, max_size=max_size)
     print_validation(inventory, show=show)
     if report is not None:
         write_validation_report(inventory, report)
-        click.echo(f"Wrote {report}")
+        click.echo(f"Wrote {_shown(report)}")
     if inventory.systems.empty:
         sys.exit(EXIT_UNREADABLE)
     sys.exit(EXIT_ISSUES if inventory.has_problems else EXIT_OK)
@@ -132,10 +187,11 @@ def graph(paths: tuple[Path, ...], out: Path, mapping: Path | None, keep_going: 
 
     if out.suffix.lower() not in FORMATS:
         raise click.UsageError(f"--out must end in one of {', '.join(sorted(FORMATS))}")
+    _refuse_input(out, paths)
     inventory = _read(paths, keep_going=keep_going, header_map=header_map, max_size=max_size)
     estate_graph = build_graph(match_systems(inventory.systems, mapping=mapping), inventory=inventory)
     write_graph(estate_graph, out)
-    click.echo(f"Wrote {out}: {estate_graph.number_of_nodes():,} nodes, {estate_graph.number_of_edges():,} edges")
+    click.echo(f"Wrote {_shown(out)}: {estate_graph.number_of_nodes():,} nodes, {estate_graph.number_of_edges():,} edges")
 
 
 @main.command()
@@ -159,6 +215,7 @@ def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: P
 
     if out.suffix.lower() != ".xlsx":
         raise click.UsageError("--out must name a .xlsx workbook")
+    _refuse_input(out, paths)
     console = Console(stderr=True, highlight=False)
     with console.status("Planning...") as status:
         def progress(step: str) -> None:
@@ -175,7 +232,7 @@ def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: P
         progress("Writing the workbook")
         result.write(out, charts=written)
     _print_headline(result)
-    click.echo(f"Wrote {out}" + (f" and {len(written)} charts in {charts}" if charts is not None else ""))
+    click.echo(f"Wrote {_shown(out)}" + (f" and {len(written)} charts in {_shown(charts)}" if charts is not None else ""))
 
 
 def _print_headline(result) -> None:

@@ -10,7 +10,9 @@ Errors are split by whose fault they are:
   (not a spreadsheet, corrupt, password-protected, an XML or zip bomb, too
   large, empty, no recognisable header). The message is one line and names the
   file.
-* :class:`ParameterError`: a bad argument or assumption value.
+* :class:`ParameterError`: a bad argument or assumption value; its member
+  :class:`OutputFileError`: an output that cannot be written where asked (a
+  missing or read-only folder, a full disk, or a path naming an input).
 * :class:`SolverError`: the optimiser did not reach a proven optimum.
 
 Data problems inside a readable file are *not* raised: they are collected as
@@ -28,6 +30,7 @@ __all__ = [
     "InputFileError",
     "NoHeaderError",
     "NotASpreadsheetError",
+    "OutputFileError",
     "ParameterError",
     "PasswordProtectedError",
     "SolverError",
@@ -51,9 +54,11 @@ class InputFileError(EstateError, ValueError):
     """
 
     def __init__(self, path: str | Path, problem: str) -> None:
+        from estate.outputs import display_name
+
         self.path = Path(path)
         self.problem = problem
-        super().__init__(f"{self.path.name}: {problem}")
+        super().__init__(f"{display_name(self.path)}: {problem}")
 
 
 class NotASpreadsheetError(InputFileError):
@@ -82,6 +87,29 @@ class NoHeaderError(InputFileError):
 
 class ParameterError(EstateError, ValueError):
     """An argument or assumption has a value estate cannot use."""
+
+
+class OutputFileError(ParameterError, OSError):
+    """An output cannot be written where asked: the folder is missing, read-only or full, or it names an input.
+
+    It is both a :class:`ParameterError` (a ``ValueError``: the path given is
+    unusable) and an ``OSError`` (the file system said no), so either
+    ``except`` catches it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The output file.
+    problem : str
+        What is wrong, in one line, without the file name.
+    """
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        from estate.outputs import display_name
+
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{display_name(self.path) or self.path}: {problem}")
 
 
 class SolverError(EstateError, RuntimeError):

@@ -91,6 +91,7 @@ import datetime as dt
 import json
 import math
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from itertools import compress, repeat
 from pathlib import Path
@@ -103,6 +104,7 @@ import pandas as pd
 from estate._collector import collector_paused
 from estate.errors import ParameterError
 from estate.inventory import Inventory
+from estate.outputs import atomic_write
 
 __all__ = ["FORMATS", "NODE_KINDS", "RELATIONS", "build_graph", "node_name", "read_graph", "write_graph"]
 
@@ -721,6 +723,28 @@ def _file_attributes(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, lone surrogates, U+FFFE and U+FFFF), and
+# lone surrogates, which no UTF-8 file can hold: written as visible escapes instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}" if ord(match.group()) < 256 else f"\\u{ord(match.group()):04x}"
+
+
+def _clean(text: str, xml: bool) -> str:
+    """Text a GraphML/GEXF (``xml``) or JSON file can hold: characters it cannot are written as ``\\xNN``."""
+    return (_NOT_XML if xml else _NOT_UTF8).sub(_escaped, text)
+
+
+def _clean_attributes(data: dict[str, Any], xml: bool) -> dict[str, Any]:
+    pattern = _NOT_XML if xml else _NOT_UTF8
+    if not any(pattern.search(k) or (type(v) is str and pattern.search(v)) for k, v in data.items()):
+        return data
+    return {_clean(k, xml): _clean(v, xml) if type(v) is str else v for k, v in data.items()}
+
+
 def _format(path: Path, func: str) -> str:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
@@ -771,24 +795,31 @@ def write_graph(graph: nx.MultiDiGraph, path: str | Path) -> Path:
         raise _bad("graph", func, "a networkx graph", type(graph).__name__)
     path = Path(path)
     suffix = _format(path, func)
+    xml = suffix != ".json"
     with collector_paused():
         out = nx.MultiDiGraph() if graph.is_directed() else nx.MultiGraph()
-        out.graph.update(_file_attributes(graph.graph))
-        out.add_nodes_from((node_name(node), _file_attributes(data)) for node, data in graph.nodes(data=True))
+        out.graph.update(_clean_attributes(_file_attributes(graph.graph), xml))
+        out.add_nodes_from((_clean(node_name(node), xml), _clean_attributes(_file_attributes(data), xml))
+                           for node, data in graph.nodes(data=True))
         if graph.is_multigraph():
             edges = ((u, v, str(k), d) for u, v, k, d in graph.edges(keys=True, data=True))
         else:
             edges = ((u, v, str(d.get("relation", 0)), d) for u, v, d in graph.edges(data=True))
         add = out.add_edge
-        for u, v, key, data in edges:
-            add(node_name(u), node_name(v), key, **_file_attributes(data))
-        if suffix == ".graphml":
-            nx.write_graphml(out, path)
-        elif suffix == ".gexf":
-            nx.write_gexf(out, path)
-        else:
-            text = json.dumps(nx.node_link_data(out, edges="edges"), ensure_ascii=False)
-            path.write_text(text, encoding="utf-8")
+        for number, (u, v, key, data) in enumerate(edges):
+            attributes = _clean_attributes(_file_attributes(data), xml)
+            attributes.setdefault("relation", _clean(key, xml))
+            # GraphML edge ids must be unique in the file: number the edges (the relation is an attribute).
+            add(_clean(node_name(u), xml), _clean(node_name(v), xml), f"e{number}" if xml else _clean(key, xml),
+                **attributes)
+        with atomic_write(path) as temporary:
+            if suffix == ".graphml":
+                nx.write_graphml(out, temporary)
+            elif suffix == ".gexf":
+                nx.write_gexf(out, temporary)
+            else:
+                text = json.dumps(nx.node_link_data(out, edges="edges"), ensure_ascii=False)
+                temporary.write_text(text, encoding="utf-8")
     return path
 
 

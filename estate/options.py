@@ -256,8 +256,9 @@ def _fail(name: str, requirement: str, value: object) -> ParameterError:
 
 def _text(series: pd.Series) -> pd.Series:
     """Text with blanks as None (object dtype)."""
-    out = series.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
-    return out.where(out.notna() & out.ne(""), None)
+    # .map gives float64 when no value is text (a blank column): keep it object, so merges on it work.
+    out = series.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
+    return out.where(out.notna() & out.ne(""), None).astype(object)
 
 
 def _number(frame: pd.DataFrame, column: str) -> pd.Series:

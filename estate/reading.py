@@ -66,6 +66,7 @@ import pandas as pd
 
 from estate.errors import EstateError, InputFileError, NoHeaderError, NotASpreadsheetError, ParameterError
 from estate.inventory import DERIVED_COLUMNS, ISSUE_COLUMNS, Inventory, dtype_for, empty_issues, empty_table
+from estate.outputs import display_name, printable, written_by_estate
 from estate.safety import DEFAULT_MAX_BYTES, check_file, find_input_files
 from estate.schema import HOSTING, SYSTEMS, TABLES, Table, normalise_header
 from estate.values import _FINANCIAL_YEAR_NOTE, _INCLUDED_NOTE, _PERCENT_NOTE, is_blank, parse_column, parse_date, parse_money
@@ -316,7 +317,7 @@ def _load_xlsx(path: Path) -> list[_Grid]:
                 cells[:] = ""
                 for i, row in enumerate(data):
                     cells[i, : len(row)] = row
-            grids.append(_Grid(path.name, name, cells, np.arange(1, len(data) + 1), *(
+            grids.append(_Grid(display_name(path), name, cells, np.arange(1, len(data) + 1), *(
                 [uncached[name]] if name in uncached else [])))
     except EstateError:
         raise
@@ -358,7 +359,7 @@ def _load_csv(path: Path) -> list[_Grid]:
     cells[:] = ""
     for i, record in enumerate(records):
         cells[i, : len(record)] = record
-    return [_Grid(path.name, "", cells, np.asarray(lines, dtype=np.int64))]
+    return [_Grid(display_name(path), "", cells, np.asarray(lines, dtype=np.int64))]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1008,23 +1009,33 @@ def read_inventory(
     if not isinstance(first_month, int) or not 1 <= first_month <= 12:
         raise ParameterError(f"The 'first_month' parameter of read_inventory must be an int in [1, 12]. "
                              f"Got {first_month!r} instead.")
+    paths = list(paths)
     files, skipped = find_input_files(paths)
+    given = {Path(p).resolve() for p in paths if not Path(p).is_dir()}
     issues = _Issues()
     for path, reason in skipped:
-        issues.add(path.name, "", None, "", "info", f"file not read: {reason}")
+        issues.add(display_name(path), "", None, "", "info", f"file not read: {reason}")
     parts: dict[str, list[_Piece]] = {key: [] for key in TABLES}
     read_files: list[str] = []
     for path in files:
         try:
             kind = check_file(path, max_bytes=max_bytes)
+            output = written_by_estate(path)
+            if output is not None:
+                # Estate's own plans and reports are never read back as inventories (they list systems too).
+                note = f"a {output} written by estate, not an inventory"
+                if path.resolve() in given:
+                    raise InputFileError(path, f"{note} (give the inventories the {output} was made from)")
+                issues.add(display_name(path), "", None, "", "info", f"file not read: {note}")
+                continue
             grids = _load_xlsx(path) if kind == "xlsx" else _load_csv(path)
             found = _read_file(path, grids, header_map=header_map, issues=issues)
         except InputFileError as exc:
             if not keep_going:
                 raise
-            issues.add(path.name, "", None, "", "error", f"file not read: {exc.problem}")
+            issues.add(display_name(path), "", None, "", "error", f"file not read: {exc.problem}")
             continue
-        read_files.append(path.name)
+        read_files.append(display_name(path))
         for key, piece in found:
             parts[key].append(piece)
 
@@ -1053,10 +1064,10 @@ def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None,
         if header is None:
             sheet_key = normalise_header(grid.sheet)
             if any(sheet_key in _sheet_keys(t) for t in TABLES.values()) and sheet_key:
-                issues.add(path.name, grid.sheet, None, "", "warning",
+                issues.add(display_name(path), grid.sheet, None, "", "warning",
                            "sheet named like an inventory table has no recognisable header row: not read")
             else:
-                issues.add(path.name, grid.sheet, None, "", "info", "sheet not read: no inventory header found")
+                issues.add(display_name(path), grid.sheet, None, "", "info", "sheet not read: no inventory header found")
             continue
         headed.append((grid, header))
     if not headed:
@@ -1073,7 +1084,7 @@ def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None,
                 [h for g, h in headed if h.table is header.table]) > 1:
             sheet_org = grid.sheet.strip()  # one sheet an organisation
         file_org = _label_organisation(grid.cells[: header.row]) or sheet_org or label or _organisation_from_name(
-            path.stem)
+            printable(path.stem))
         found.append((header.table.key, _read_grid(grid, header, file_org=file_org, issues=issues)))
     return found
 

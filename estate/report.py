@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from estate.inventory import Inventory
+from estate.outputs import MARK_PROPERTY, atomic_write
 
 __all__ = ["print_validation", "validation_tables", "write_validation_report"]
 
@@ -46,6 +47,7 @@ def _money(value: float) -> str:
 def print_validation(inventory: Inventory, *, show: int = 40, console=None) -> None:
     """Print the summary and the first ``show`` issues to the terminal."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     if console is None:
@@ -58,7 +60,7 @@ def print_validation(inventory: Inventory, *, show: int = 40, console=None) -> N
     for header in summary.columns:
         table.add_column(header, justify="left" if header == "Organisation" else "right")
     for row in summary.itertuples(index=False):
-        table.add_row(str(row[0]), f"{row[1]:,}", _money(row[2]), "" if pd.isna(row[3]) else f"{row[3]:,.0f}",
+        table.add_row(escape(str(row[0])), f"{row[1]:,}", _money(row[2]), "" if pd.isna(row[3]) else f"{row[3]:,.0f}",
                       str(row[4]), str(row[5]))
     if len(summary):
         table.add_row("Total", f"{summary['Systems'].sum():,}", _money(summary["Annual cost"].sum()),
@@ -76,7 +78,8 @@ def print_validation(inventory: Inventory, *, show: int = 40, console=None) -> N
             ["_rank", "Source file", "Sheet", "Source row"], kind="stable")
         for row in ordered.head(show).itertuples(index=False):
             style = {"error": "red", "warning": "yellow"}.get(row[4], "")
-            listing.add_row(*("" if pd.isna(v) else str(v) for v in row[:7]), style=style)
+            # Text from the inputs may hold rich markup ("[/]"): escaped, it prints as written.
+            listing.add_row(*("" if pd.isna(v) else escape(str(v)) for v in row[:7]), style=style)
         console.print(listing)
         if len(problems) > show:
             console.print(f"... and {len(problems) - show:,} more: write them all with --report FILE.xlsx")
@@ -87,7 +90,7 @@ def print_validation(inventory: Inventory, *, show: int = 40, console=None) -> N
         for header, justify in (("Note", "left"), ("Times", "right"), ("Files", "right")):
             table.add_column(header, justify=justify)
         for problem, row in grouped.sort_values(["rows"], ascending=False, kind="stable").iterrows():
-            table.add_row(str(problem), f"{row['rows']:,}", f"{row['files']:,}", style="dim")
+            table.add_row(escape(str(problem)), f"{row['rows']:,}", f"{row['files']:,}", style="dim")
         console.print(table)
     console.print(
         f"{len(summary)} organisations, {len(inventory.systems):,} systems, "
@@ -117,10 +120,18 @@ def write_validation_report(inventory: Inventory, path: str | Path) -> Path:
     path = Path(path)
     summary, issues = validation_tables(inventory)
     if path.suffix.lower() == ".csv":
-        issues.map(_csv_safe).to_csv(path, index=False, encoding="utf-8-sig")
+        with atomic_write(path) as temporary:
+            issues.map(_csv_safe).to_csv(temporary, index=False, encoding="utf-8-sig")
         return path
+    with atomic_write(path) as temporary:
+        _write_report_workbook(summary, issues, temporary)
+    return path
+
+
+def _write_report_workbook(summary: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        writer.book.set_custom_property(MARK_PROPERTY, "report")  # never read back as an inventory
         for name, frame in (("Summary", summary), ("Data issues", issues)):
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
@@ -132,4 +143,3 @@ def write_validation_report(inventory: Inventory, path: str | Path) -> Path:
                 sheet.set_column(j, j, width)
         money = writer.book.add_format({"num_format": "£#,##0"})
         writer.sheets["Summary"].set_column(2, 2, 16, money)
-    return path

@@ -48,6 +48,7 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from estate.errors import ParameterError
+from estate.outputs import atomic_write
 from estate.schema import ORGANISATIONS, SYSTEMS, TABLES, Field, Table
 
 __all__ = ["write_template"]
@@ -194,8 +195,10 @@ def write_template(
     ParameterError
         If ``path`` does not end in ``.xlsx``, ``example_rows`` is not a bool
         or ``capabilities`` is not an iterable of strings.
-    OSError
-        If the file cannot be written (no such folder, no permission).
+    OutputFileError
+        If the file cannot be written (no such folder, no permission, a full
+        disk); it is written whole or not at all, so an older file at ``path``
+        is left as it was.
 
     See Also
     --------
@@ -258,7 +261,8 @@ def write_template(
     _write_lists(workbook.add_worksheet(_GRID.lists), styles, names)
     workbook.close()
 
-    target.write_bytes(buffer.getvalue())
+    with atomic_write(target) as temporary:
+        temporary.write_bytes(buffer.getvalue())
     return target
 
 

@@ -77,6 +77,7 @@ import pandas as pd
 from estate._xlsx import Formula, PlanWorksheet, branches, cat
 from estate.assumptions import Assumptions
 from estate.errors import NotASpreadsheetError, ParameterError
+from estate.outputs import MARK_PROPERTY, atomic_write, output_error
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -1707,7 +1708,6 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
     True
     """
     import xlsxwriter
-    from xlsxwriter.exceptions import XlsxWriterException
 
     from estate.plan import Plan
 
@@ -1720,11 +1720,22 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
     chart_files = _check_charts(charts)
     data = _frames(plan)
     layout = _build_layout(data, MAX_SHEET_ROWS)
-    wb = xlsxwriter.Workbook(str(path), dict(_WORKBOOK_OPTIONS))
+    with atomic_write(path) as temporary:
+        _write_book(xlsxwriter.Workbook(str(temporary), dict(_WORKBOOK_OPTIONS)), path, plan, data, layout,
+                    chart_files, created)
+    return path
+
+
+def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout, chart_files: list[tuple[str, Path]],
+                created: datetime | None) -> None:
+    """Fill and close the workbook ``wb`` (written to a temporary file that becomes ``path``)."""
+    from xlsxwriter.exceptions import XlsxWriterException
+
     try:
         wb.set_properties({"title": "Consolidation plan", "subject": "IT estate consolidation plan",
                            "author": "estate", "comments": "Written by estate; figures are live formulas.",
                            "created": created or _CREATED})
+        wb.set_custom_property(MARK_PROPERTY, "plan")  # so that estate never reads it back as an inventory
         wb.set_calc_mode("auto")
         styles = _Styles(wb, plan.assumptions.currency)
         order = list(layout.order)
@@ -1759,9 +1770,10 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
     finally:
         try:
             wb.close()
-        except (XlsxWriterException, OSError) as error:
+        except OSError as error:
+            raise output_error(path, error) from None
+        except XlsxWriterException as error:
             raise ParameterError(f"Cannot write the plan workbook {path}: {error}") from None
-    return path
 
 
 def read_assumptions_sheet(path: str | Path) -> Assumptions:
