@@ -1313,6 +1313,7 @@ def plot_partner_gains(plan_or_partners: Any, ax: Axes | None = None, *, top: in
     return ax
 
 
+@_plain_text
 def plot_tornado(plan: Any, ax: Axes | None = None) -> Axes:
     """The portfolio's NPV with each uncertain assumption at its low and high, widest swing on top.
 
@@ -1371,6 +1372,7 @@ def plot_tornado(plan: Any, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@_plain_text
 def plot_npv_distribution(plan: Any, ax: Axes | None = None) -> Axes:
     """The S-curve: the share of Monte Carlo draws whose portfolio NPV is at most each value, with P10/P50/P90.
 
