@@ -680,14 +680,16 @@ def divisions(matched: pd.DataFrame, successors: pd.DataFrame, assumptions: Any)
         The host successor runs it for the others under an agreement of
         Y = min(``shared_service_years``, H) years, at a charge of
         ``shared_service_charge`` x A x (k-1)/k a year (a cost of running the
-        agreement), then the others migrate to their own copy: one-off
-        (k-1) x D x M x cf in year Y, and the partition's extra run cost from
-        then. Present cost = one-off/(1+r)^Y (0 when Y = H) + charge x PV(Y)
+        agreement), then the others migrate their parts to their own copy:
+        one-off (k-1)(``partition_one_off_share`` x A x M / k + D) x cf in
+        year Y, and the partition's extra run cost from then. Present cost = one-off/(1+r)^Y (0 when Y = H) + charge x PV(Y)
         + annual x (PV(H) - PV(Y)).
     ``move each part``
         Only where every successor already runs another system of its
-        capability: each part moves onto it and the system retires. One-off
-        k x D x M x cf + its exit cost; a saving of ``max_saving_share`` x A x sf
+        capability that can take its part (its users plus the part's, the
+        system's users over k, at most ``max_survivor_scale`` times its
+        own): each part moves onto it and the system retires. One-off
+        (``partition_one_off_share`` x A x M + k x D) x cf + its exit cost; a saving of ``max_saving_share`` x A x sf
         a year (the receiving platforms grow). Present cost = one-off -
         saving x PV(H).
 
@@ -715,19 +717,29 @@ def divisions(matched: pd.DataFrame, successors: pd.DataFrame, assumptions: Any)
     d, cf, sf, r, h = a.data_migration_per_system, a.cost_factor, a.saving_factor, a.discount_rate, a.horizon_years
     y = min(a.shared_service_years, h)
     pv_h, pv_y = annuity(r, h), annuity(r, y)
-    # The platforms each successor already has: undivided systems of each capability, by successor.
+    # The platforms each successor already has: its undivided systems of each capability, the most used
+    # first. A part may move onto one only if the platform can take it: its users after (its own plus
+    # the part's) at most max_survivor_scale times its own, the options' like-for-like rule.
+    def users_of(frame: pd.DataFrame) -> pd.Series:
+        users = pd.to_numeric(frame.get("users", pd.Series(None, index=frame.index)), errors="coerce")
+        return users.where(users >= 1, a.default_users).fillna(a.default_users)
+
     whole = successors.loc[~successors["divided"] & successors["successors"].ne(""), ["system_key", "successors"]]
-    whole = whole.join(info[["capability_code"]] if "capability_code" in info else pd.DataFrame(index=info.index),
-                       on="system_key")
-    has = set(zip(whole["successors"], whole.get("capability_code", pd.Series(dtype=object)), strict=True))
+    whole = whole.join(info.reindex(columns=["capability_code", "users"]), on="system_key")
+    whole["users"] = users_of(whole)
+    biggest = whole.groupby(["successors", "capability_code"])["users"].max().to_dict()
     capability = systems.get("capability_code", pd.Series(None, index=systems.index))
-    movable = np.array([isinstance(c, str) and all((s, c) in has for s in split_names(names))
-                        for names, c in zip(systems["successors"], capability, strict=True)], dtype=bool)
+    part_users = (users_of(systems) / systems["n_successors"]).to_numpy(float)
+    movable = np.array([
+        isinstance(c, str) and all(
+            (s, c) in biggest and biggest[(s, c)] + part <= a.max_survivor_scale * biggest[(s, c)]
+            for s in split_names(names))
+        for names, c, part in zip(systems["successors"], capability, part_users, strict=True)], dtype=bool)
     partition_one_off = (k - 1) * (a.partition_one_off_share * annual * m + d) * cf
     uplift = a.partition_run_cost_uplift * annual * (k - 1)
-    host_one_off = (k - 1) * d * m * cf
+    host_one_off = (k - 1) * (a.partition_one_off_share * annual * m / k + d) * cf
     charge = a.shared_service_charge * annual * (k - 1) / k
-    move_one_off = k * d * m * cf + exit_cost
+    move_one_off = (a.partition_one_off_share * annual * m + k * d) * cf + exit_cost
     move_saving = -a.max_saving_share * annual * sf
     host_present = (host_one_off / (1 + r) ** y if y < h else 0.0) + charge * pv_y + uplift * (pv_h - pv_y)
     base = pd.DataFrame({

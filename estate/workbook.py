@@ -1590,10 +1590,12 @@ def _write_divisions(ws: PlanWorksheet, plan: Plan, styles: _Styles, n: _Names) 
         rows,
         (method == "partition", lambda: cat("(", parts, f"-1)*({n.partition_one_off_share}*", annual, "*", factor,
                                             f"+{n.data_migration_per_system})*{n.cost_factor}")),
-        (method == "host then migrate", lambda: cat("(", parts, f"-1)*{n.data_migration_per_system}*", factor,
-                                                    f"*{n.cost_factor}")),
-        (method == "move each part", lambda: cat(parts, f"*{n.data_migration_per_system}*", factor,
-                                                 f"*{n.cost_factor}+", t.cells("exit_cost")))))
+        (method == "host then migrate", lambda: cat("(", parts, f"-1)*({n.partition_one_off_share}*", annual, "*",
+                                                    factor, "/", parts, f"+{n.data_migration_per_system})*",
+                                                    n.cost_factor)),
+        (method == "move each part", lambda: cat(f"({n.partition_one_off_share}*", annual, "*", factor, "+", parts,
+                                                 f"*{n.data_migration_per_system})*{n.cost_factor}+",
+                                                 t.cells("exit_cost")))))
     _write_formulas(ws, t, "annual_change", frame, styles, lambda: branches(
         rows,
         (method != "move each part", lambda: cat(f"{n.partition_run_cost_uplift}*", annual, "*(", parts, "-1)")),

@@ -22,7 +22,8 @@ TIMEOUT = 300  # seconds, per notebook
 
 def test_the_notebooks_are_there() -> None:
     assert [path.name for path in NOTEBOOKS] == [
-        "01-quickstart.ipynb", "02-nhs-gp-practices.ipynb", "03-assumptions-sensitivity.ipynb"]
+        "01-quickstart.ipynb", "02-nhs-gp-practices.ipynb", "03-assumptions-sensitivity.ipynb",
+        "04-reorganisation.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
