@@ -126,6 +126,49 @@ class Inventory:
         """Whether any issue is a warning or an error."""
         return bool(self.issues["severity"].isin(("error", "warning")).any())
 
+    def issue_organisations(self) -> pd.Series:
+        """The organisation each issue belongs to, aligned with :attr:`issues`.
+
+        An issue belongs to the organisation of the row it is about (a
+        Systems, Contracts, Integrations, Sites or Organisations row with the
+        same file, sheet and row), so in a combined file with an organisation
+        column each row's issues go to that row's organisation. An issue about
+        no loaded row (a title row, a row that could not be loaded) goes to the
+        file's organisation when the file holds one only; otherwise it is
+        missing.
+
+        Examples
+        --------
+        >>> systems = empty_table("systems").astype(object)
+        >>> systems.loc[0, ["source_file", "source_sheet", "source_row", "organisation"]] = ["all.csv", "", 2, "Eden"]
+        >>> systems.loc[1, ["source_file", "source_sheet", "source_row", "organisation"]] = ["all.csv", "", 3, "Carlisle"]
+        >>> issues = pd.DataFrame({"source_file": ["all.csv", "all.csv"], "sheet": ["", ""], "source_row": [3, 9],
+        ...                        "column": ["users", ""], "severity": ["warning", "info"],
+        ...                        "problem": ["not a number", "note row"], "value": ["lots", "x"]})
+        >>> Inventory(systems=systems, issues=issues).issue_organisations().tolist()
+        ['Carlisle', nan]
+        """
+        issues = self.issues
+        frames = []
+        for table in (self.systems, self.contracts, self.integrations, self.sites, self.organisations):
+            if len(table) and "organisation" in table.columns:
+                frames.append(table[["source_file", "source_sheet", "source_row", "organisation"]])
+        if not frames or issues.empty:
+            return pd.Series([float("nan")] * len(issues), index=issues.index, dtype=object, name="organisation")
+        rows = pd.concat(frames, ignore_index=True).dropna(subset=["organisation"])
+        rows = rows.astype({"source_file": object, "source_sheet": object}).assign(
+            source_row=pd.to_numeric(rows["source_row"], errors="coerce"))
+        by_row = rows.drop_duplicates(["source_file", "source_sheet", "source_row"]).set_index(
+            ["source_file", "source_sheet", "source_row"])["organisation"]
+        keys = pd.MultiIndex.from_arrays([issues["source_file"].astype(object), issues["sheet"].astype(object),
+                                          pd.to_numeric(issues["source_row"], errors="coerce")])
+        found = pd.Series(by_row.reindex(keys).to_numpy(dtype=object), index=issues.index, dtype=object)
+        per_file = rows.groupby("source_file")["organisation"].agg(lambda o: o.iloc[0] if o.nunique() == 1 else None)
+        fallback = issues["source_file"].map(per_file)
+        out = found.where(found.notna(), fallback).rename("organisation")
+        out[out.isna()] = float("nan")
+        return out
+
     def summary(self) -> pd.DataFrame:
         """Systems, annual cost, users and issues per organisation.
 
@@ -139,9 +182,7 @@ class Inventory:
         by_org = systems.groupby("organisation", dropna=False).agg(
             systems=("system", "size"), annual_cost=("annual_cost", "sum"), users=("users", "sum")
         )
-        # Issues belong to an organisation through the file they came from.
-        file_org = systems.drop_duplicates("source_file").set_index("source_file")["organisation"]
-        issues = self.issues.assign(organisation=self.issues["source_file"].map(file_org))
+        issues = self.issues.assign(organisation=self.issue_organisations())
         counts = (
             issues[issues["severity"].isin(("error", "warning"))]
             .pivot_table(index="organisation", columns="severity", values="problem", aggfunc="size", fill_value=0)
