@@ -163,6 +163,12 @@ def validate(paths: tuple[Path, ...], report: Path | None, show: int, keep_going
     _refuse_input(report, paths, "--report")
     inventory = _read(paths, keep_going=keep_going, header_map=header_map, max_size=max_size)
     print_validation(inventory, show=show)
+    if not inventory.systems.empty:
+        from estate.matching import match_systems, no_product_counts
+
+        for row in no_product_counts(match_systems(inventory.systems)).itertuples():
+            click.echo(f"{row.organisation}: {row.no_product:,} of {row.systems:,} systems have no product "
+                       f"(e.g. {row.examples}); they cannot be a shared platform until their product is given.")
     if report is not None:
         write_validation_report(inventory, report)
         click.echo(f"Wrote {_shown(report)}")

@@ -11,17 +11,27 @@ that, once corrected, :func:`read_mapping` reads back to override them.
 How a product cell is read
 --------------------------
 1. **Splitting.** A cell may list several products. It is always split on
-   ``;`` and on line breaks. It is split on ``,``, ``/``, ``+``, ``&``,
-   ``and``, ``plus``, ``with`` and a spaced dash only where the whole cell,
-   as written or without its version, is not itself a catalogue name and
-   *every* part resolves to a catalogue product (``"EMIS and SystmOne"``
-   splits; ``"Veeam Backup & Replication"`` does not). Where only some parts
-   are known products and the whole is not, the known ones are kept with
-   confidence 0.9 and the rest is read as a qualifier (``"Civica W2, v5"``,
-   ``"Capita Academy, Revenues"`` and ``"Civica Pay / Paris"`` are one
-   system each). Parts naming the same product are kept once, and
-   placeholder parts (``"n/a"``) are dropped. Each part becomes one system,
-   see :func:`match_systems` for its key and costs.
+   ``;`` and on line breaks (the reader keeps them), and on ``,``, ``/``,
+   ``+``, ``&``, ``and``, ``plus``, ``with`` and a spaced dash outside
+   brackets, unless the whole cell, as written or without its version, is a
+   catalogue name: catalogue names win (``"Veeam Backup & Replication"``,
+   ``"Civica Pay / Paris"``). Adjacent pieces that together are a catalogue
+   name stay together; two pieces joined by ``&``, ``+``, ``and``, ``plus``,
+   ``with`` or a dash stay together when neither is a known product nor
+   something else than a product (``"Marks & Spencer"`` is one unknown
+   product, ``"Frobber and Tableau"`` two). Each piece that names a product,
+   known or not, becomes one system citing the row (see
+   :func:`match_systems` for its key and costs); parts naming the same
+   product are kept once. A piece that is not read as a product — a version
+   (``"v5"``), a qualifier (``"Adults"``, ``"test"``), a placeholder
+   (``"n/a"``), a vendor's or a capability's name (``"Capita Academy,
+   Revenues"``) — is recorded in ``match_note`` and reported by
+   :func:`match_issues`: nothing is dropped in silence. **A suite with its
+   members in brackets** (``"Microsoft 365 suite (Teams, SharePoint,
+   Outlook)"``) is read as the suite, because one contract buys it; the
+   members are noted. When the text outside the brackets is not a known
+   product and the members include one (``"Video calls (Teams, Zoom)"``),
+   the members are the products and the heading is noted.
 2. **Normalising.** Text is compared as lower-case letters and digits, as
    :func:`estate.schema.normalise_header` does. Besides the text as written,
    the forms tried remove versions (``v7``, ``7.2``, ``2019``, ``Release 5``,
@@ -80,13 +90,32 @@ How a product cell is read
 7. **No product** (confidence 0.0): a blank cell, a placeholder (``N/A``,
    ``TBC``, ``various``, ``unknown``, ``none``, ``-``), a vendor's name
    alone (``"Capita"``) or a capability rather than a product
-   (``"Finance system"``, ``"CRM"``). The system name is then tried against
-   the catalogue (systems are often named after their product), at 0.8
-   times the confidence: by exact alias, or fuzzily only for names of 8
-   characters or more at a similarity of at least 0.9. A system named after
-   a capability (``"Payroll"``) has no product, and a product read from the
-   system name is refused when the capability cell names an unrelated
-   capability. Otherwise ``product_id`` is missing.
+   (``"Finance system"``, ``"CRM"``). The product is then **read from the
+   system name** (at 0.8 times the confidence): the name as written, then its
+   pieces cut at separators outside brackets, a trailing ``for ...`` phrase
+   dropped, bracketed text after the rest, each also without the qualifiers
+   organisations add — a department or service (``- Adults``,
+   ``(Finance)``, ``Custody``), a site, an environment (``test``, ``live``),
+   a year, a version: ``"Microsoft Power BI - Custody"``, ``"Payroll
+   (iTrent)"``, ``"Servicenow test"``. Each is tried by exact alias, then
+   fuzzily with the rules of step 4. A name that matches nothing becomes an
+   ``unlisted:`` product (confidence 0.24) that groups with the same name
+   elsewhere, unless every word of it is generic (a capability's words,
+   ``portal``, ``database``, qualifiers): a system named after what it does
+   (``"Payroll"``, ``"Council Tax Portal"``) has no product, and a product
+   read from the system name is refused when the capability cell names an
+   unrelated capability. Otherwise ``product_id`` is missing, and
+   :func:`no_product_counts` and :func:`match_issues` say how many such
+   systems each organisation has: they cannot be a shared platform.
+
+**Review.** ``needs_review`` is true for every match a person should see
+whatever its confidence: fuzzy ones, unlisted ones, and exact ones reached by
+removing words other than a version or the product's own vendor's name
+(``"Dragon Professional"`` would be Dragon Medical One without ``Professional``
+if the catalogue lacked it; ``"Uniform Cloud"``). A match reached by removing
+a vendor's name must belong to that vendor or a reseller: ``"Adobe Connect"``
+is not NEC Connect, it is an unlisted product. :func:`review_table` lists
+them all.
 
 The vendor is the catalogue product's vendor when there is one, else the
 vendor cell through :func:`estate.reference.vendor_lookup` (former names and
@@ -156,7 +185,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +212,9 @@ __all__ = [
     "MAPPING_COLUMNS",
     "MATCH_COLUMNS",
     "PRODUCT_METHODS",
+    "match_issues",
     "match_systems",
+    "no_product_counts",
     "read_mapping",
     "review_table",
     "split_products",
@@ -201,7 +232,7 @@ CAPABILITY_METHODS = ("user override", "from the input's capability text", "infe
 
 MATCH_COLUMNS = ("split_from", "matched_text", "product_id", "product_name", "vendor_name",
                  "capability_code", "capability_name", "product_confidence", "product_method",
-                 "capability_confidence", "capability_method", "match_confidence")
+                 "capability_confidence", "capability_method", "match_confidence", "needs_review", "match_note")
 """Columns :func:`match_systems` adds after the input's columns."""
 
 MAPPING_COLUMNS = ("raw_text", "product", "vendor", "capability")
@@ -226,9 +257,11 @@ _CAP_OVERRIDE, _CAP_TEXT, _CAP_PRODUCT, _CAP_UNMATCHED = CAPABILITY_METHODS
 _WORD = re.compile(r"[a-z0-9]+")
 _BRACKETS = re.compile(r"[\(\[\{]([^\)\]\}]*)[\)\]\}]?")
 _VERSION = re.compile(
-    r"\b(?:v|ver|version|release|rel|milestone|build|sp|service[\s_-]+pack|update|patch|r)[.\s_-]?\d+(?:[.\-_]\d+)*[a-z]?\b"
-    r"|\b\d+(?:\.\d+)+[a-z]?\b"
-    r"|\b(?:19[89]\d|20[0-4]\d)\b",
+    r"\b(?:v|ver|version|release|rel|milestone|build|sp|service[\s_-]+pack|update|patch|r)[.\s_-]?\d+"
+    r"(?:[.\-_](?:\d+|x+))*[a-z]?\b"
+    r"|\b\d+(?:\.(?:\d+|x+))+[a-z]?\b"  # "7.2", "10.x", "4.10.x", "22.xx" (a version with wildcards)
+    r"|\b\d+x\b"  # "12x"
+    r"|\b(?:19[89]\d|20[0-4]\d)(?:_(?:\d+|x))?\b",  # "2019", "2020_03"
     re.IGNORECASE,
 )
 _EDITION_WORDS = frozenset(
@@ -260,6 +293,28 @@ _ABBREVIATIONS = {"mgmt": "management", "mgt": "management", "admin": "administr
 _CAPABILITY_FILLER = frozenset(
     "system systems software solution solutions platform tool tools application applications app the "
     "service services team function".split()
+)
+_WEAK_SEPARATOR = re.compile(r"^\s*(?:&|\+|and|plus|with|[-\u2013\u2014]+)\s*$", re.IGNORECASE)
+_QUALIFIER_WORDS = frozenset(
+    "adults adult childrens children child young people families family schools school pupils students "
+    "corporate council councils county district borough city town north south east west central northern "
+    "southern eastern western test testing live prod production dev development uat training train sandbox "
+    "staging preprod demo legacy old new archive archived dr primary secondary dept department departments "
+    "directorate directorates division instance tenant site sites hq campus hospital hospitals ward wards "
+    "area areas region regional office offices use usage users only internal external".split()
+)
+_DEPARTMENT_WORDS = _QUALIFIER_WORDS | frozenset(
+    "custody revenues benefits housing highways waste education libraries library leisure licensing "
+    "environmental parking coroners registrars elections services service team social care".split()
+)
+_FOR_PHRASE = re.compile(r"\s+(?:for|in|at|-\s*for)\s+.+$", re.IGNORECASE)
+_GENERIC_WORDS = frozenset(
+    "portal portals database databases db web website websites site online app apps application applications "
+    "system systems software tool tools solution solutions platform service services management manager "
+    "records record data access spreadsheet spreadsheets register registers tracker tracking log logs "
+    "request requests request form forms report reports reporting information info line lines booking "
+    "bookings book case cases casework team unit units office centre center hub gateway network "
+    "my our e i the and of for to a an on in at with by new old main core".split()
 )
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 _SERVED_BY = re.compile(r"Systems serving it across sectors:\s*([A-Z]+-[A-Z0-9]+)")
@@ -363,6 +418,7 @@ class _Reference:
     capability_fuzzy_keys: list[str]
     capability_fuzzy_codes: np.ndarray
     ancestors: list[frozenset[int]]
+    generic_words: frozenset[str] = frozenset()  # words of capabilities and qualifiers: a name of only these is generic
 
 
 def _as_frame(value: Reference, loader: Any, **kwargs: Any) -> pd.DataFrame:
@@ -481,6 +537,8 @@ def _build_reference(cat: pd.DataFrame, vends: pd.DataFrame, caps: pd.DataFrame)
         capability_fuzzy_keys=fuzzy_caps,
         capability_fuzzy_codes=np.array([capability_key[key] for key in fuzzy_caps], dtype=np.int64),
         ancestors=ancestors,
+        generic_words=frozenset(w for name in (*caps["name"], *(a for syn in caps["synonyms"] for a in syn))
+                                for w in _words(name)) | _GENERIC_WORDS | _QUALIFIER_WORDS | _FILLER_OR_EDITION,
     )
 
 
@@ -572,6 +630,8 @@ class _Part:
     override_vendor: str | None = None
     from_system_name: bool = False
     cell_vendor: str | None = None  # the vendor to fall back on if a system-name match is refused
+    review: bool = False  # reached by removing words or by fuzzy distance: a person should see it
+    notes: tuple[str, ...] = ()  # what of the row's product cell was not read as a product (first part only)
 
 
 @dataclass
@@ -580,6 +640,7 @@ class _Override:
     vendor: str | None
     capability: int
     source: str
+    more: tuple[int, ...] = ()  # further products when the row maps a text to several ("Teams; Zoom")
 
 
 @dataclass
@@ -598,6 +659,8 @@ class _Matcher:
     exact_memo: dict[tuple[str, str | None, str, bool], int] = field(default_factory=dict)
     input_vendors: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     fuzzy_result: dict[str, tuple[int, float, str]] = field(default_factory=dict)
+    removals: dict[tuple[str, int], tuple[bool, bool]] = field(default_factory=dict)
+    product_keys: dict[int, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.product_ids = list(self.ref.product_ids)
@@ -815,6 +878,10 @@ class _Matcher:
     def fuzzy(self, forms: _Forms) -> tuple[int, float]:
         """The best fuzzy match of a text's forms (computed in a batch beforehand), or (-1, 0)."""
         best, score = -1, 0.0
+        missing = [k for k in forms.fuzzy if k not in self.fuzzy_result and len(k) >= 6 and k not in self.ref.ambiguous]
+        if missing:  # a text not seen in the batch (a piece of a cell or of a system name): compare it now
+            owners, scores, matched = _fuzzy(missing, self.ref.fuzzy_keys, self.ref.fuzzy_products, self.threshold)
+            self.fuzzy_result.update(zip(missing, zip(owners.tolist(), scores.tolist(), matched)))
         for key in forms.fuzzy:
             if key in self.ref.ambiguous:
                 return -1, 0.0
@@ -833,6 +900,72 @@ class _Matcher:
             if found >= 0 and similarity > score:
                 best, score = found, similarity
         return best, score
+
+    def removal(self, text: str, product: int) -> tuple[bool, bool]:
+        """Whether an exact match of ``text`` to ``product`` removed another vendor's name, or other words.
+
+        Returns ``(conflict, removed)``. The words of ``text`` (versions and
+        brackets aside) are compared with the product's names: the longest
+        run of them that is one of its names is what matched, and the words
+        left over at either end are what was removed. A vendor's name left
+        over must be the product's own vendor's (current, former, acquired) or
+        a reseller's; another vendor's name is a *conflict* (``"Adobe
+        Connect"`` is not NEC Connect). Any other word left over (an edition,
+        a department, an environment) makes the match *removed*, to be
+        reviewed (``"Dragon Professional"``); filler such as ``system`` or a
+        trailing number does not.
+        """
+        memo = (text, product)
+        found = self.removals.get(memo)
+        if found is not None:
+            return found
+        found = self.removals[memo] = self._removal(text, product)
+        return found
+
+    def _removal(self, text: str, product: int) -> tuple[bool, bool]:
+        if product < 0 or product >= len(self.ref.product_ids):
+            return False, False
+        keys = self.product_keys.get(product)
+        if keys is None:
+            if not self.product_keys:
+                for key, owner in self.ref.alias.items():
+                    self.product_keys.setdefault(owner, set()).add(key)
+            keys = self.product_keys.setdefault(product, set())
+        outside = _BRACKETS.sub(" ", text) if ("(" in text or "[" in text or "{" in text) else text
+        words = _words(_VERSION.sub(" ", outside)) if _DIGIT.search(outside) else _words(outside)
+        if not words or _join(words) in keys:
+            return False, False
+        n, span = len(words), None
+        for size in range(n, 0, -1):
+            for i in range(n - size + 1):
+                if _join(words[i:i + size]) in keys:
+                    span = (i, i + size)
+                    break
+            if span is not None:
+                break
+        if span is None:
+            return False, True  # glued, bracketed or a vendor's own composite name: can't tell, so show it
+        own = self.product_vendors[product]
+        conflict = removed = False
+        for leftover, from_start in ((words[:span[0]], True), (words[span[1]:], False)):
+            while leftover:
+                vendor = None
+                for cut in range(len(leftover), 0, -1):
+                    piece = leftover[:cut] if from_start else leftover[-cut:]
+                    vendor = self.ref.vendor.get(_join(piece))
+                    if vendor is None:
+                        vendor = self.ref.vendor.get(_join(w for w in piece if w not in _LEGAL_WORDS))
+                    if vendor is not None:
+                        leftover = leftover[cut:] if from_start else leftover[:-cut]
+                        break
+                if vendor is not None:
+                    if own is not None and vendor != own and vendor not in self.ref.resellers:
+                        conflict = True
+                    continue
+                if any(w not in _FILLER_WORDS and not w.isdigit() for w in leftover):
+                    removed = True
+                break
+        return conflict, removed
 
     def names_vendor(self, forms: _Forms) -> str | None:
         """The vendor a text names when it is only a vendor's name, else None."""
@@ -878,8 +1011,8 @@ class _Matcher:
                     words = words[:-size]
                     break
         stripped = self._strip_vendor(words)
-        if self._product_like(stripped):
-            words = stripped
+        if self._product_like(stripped) and _join(stripped) not in self.ref.alias:
+            words = stripped  # but "Adobe Connect" keeps Adobe: "Connect" alone is another vendor's product
         no_filler = [w for w in words if w not in _FILLER_WORDS] or words
         plain = [w for w in no_filler if w not in _EDITION_WORDS] or no_filler
         for candidate in (plain, no_filler, words):
@@ -1094,6 +1227,7 @@ def _prepare_mapping(mapping: pd.DataFrame | PathLike | None, matcher: _Matcher)
         vendor, _ = _vendor_of(ref, vendor_text)
         vendor_name = vendor or (vendor_text or None)
         product: int | None = None
+        more: tuple[int, ...] = ()
         if product_text:
             forms = matcher.text_forms(product_text)
             if forms.placeholder:
@@ -1108,6 +1242,21 @@ def _prepare_mapping(mapping: pd.DataFrame | PathLike | None, matcher: _Matcher)
                 if found < 0:
                     found = matcher.exact(forms, vendor, "")
                 if found < 0:
+                    named = []  # a row may map a text to several products: "Microsoft Teams; Zoom"
+                    pieces = [p for segment in _hard_parts(product_text) for p in _soft_parts(segment)]
+                    if len(pieces) > 1:
+                        for piece in pieces:
+                            one = ref.alias.get(normalise_header(piece), -1)
+                            if one < 0:
+                                one = matcher.exact(matcher.text_forms(piece), vendor, "")
+                            if one < 0:
+                                one = matcher.new_product(matcher.unlisted_key(matcher.text_forms(piece), piece, []),
+                                                          piece, vendor_name, by_user=True)
+                            named.append(one)
+                        named = list(dict.fromkeys(named))
+                    if len(named) > 1:
+                        found, more = named[0], tuple(named[1:])
+                if found < 0:
                     key = matcher.unlisted_key(forms, product_text, [])
                     found = matcher.new_product(key, product_text, vendor_name, by_user=True)
                 product = found
@@ -1121,7 +1270,7 @@ def _prepare_mapping(mapping: pd.DataFrame | PathLike | None, matcher: _Matcher)
                                      "code or name; use a code from capabilities.csv such as CORP-FIN.")
         if product is None and vendor_name is None and capability < 0:
             continue
-        overrides[normalise_header(raw)] = _Override(product, vendor_name, capability, where)
+        overrides[normalise_header(raw)] = _Override(product, vendor_name, capability, where, more)
     return overrides
 
 
@@ -1184,37 +1333,38 @@ def _resolve_queries(matcher: _Matcher, queries: list[tuple[str, str, str]]) -> 
         vendor_in_house = bool(vendor_text) and bool(_IN_HOUSE.search(vendor_text))
         cell_override = overrides.get(normalise_header(product_text)) if product_text and overrides else None
         if cell_override is not None and cell_override.product is not None:
-            results.append([_overridden(matcher, product_text, cell_override, vendor, vendor_text)])
+            results.append(_overridden_all(matcher, product_text, cell_override, vendor, vendor_text))
             continue
         parts: list[_Part] = []
         blank_capability = -1
         named_vendor: str | None = None
+        notes: list[str] = []
         for segment, soft in segments:
             chosen = None
             if soft:
-                pieces = _group_pieces(matcher, segment)
-                found = {p.product for _, p in pieces}
-                if all(p.product >= 0 and p.method in (_METHOD_EXACT, _METHOD_FUZZY) for _, p in pieces):
-                    chosen = [p for _, p in pieces] if len(found) > 1 else [pieces[0][1]]
-                    if len(found) == 1:
-                        chosen[0].text = segment
-                        chosen[0].matched_text = segment
+                listed, segment_notes = _read_list(matcher, segment, vendor, vendor_key, vendor_words,
+                                                   vendor_in_house)
+                if listed:
+                    chosen, notes = listed, notes + segment_notes
+                    if len({p.product for p in listed}) == 1:
+                        chosen = listed[:1]
+                        chosen[0].text = chosen[0].matched_text = segment
             if chosen is None:
                 whole = _decide_product(matcher, segment, vendor, vendor_key, vendor_words,
                                         split=len(segments) > 1, vendor_in_house=vendor_in_house)
                 chosen = [whole]
-                if soft and whole.method in (_METHOD_UNLISTED, _METHOD_NONE):
-                    # "Capita Academy, Revenues": the known product, the rest a qualifier
-                    known = [p for _, p in pieces if p.method == _METHOD_EXACT]
-                    if known:
-                        for piece in known:
-                            piece.confidence = VENDOR_CONFLICT_CONFIDENCE
-                        if len({p.product for p in known}) == 1:
-                            known = known[:1]
-                            known[0].text = known[0].matched_text = segment
-                        chosen = known
+                if len(segments) > 1:
+                    reason = _non_product_reason(matcher, segment, whole)
+                    if reason is not None and whole.method == _METHOD_UNLISTED:
+                        notes.append(f"'{segment}' is {reason}")
+                        continue
+                    if reason is not None:
+                        notes.append(f"'{segment}' is {reason}")
             for part in chosen:
                 piece_override = overrides.get(normalise_header(part.text)) if overrides else None
+                if piece_override is not None and piece_override.more:
+                    parts.extend(_overridden_all(matcher, part.text, piece_override, vendor, vendor_text))
+                    continue
                 if piece_override is not None:
                     part = _overridden(matcher, part.text, piece_override, vendor, vendor_text, part)
                 if part.product == -1 and part.method == _METHOD_NONE:
@@ -1237,6 +1387,8 @@ def _resolve_queries(matcher: _Matcher, queries: list[tuple[str, str, str]]) -> 
                                         named_vendor, vendor_in_house)]
             if blank_capability >= 0 and unique[0].capability < 0:
                 unique[0].capability = blank_capability
+        if notes and unique[0].product != -1:
+            unique[0] = replace(unique[0], notes=tuple(dict.fromkeys(notes)))
         display = vendor or (None if vendor_in_house or not vendor_text else vendor_text)
         for i, part in enumerate(unique):
             if part.vendor is None and part.product != -2:
@@ -1247,27 +1399,168 @@ def _resolve_queries(matcher: _Matcher, queries: list[tuple[str, str, str]]) -> 
     return results
 
 
-def _group_pieces(matcher: _Matcher, segment: str) -> list[tuple[str, _Part]]:
-    """The pieces of a segment split on soft separators, adjacent pieces kept together where together
-    they are a catalogue name ("RingGo and NEC Revenues and Benefits": RingGo, NEC Revenues and Benefits)."""
-    spans, start = [], 0
-    for separator in _SOFT_SPLIT.finditer(segment):
-        if segment[start:separator.start()].strip():
+def _product_spans(text: str) -> tuple[list[tuple[int, int]], list[bool]]:
+    """Spans of ``text`` between separators outside brackets, and whether each join is weak.
+
+    Weak separators (``&``, ``+``, ``and``, ``plus``, ``with``, a spaced dash) join the words of one
+    name as often as they join two products (``Marks & Spencer``, ``Veeam Backup & Replication``);
+    ``,``, ``/`` and ``|`` are strong.
+    """
+    depth, depths = 0, []
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        depths.append(depth)
+        if ch in ")]}" and depth:
+            depth -= 1
+    spans: list[tuple[int, int]] = []
+    weak: list[bool] = []
+    start, pending_weak = 0, True
+    for separator in _SOFT_SPLIT.finditer(text):
+        if depths[separator.start()] > 0:
+            continue
+        if text[start:separator.start()].strip():
+            if spans:
+                weak.append(pending_weak)
             spans.append((start, separator.start()))
+            pending_weak = bool(_WEAK_SEPARATOR.match(separator.group(0)))
+        else:
+            pending_weak = pending_weak and bool(_WEAK_SEPARATOR.match(separator.group(0)))
         start = separator.end()
-    if segment[start:].strip():
-        spans.append((start, len(segment)))
-    groups, i = [], 0
+    if text[start:].strip():
+        if spans:
+            weak.append(pending_weak)
+        spans.append((start, len(text)))
+    return spans, weak
+
+
+_Read = tuple[list[_Part], list[str]]
+
+
+def _non_product_reason(matcher: _Matcher, text: str, part: _Part) -> str | None:
+    """Why a piece of a product cell is not a product (a version, a qualifier...), or None if it is one."""
+    if part.method == _METHOD_NONE:
+        forms = matcher.text_forms(text)
+        if forms.placeholder:
+            return "a placeholder"
+        if part.capability >= 0:
+            return "a capability, not a product"
+        if part.vendor is not None and matcher.names_vendor(forms) is not None:
+            return "a vendor's name"
+        return "not a product"
+    if part.method == _METHOD_UNLISTED:
+        words = matcher.text_forms(text).unversioned
+        if not _meaningful(words):
+            return "a version or edition"
+        if all(w in _QUALIFIER_WORDS or w in _FILLER_OR_EDITION or w.isdigit() for w in words):
+            return "a qualifier (department, site, environment)"
+    return None
+
+
+def _read_piece(matcher: _Matcher, text: str, vendor: str | None, vendor_key: str, vendor_words: list[str],
+                vendor_in_house: bool) -> _Read:
+    """The products one piece of a multi-product cell names, and notes on what is not a product.
+
+    A piece with a bracketed list (``"Microsoft 365 suite (Teams, SharePoint, Outlook)"``) is a suite
+    with its members: when the text outside the brackets names a product, that product is the part
+    (one contract buys the suite) and the members are noted as read into it; otherwise
+    (``"Collaboration (Teams, Zoom)"``) the members are the parts.
+    """
+    listed = None
+    for match in _BRACKETS.finditer(text):
+        inner = match.group(1)
+        if inner.strip() and len(_product_spans(inner)[0]) > 1:
+            listed = match
+            break
+    if listed is not None:
+        outside = (text[:listed.start()] + " " + text[listed.end():]).strip(" ,;/-")
+        outer_parts, outer_notes = (_read_list(matcher, outside, vendor, vendor_key, vendor_words, vendor_in_house)
+                                    if _words(outside) else ([], []))
+        members, member_notes = _read_list(matcher, listed.group(1), vendor, vendor_key, vendor_words,
+                                           vendor_in_house)
+        known = [p for p in outer_parts if p.method in (_METHOD_EXACT, _METHOD_FUZZY, _METHOD_INHOUSE)]
+        if not known and any(p.method in (_METHOD_EXACT, _METHOD_FUZZY) for p in members):
+            # "Video calls (Teams, Zoom)": an unknown heading over known products; the products win
+            heading = [f"'{outside}' is a heading for the products listed in brackets"] if outside else []
+            return members, outer_notes + member_notes + heading
+        if outer_parts:
+            names = ", ".join(f"'{p.text}'" for p in members)
+            suite = matcher.product_names[outer_parts[0].product] if outer_parts[0].product >= 0 else outside
+            notes = outer_notes + member_notes
+            if names:
+                notes.append(f"{names} read as part of the suite {suite}, not as products of their own")
+            return outer_parts, notes
+        return members, outer_notes + member_notes
+    part = _decide_product(matcher, text, vendor, vendor_key, vendor_words, split=True,
+                           vendor_in_house=vendor_in_house)
+    reason = _non_product_reason(matcher, text, part)
+    if reason is not None:
+        return [], [f"'{text}' is {reason}"]
+    return [part], []
+
+
+def _read_list(matcher: _Matcher, segment: str, vendor: str | None, vendor_key: str, vendor_words: list[str],
+               vendor_in_house: bool) -> _Read:
+    """The products of a segment that may list several, split on separators outside brackets.
+
+    Adjacent pieces are kept together where together they are a catalogue name (``"RingGo and NEC
+    Revenues and Benefits"``: RingGo, NEC Revenues and Benefits), and pieces joined by a weak separator
+    are kept together when neither is a catalogue product nor something else than a product
+    (``"Marks & Spencer"`` is one unknown product; ``"Frobber and Tableau"`` two).
+    """
+    spans, weak = _product_spans(segment)
+    if len(spans) < 2 or matcher.text_forms(segment).placeholder:  # "N/A" is one placeholder
+        return _read_piece(matcher, segment.strip(), vendor, vendor_key, vendor_words, vendor_in_house)
+    groups: list[tuple[int, int]] = []
+    joins: list[bool] = []
+    i = 0
     while i < len(spans):
         end = i + 1
         for j in range(len(spans), i + 1, -1):
             if matcher.exact_text(segment[spans[i][0]:spans[j - 1][1]].strip(), None, "", strict=True) >= 0:
                 end = j
                 break
-        text = segment[spans[i][0]:spans[end - 1][1]].strip()
-        groups.append((text, _decide_product(matcher, text, None, "", [], split=True)))
+        if groups:
+            joins.append(weak[i - 1])
+        groups.append((spans[i][0], spans[end - 1][1]))
         i = end
-    return groups
+    reads = [_read_piece(matcher, segment[a:b].strip(), vendor, vendor_key, vendor_words, vendor_in_house)
+             for a, b in groups]
+
+    def unknown(read: _Read) -> bool:
+        parts, notes = read
+        return not notes and len(parts) == 1 and parts[0].method == _METHOD_UNLISTED
+
+    def edition(read: _Read) -> bool:  # "VMware vSphere Enterprise Plus v8": "v8" belongs to what it follows
+        return not read[0] and len(read[1]) == 1 and read[1][0].endswith("is a version or edition")
+
+    k = 0
+    while k < len(joins):
+        if joins[k] and reads[k][0] and not reads[k][1] and edition(reads[k + 1]):
+            merged = (groups[k][0], groups[k + 1][1])
+            text = segment[merged[0]:merged[1]].strip()
+            groups[k:k + 2] = [merged]
+            reads[k:k + 2] = [([replace(p, text=text, matched_text=text) for p in reads[k][0]], [])]
+            del joins[k]
+        elif joins[k] and unknown(reads[k]) and unknown(reads[k + 1]):
+            merged = (groups[k][0], groups[k + 1][1])
+            groups[k:k + 2] = [merged]
+            reads[k:k + 2] = [_read_piece(matcher, segment[merged[0]:merged[1]].strip(), vendor, vendor_key,
+                                          vendor_words, vendor_in_house)]
+            del joins[k]
+        else:
+            k += 1
+    parts = [p for read in reads for p in read[0]]
+    notes = [n for read in reads for n in read[1]]
+    return parts, notes
+
+
+def _overridden_all(matcher: _Matcher, text: str, override: _Override, vendor: str | None,
+                    vendor_text: str) -> list[_Part]:
+    """The parts a mapping row decides for a text it maps to one product or several."""
+    first = _overridden(matcher, text, override, vendor, vendor_text)
+    return [first] + [_overridden(matcher, text, replace(override, product=product, more=()), vendor, vendor_text)
+                      for product in override.more]
 
 
 def _overridden(matcher: _Matcher, text: str, override: _Override, vendor: str | None, vendor_text: str,
@@ -1298,8 +1591,12 @@ def _decide_product(matcher: _Matcher, text: str, vendor: str | None, vendor_key
     vendor_name = vendor
     found = matcher.exact_text(text, vendor, vendor_key)
     if found >= 0:
-        confidence = VENDOR_CONFLICT_CONFIDENCE if not split and matcher.vendor_conflict(found, vendor) else 1.0
-        return _Part(text, found, _METHOD_EXACT, confidence, matcher.product_vendors[found], text)
+        conflict, removed = matcher.removal(text, found)
+        if not conflict:
+            cell_conflict = not split and matcher.vendor_conflict(found, vendor)
+            confidence = VENDOR_CONFLICT_CONFIDENCE if cell_conflict else 1.0
+            return _Part(text, found, _METHOD_EXACT, confidence, matcher.product_vendors[found], text,
+                         review=removed or cell_conflict)
     forms = matcher.text_forms(text)
     if forms.in_house:
         return _Part(text, -2, _METHOD_INHOUSE, 1.0, vendor_name, text)
@@ -1314,7 +1611,7 @@ def _decide_product(matcher: _Matcher, text: str, vendor: str | None, vendor_key
     found, similarity = matcher.fuzzy(forms)
     if found >= 0 and (split or not matcher.vendor_conflict(found, vendor)):
         return _Part(text, found, _METHOD_FUZZY, round(FUZZY_SCALE * similarity, 4),
-                     matcher.product_vendors[found], text)
+                     matcher.product_vendors[found], text, review=True)
     if vendor_in_house:
         return _Part(text, -2, _METHOD_INHOUSE, 1.0, None, text)
     product = matcher.unlisted_product(forms, text, vendor_words)
@@ -1341,27 +1638,114 @@ def _from_system_name(matcher: _Matcher, system: str, vendor: str | None, vendor
     forms = matcher.text_forms(system)
     whole = matcher.whole_key(system)
     named = matcher.names_capability(forms)
-    if forms.placeholder or named >= 0 and (whole not in matcher.ref.alias or whole in matcher.ref.capability_key):
+    def capability_like(text: str) -> bool:  # "Planning": a capability's name, never looked up as a product
+        key = matcher.whole_key(text)
+        return matcher.names_capability(matcher.text_forms(text)) >= 0 and (
+            key not in matcher.ref.alias or key in matcher.ref.capability_key)
+
+    candidates = [c for i, c in enumerate(_name_candidates(system)) if i == 0 or not capability_like(c)]
+    if forms.placeholder or named >= 0 and (whole not in matcher.ref.alias or whole in matcher.ref.capability_key) \
+            and not any(matcher.exact_text(c, vendor, vendor_key) >= 0 for c in candidates[1:]):
         # "Payroll", "Contact centre", "IRS": named after what it does, not its product
         if forms.in_house or vendor_in_house:
             return _Part(system, -2, _METHOD_INHOUSE, 1.0, None, system)
         return _Part(system, -1, _METHOD_NONE, 0.0, fallback_vendor, system, capability=named)
-    found = matcher.exact_text(system, vendor, vendor_key)
-    method, confidence = _METHOD_EXACT, 1.0
-    if found >= 0 and matcher.vendor_conflict(found, vendor):
-        confidence = VENDOR_CONFLICT_CONFIDENCE
-    if found < 0 and not forms.in_house:
-        found, similarity = matcher.fuzzy(forms)
-        method, confidence = _METHOD_FUZZY, FUZZY_SCALE * similarity
-        if found >= 0 and (matcher.vendor_conflict(found, vendor) or similarity < SYSTEM_NAME_FUZZY
-                           or len(forms.fuzzy[0]) < 8):
-            found = -1  # system names are free text: only a close match of a longer name counts
-    if found >= 0:
-        return _Part(system, found, method, round(SYSTEM_NAME_FACTOR * confidence, 4),
-                     matcher.product_vendors[found], system, from_system_name=True, cell_vendor=fallback_vendor)
-    if forms.in_house or vendor_in_house:
+    if forms.in_house:
         return _Part(system, -2, _METHOD_INHOUSE, 1.0, None, system)
+
+    def named_by(found: int, method: str, confidence: float, review: bool) -> _Part:
+        return _Part(system, found, method, round(SYSTEM_NAME_FACTOR * confidence, 4), matcher.product_vendors[found],
+                     system, from_system_name=True, cell_vendor=fallback_vendor, review=review)
+
+    for i, candidate in enumerate(candidates):  # the name as written, then without its qualifiers
+        found = matcher.exact_text(candidate, vendor, vendor_key)
+        if found < 0:
+            continue
+        conflict, removed = matcher.removal(candidate, found)
+        if conflict:
+            continue
+        cell_conflict = matcher.vendor_conflict(found, vendor)
+        return named_by(found, _METHOD_EXACT, VENDOR_CONFLICT_CONFIDENCE if cell_conflict else 1.0,
+                        removed or cell_conflict or i > 0)
+    for candidate in candidates:  # typing errors, as in product cells
+        candidate_forms = matcher.text_forms(candidate)
+        if candidate_forms.placeholder or all(w in matcher.ref.generic_words or w.isdigit()
+                                              for w in candidate_forms.unversioned):
+            continue  # "System 1" is not SystmOne
+        found, similarity = matcher.fuzzy(candidate_forms)
+        if found >= 0 and not matcher.vendor_conflict(found, vendor):
+            return named_by(found, _METHOD_FUZZY, FUZZY_SCALE * similarity, True)
+    if vendor_in_house:
+        return _Part(system, -2, _METHOD_INHOUSE, 1.0, None, system)
+    for candidate in candidates[1:] or candidates:  # a name that matches nothing: a product of its own
+        candidate_forms = matcher.text_forms(candidate)
+        words = [w for w in candidate_forms.unversioned if w not in _QUALIFIER_WORDS]
+        if not words or all(w in matcher.ref.generic_words or w.isdigit() or len(w) < 2 for w in words):
+            continue
+        if matcher.names_vendor(candidate_forms) is not None or matcher.names_capability(candidate_forms) >= 0:
+            continue
+        vendor_words = [w for w in _words(fallback_vendor or "") if w not in _LEGAL_WORDS]
+        product = matcher.unlisted_product(matcher.text_forms(_join_words(words)), candidate, vendor_words)
+        return _Part(system, product, _METHOD_UNLISTED, round(SYSTEM_NAME_FACTOR * UNLISTED_CONFIDENCE, 4),
+                     fallback_vendor, system, from_system_name=True, cell_vendor=fallback_vendor, review=True)
     return _Part(system, -1, _METHOD_NONE, 0.0, fallback_vendor, system)
+
+
+def _qualifier_like(text: str) -> bool:
+    """Whether a piece of a system name is a qualifier: department, site, environment, year, capability words."""
+    ref = _reference(None, None, None)
+    words = _words(_VERSION.sub(" ", text))
+    return all(w in _QUALIFIER_WORDS or w in ref.generic_words or w.isdigit() for w in words)
+
+
+def _join_words(words: Sequence[str]) -> str:
+    return " ".join(words)
+
+
+_NAME_CANDIDATES: dict[str, list[str]] = {}
+
+
+def _name_candidates(system: str) -> list[str]:
+    """A system's name as written, then the texts in it that may name its product.
+
+    People add to a product's name the department or service that runs it (``"- Adults"``,
+    ``"(Finance)"``, ``"for Schools"``, ``"Custody"``), a site, an environment (``test``, ``live``) or
+    a year: the name is cut at separators outside brackets (``-``, ``,``, ``/``...), a trailing ``for
+    ...`` phrase is dropped, the bracketed texts are tried after the rest, and each piece is also tried
+    without qualifier words and years. ``"Microsoft Power BI - Custody"``: ``Microsoft Power BI``;
+    ``"Payroll (iTrent)"``: ``Payroll``, then ``iTrent``.
+    """
+    found = _NAME_CANDIDATES.get(system)
+    if found is not None:
+        return found
+    out = [system]
+
+    def add(text: str) -> None:
+        out.append(text)
+        words = [w for w in _words(_VERSION.sub(" ", text)) if w not in _QUALIFIER_WORDS]
+        while len(words) > 1 and words[-1] in _DEPARTMENT_WORDS:  # "NHS Jobs Custody"
+            words.pop()
+        if words:
+            out.append(" ".join(words))
+
+    for whole in dict.fromkeys((system, _FOR_PHRASE.sub("", system).strip())):  # "... for Schools" last
+        outside = _BRACKETS.sub(" ", whole).strip()
+        inside = [m.group(1).strip() for m in _BRACKETS.finditer(whole) if m.group(1).strip()]
+        for text in [outside, *inside]:
+            spans, _ = _product_spans(text)
+            add(text)
+            if len(spans) > 1:
+                add(text[spans[0][0]:spans[0][1]].strip())
+            # a later piece only after pieces that are qualifiers: "Custody - Power BI" is Power BI, but
+            # "Freedom Scientific - Fusion" is not Oracle Fusion
+            for k in range(1, len(spans)):
+                if not all(_qualifier_like(text[a:b]) for a, b in spans[:k]):
+                    break
+                add(text[spans[k][0]:spans[k][1]].strip())
+    out = [c for c in dict.fromkeys(c for c in out if c and _has_letter(c.lower()))]
+    if len(_NAME_CANDIDATES) < 200_000:
+        _NAME_CANDIDATES[system] = out
+    return out
 
 
 # --------------------------------------------------------------------------- capability text
@@ -1713,6 +2097,8 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
     p_override_cap = np.array([p.override_capability for p in flat], dtype=np.int64)[part_index]
     p_from_name = np.array([p.from_system_name for p in flat], dtype=bool)[part_index]
     p_cell_vendor = np.array([p.cell_vendor for p in flat], dtype=object)[part_index]
+    p_review = np.array([p.review for p in flat], dtype=bool)[part_index]
+    p_note = np.array(["; ".join(p.notes) if p.notes else None for p in flat], dtype=object)[part_index]
 
     _name_unlisted(matcher, p_product, p_matched)
     product_ids = np.array(matcher.product_ids + [None, None], dtype=object)  # -2 and -1 index the tail
@@ -1755,7 +2141,7 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
     for i in np.flatnonzero(p_from_name & (t_code >= 0) & t_cell & (default_cap >= 0)):
         if _related(ref, int(t_code[i]), int(default_cap[i])) < 0:
             p_product[i], ids[i], names[i], default_cap[i] = -1, None, None, -1
-            p_method[i], p_conf[i], p_vendor[i] = _METHOD_NONE, 0.0, p_cell_vendor[i]
+            p_method[i], p_conf[i], p_vendor[i], p_review[i] = _METHOD_NONE, 0.0, p_cell_vendor[i], False
 
     cap, cap_conf, cap_method = _decide_capabilities(ref, t_code, t_conf, t_exact, default_cap, p_conf,
                                                      p_override_cap, is_split)
@@ -1775,6 +2161,8 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
         "capability_confidence": cap_conf,
         "capability_method": cap_method,
         "match_confidence": np.minimum(p_conf, cap_conf),
+        "needs_review": p_review | (p_method == _METHOD_UNLISTED),
+        "match_note": p_note,
     }
     for column, values in added.items():
         if values.dtype == object:
@@ -2006,7 +2394,10 @@ def review_table(matched: pd.DataFrame, *, below: float = 0.8) -> pd.DataFrame:
                              "instead.")
     columns = [*MAPPING_COLUMNS, "suggested_product_id", "suggested_capability_code", "confidence",
                "product_method", "capability_method", "systems", "organisations", "example_system"]
-    doubtful = matched.loc[matched["match_confidence"].fillna(0.0) < below]
+    doubtful = matched["match_confidence"].fillna(0.0) < below
+    if "needs_review" in matched.columns:  # reached by removing words or by fuzzy distance, whatever its confidence
+        doubtful |= matched["needs_review"].fillna(False).astype(bool)
+    doubtful = matched.loc[doubtful]
     doubtful = doubtful.loc[doubtful["matched_text"].notna() & (doubtful["matched_text"].astype(str) != "")]
     if doubtful.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c not in ("confidence", "systems", "organisations")
@@ -2058,3 +2449,128 @@ def review_table(matched: pd.DataFrame, *, below: float = 0.8) -> pd.DataFrame:
         if column not in ("confidence", "systems", "organisations"):
             table[column] = table[column].astype(object)
     return table.reset_index(drop=True)
+
+
+def no_product_counts(matched: pd.DataFrame) -> pd.DataFrame:
+    """How many systems of each organisation have no product after matching.
+
+    Such a system (a blank or placeholder product cell and a system name that
+    names no product, such as ``"Payroll"``) groups with no other system, so it
+    can be neither a shared platform nor a system that moves onto one.
+
+    Parameters
+    ----------
+    matched : DataFrame
+        What :func:`match_systems` returned.
+
+    Returns
+    -------
+    DataFrame
+        One row an organisation with at least one such system, sorted by
+        organisation: ``organisation``, ``no_product``, ``systems`` (all of
+        its systems), ``source_file`` (its first file) and ``examples`` (up to
+        five system names, sorted).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> systems = pd.DataFrame({"system_key": ["A/1", "A/2", "B/1"], "organisation": ["A", "A", "B"],
+    ...                         "system": ["Payroll", "Planning", "Finance"],
+    ...                         "product": [None, "Idox Uniform", "Unit4 ERP"]})
+    >>> no_product_counts(match_systems(systems))[["organisation", "no_product", "systems", "examples"]]
+      organisation  no_product  systems examples
+    0            A           1        2  Payroll
+    """
+    columns = ["organisation", "no_product", "systems", "source_file", "examples"]
+    if "product_id" not in matched.columns:
+        raise ParameterError("no_product_counts: column 'product_id' is missing; pass what match_systems returned.")
+    organisation = (matched["organisation"].astype(object) if "organisation" in matched.columns
+                    else pd.Series("", index=matched.index, dtype=object)).fillna("")
+    frame = pd.DataFrame({
+        "organisation": organisation.to_numpy(dtype=object),
+        "missing": matched["product_id"].isna().to_numpy(),
+        "system": (matched["system"].astype(object).fillna("").astype(str).to_numpy(dtype=object)
+                   if "system" in matched.columns else np.full(len(matched), "", dtype=object)),
+        "source_file": (matched["source_file"].astype(object).fillna("").astype(str).to_numpy(dtype=object)
+                        if "source_file" in matched.columns else np.full(len(matched), "", dtype=object)),
+    })
+    totals = frame.groupby("organisation", sort=True)["missing"].agg(["sum", "size"])
+    totals = totals[totals["sum"] > 0]
+    if totals.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("no_product", "systems") else object)
+                             for c in columns})
+    missing = frame[frame["missing"]]
+    examples = missing.groupby("organisation")["system"].agg(lambda s: ", ".join(sorted(set(s))[:5]))
+    files = frame.groupby("organisation")["source_file"].min()
+    out = pd.DataFrame({"organisation": totals.index.to_numpy(dtype=object),
+                        "no_product": totals["sum"].to_numpy(dtype=np.int64),
+                        "systems": totals["size"].to_numpy(dtype=np.int64),
+                        "source_file": files.reindex(totals.index).to_numpy(dtype=object),
+                        "examples": examples.reindex(totals.index).to_numpy(dtype=object)})
+    return out.reset_index(drop=True)
+
+
+def match_issues(matched: pd.DataFrame) -> pd.DataFrame:
+    """The data issues matching found, in the form of :attr:`estate.Inventory.issues`.
+
+    * One ``info`` row for every input row whose product cell held text that
+      was not read as a product (a version, a qualifier, a placeholder, a
+      vendor's or a capability's name, or a suite's members in brackets), with
+      that text: no part of a cell disappears in silence.
+    * One ``warning`` row an organisation that has systems with no product
+      (see :func:`no_product_counts`): how many, and that they cannot be a
+      shared platform.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> systems = pd.DataFrame({"system_key": ["A/1", "A/2"], "organisation": ["A", "A"],
+    ...                         "system": ["Revenues", "Payroll"], "source_file": ["a.csv", "a.csv"],
+    ...                         "source_sheet": ["", ""], "source_row": [2, 3],
+    ...                         "product": ["Capita Academy, Revenues", None]})
+    >>> issues = match_issues(match_systems(systems))
+    >>> issues[["source_row", "severity", "value"]]
+       source_row severity                     value
+    0           2     info  Capita Academy, Revenues
+    1        <NA>  warning                   Payroll
+    >>> print(issues.loc[0, "problem"])
+    part of the product cell not read as a product: 'Revenues' is a capability, not a product
+    """
+    from estate.inventory import ISSUE_COLUMNS, empty_issues
+
+    rows = []
+    if "match_note" in matched.columns:
+        noted = matched[matched["match_note"].notna()]
+        if len(noted):
+            def column(name: str) -> np.ndarray:
+                if name in noted.columns:
+                    return noted[name].astype(object).to_numpy(dtype=object)
+                return np.full(len(noted), "", dtype=object)
+
+            product = column("product") if "split_from" not in noted.columns else np.where(
+                noted["split_from"].notna(), column("matched_text"), column("product"))
+            rows.append(pd.DataFrame({
+                "source_file": column("source_file"), "sheet": column("source_sheet"),
+                "source_row": pd.array(pd.to_numeric(pd.Series(column("source_row")), errors="coerce"),
+                                       dtype="Int64"),
+                "column": "product", "severity": "info",
+                "problem": "part of the product cell not read as a product: " + noted["match_note"].astype(str),
+                "value": product}))
+    counts = no_product_counts(matched)
+    if len(counts):
+        rows.append(pd.DataFrame({
+            "source_file": counts["source_file"], "sheet": "", "source_row": pd.array([pd.NA] * len(counts),
+                                                                                       dtype="Int64"),
+            "column": "product", "severity": "warning",
+            "problem": [f"{n:,} of {t:,} systems of {o} have no product (blank product cell, and the system name "
+                        "names none): they cannot be a shared platform or be grouped with other organisations' "
+                        "systems; add the product to fix it" for o, n, t in
+                        zip(counts["organisation"], counts["no_product"], counts["systems"])],
+            "value": counts["examples"]}))
+    if not rows:
+        return empty_issues()
+    out = pd.concat(rows, ignore_index=True)[list(ISSUE_COLUMNS)]
+    for name in ISSUE_COLUMNS:
+        if name != "source_row":
+            out[name] = out[name].astype(object)
+    return out

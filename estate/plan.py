@@ -168,11 +168,16 @@ class Plan:
                               contracts=self.inventory.contracts)
 
     def issues(self) -> pd.DataFrame:
-        """The inventory's data issues and every default the costing applied."""
+        """The inventory's data issues, matching's (:func:`estate.matching.match_issues`), expired contracts
+        before vesting and every default the costing applied."""
+        from estate.matching import match_issues
         from estate.reorganisation import expired_contract_issues
 
         defaults = self.options.defaults_used
         issues = self.inventory.issues
+        found = match_issues(self.matched)  # parts of product cells not read as products; systems with none
+        if len(found):
+            issues = pd.concat([issues, found], ignore_index=True)
         expired = expired_contract_issues(self.vesting(), self.matched)
         if len(expired):
             issues = pd.concat([issues, expired], ignore_index=True)

@@ -565,6 +565,26 @@ def _report_uncached(grid: _Grid, header: _Header, issues: _Issues) -> None:
                         "that its values are stored", [f"{letters}{n}" for n in numbers.tolist()])
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _keep_line_breaks(values: pd.Series, raw: np.ndarray) -> pd.Series:
+    """A text column whose cells keep their line breaks: each line cleaned, blank lines dropped.
+
+    A product cell may list one product a line (``"Microsoft Defender⏎Sophos Central"``); the
+    matcher splits on line breaks, so they must not become spaces.
+    """
+    texts = [i for i, c in enumerate(raw) if c.__class__ is str and ("\n" in c or "\r" in c)]
+    if not texts:
+        return values
+    values = values.copy()
+    for i in texts:
+        if not pd.isna(values.iloc[i]):
+            lines = (" ".join(line.split()) for line in _LINE_BREAK.split(raw[i]))
+            values.iloc[i] = "\n".join(line for line in lines if line)
+    return values
+
+
 def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _Issues) -> _Piece:
     _report_uncached(grid, header, issues)
     table = header.table
@@ -666,6 +686,8 @@ def _build_table(key: str, pieces: list[_Piece], issues: _Issues, *, currency: s
         else:
             parsed = parse_column(cells, column)
         values = parsed.values
+        if name == "product":
+            values = _keep_line_breaks(values, raw)
         problems = parsed.problems
         if name == "hosting":
             # A hosting cell that names no hosting model names a site (checked against Sites later).

@@ -376,7 +376,10 @@ def test_a_split_row_keeps_its_source_and_shares_its_costs():
     assert matched["annual_cost"].tolist() == [30_000.0] * 3 + [10.0]
     assert matched["annual_cost"].sum() == systems["annual_cost"].sum()
     assert matched["licence_cost"].sum() == systems["licence_cost"].sum()
-    assert matched.loc[3, "product_confidence"] == 0.9  # the known product, the rest a qualifier
+    # the known product; the rest is not a product, and is said so (issue 9: nothing dropped in silence)
+    assert matched.loc[3, "product_confidence"] == 1.0
+    assert matched.loc[3, "match_note"] == "'Revenues' is a capability, not a product"
+    assert matched["match_note"].iloc[:3].isna().all()
 
 
 def test_parts_naming_one_product_are_one_system():
@@ -444,7 +447,8 @@ def test_review_and_mapping_round_trip(tmp_path):
                        {"product": "Uniformm Planning"},
                        {"product": "iTrent", "capability": "HR"})
     matched = match_systems(systems)
-    assert matched.loc[2, ["product_id", "product_confidence"]].tolist() == ["civica-pay", 0.9]
+    # "Paris / Civica Pay" is a catalogue alias of Civica Pay (Paris is its old name): catalogue names win
+    assert matched.loc[2, ["product_id", "product_confidence"]].tolist() == ["civica-pay", 1.0]
     review = review_table(matched)
     assert list(review.columns[:4]) == ["raw_text", "product", "vendor", "capability"]
     assert review["raw_text"].tolist() == ["Grantify 3", "Uniformm Planning"]

@@ -1,0 +1,188 @@
+"""Matching on inventories as people send them (issue 9): products from system names, cells that list
+several products, no confident wrong matches, and issues charged to the right organisation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from estate import read_inventory
+
+
+def test_issues_in_a_combined_file_go_to_each_rows_organisation(tmp_path: Path) -> None:
+    path = tmp_path / "combined.csv"
+    path.write_text("Organisation,System,Product,Users\n"
+                    "Eden,Finance,Unit4 ERP,40\n"
+                    "Carlisle,Planning,Idox Uniform,lots\n"
+                    "Carlisle,Waste,Bartec Collective,also lots\n", encoding="utf-8")
+    inventory = read_inventory(path)
+    owners = inventory.issue_organisations()
+    users = inventory.issues["column"] == "users"
+    assert users.sum() == 2
+    assert owners[users].tolist() == ["Carlisle", "Carlisle"]
+    summary = inventory.summary()
+    assert summary.loc["Eden", "warnings"] == 0  # the file's first organisation is not charged
+    assert summary.loc["Carlisle", "warnings"] == 2
+
+
+def test_line_breaks_in_a_product_cell_survive_reading(tmp_path: Path) -> None:
+    path = tmp_path / "eden.csv"
+    path.write_text('System,Product\nSecurity,"Microsoft Defender\nSophos  Central"\nHR,"  iTrent "\n',
+                    encoding="utf-8")
+    systems = read_inventory(path).systems
+    products = systems.set_index("system")["product"]
+    assert products["Security"] == "Microsoft Defender\nSophos Central"
+    assert products["HR"] == "iTrent"
+
+
+from estate.matching import match_issues, match_systems, no_product_counts, review_table, split_products  # noqa: E402
+
+
+def _systems(*rows: dict) -> pd.DataFrame:
+    records = []
+    for i, row in enumerate(rows):
+        record = {"system_key": f"Org/{i + 1}", "organisation": "Org", "system": f"System {i + 1}",
+                  "vendor": None, "product": None, "capability": None, "source_file": "org.xlsx",
+                  "source_sheet": "Systems", "source_row": i + 2}
+        record.update(row)
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+# --- build point 1: products from system names (examples from the issue's text) -----------------------------
+
+@pytest.mark.parametrize(("name", "product_id"), [
+    ("Microsoft Power BI - Custody", "power-bi"),       # a service after a dash
+    ("Idox Uniform v10.5", "idox-uniform"),             # a version
+    ("PROCONTRACT - CID", "procontract"),               # a team's initials after a dash
+    ("Payroll (iTrent)", "itrent"),                     # the capability outside, the product in brackets
+    ("Oracle Fusion - Adults", "oracle-fusion-erp"),    # a department
+    ("Mosaic (Finance)", "mosaic"),                     # a department in brackets
+    ("Servicenow test", "servicenow-itsm"),             # an environment
+    ("Liquidlogic LCS - Children's Services", "liquidlogic-lcs"),
+    ("Civica APP live 2023", "civica-app"),             # an environment and a year
+    ("Uniform for Schools", "idox-uniform"),            # "for ..."
+    ("Liqiudlogic LCS - Adults", "liquidlogic-lcs"),    # typing errors, as in product cells
+    ("Agresso Busines World - Finance", "unit4-erp"),
+    ("ServiceNwo test", "servicenow-itsm"),
+])
+def test_the_product_is_read_from_the_system_name(name, product_id):
+    row = match_systems(_systems({"system": name})).iloc[0]
+    assert row["product_id"] == product_id
+    assert row["matched_text"] == name
+
+
+def test_a_system_name_that_names_no_known_product_is_an_unlisted_product_that_groups():
+    matched = match_systems(_systems({"system": "Oleeo Recruit"},
+                                     {"system": "Oleeo Recruit - Adults", "organisation": "Other",
+                                      "system_key": "Other/1"},
+                                     {"system": "Frobnicator Pro 2023 (Finance)"}))
+    assert matched["product_id"].tolist() == ["unlisted:oleeorecruit", "unlisted:oleeorecruit",
+                                              "unlisted:frobnicator"]
+    assert matched["needs_review"].all()  # a product invented from a name: a person should see it
+
+
+@pytest.mark.parametrize("name", ["Payroll", "Council Tax Portal", "Staff Intranet", "System 1", "Finance - Adults",
+                                  "Customer Records Database"])
+def test_a_system_named_after_what_it_does_has_no_product(name):
+    assert pd.isna(match_systems(_systems({"system": name})).iloc[0]["product_id"])
+
+
+def test_systems_with_no_product_are_counted_per_organisation_and_reported():
+    matched = match_systems(_systems({"system": "Payroll"}, {"system": "Staff Intranet"}, {"system": "iTrent"},
+                                     {"system": "Waste", "organisation": "Eden", "system_key": "Eden/1",
+                                      "source_file": "eden.xlsx"}))
+    counts = no_product_counts(matched)
+    assert counts[["organisation", "no_product", "systems"]].values.tolist() == [["Eden", 1, 1], ["Org", 2, 3]]
+    assert counts.loc[1, "examples"] == "Payroll, Staff Intranet"
+    issues = match_issues(matched)
+    warnings = issues[issues["severity"] == "warning"]
+    assert warnings["source_file"].tolist() == ["eden.xlsx", "org.xlsx"]
+    assert "2 of 3 systems of Org have no product" in warnings["problem"].iloc[1]
+    assert "cannot be a shared platform" in warnings["problem"].iloc[1]
+
+
+# --- build point 2: cells that list several products --------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "products"), [
+    ("Mosaic, ContrOCC, Tableau, Power BI", ["mosaic", "contrOCC", "tableau", "power-bi"]),
+    ("Netcall Liberty, Jadu", ["unlisted:liberty", "jadu-cxm"]),          # an unknown part is kept
+    ("Teams / Zoom", ["microsoft-teams", "zoom"]),
+    ("Microsoft Defender\nSophos Central", ["defender-endpoint", "sophos-intercept-x"]),
+    ("Frobber, Wizzle and Tableau", ["unlisted:frobber", "unlisted:wizzle", "tableau"]),
+    ("Oracle Health Millennium", ["oracle-health-millennium"]),         # no separator: one product
+    ("Marks & Spencer", ["unlisted:marksandspencer"]),                  # '&' inside an unknown name
+    ("Veeam Backup & Replication", ["veeam-backup-replication"]),                   # '&' inside a catalogue name
+    ("Civica Pay / Paris", ["civica-pay"]),                             # '/' inside a catalogue name
+    ("Microsoft Copilot; ChatGPT", ["microsoft-365-copilot", "chatgpt"]),
+    ("Zoom + Tableau", ["zoom", "tableau"]),
+])
+def test_a_cell_listing_several_products_becomes_one_system_each(cell, products):
+    matched = match_systems(_systems({"product": cell}))
+    assert matched["product_id"].tolist() == products
+    assert matched["source_row"].tolist() == [2] * len(products)
+
+
+def test_a_suite_with_its_members_in_brackets_is_the_suite_and_the_members_are_reported():
+    matched = match_systems(_systems(
+        {"product": "Microsoft 365 suite (Teams, SharePoint, Outlook, Word), Adobe Acrobat"}))
+    assert matched["product_id"].tolist() == ["microsoft-365", "adobe-acrobat"]
+    note = matched.loc[0, "match_note"]
+    assert "'Teams', 'SharePoint', 'Outlook'" in note and "read as part of the suite Microsoft 365" in note
+    # no suite outside the brackets: the members are the products
+    members = match_systems(_systems({"product": "Video calls (Teams, Zoom)"}))
+    assert members["product_id"].tolist() == ["microsoft-teams", "zoom"]
+
+
+@pytest.mark.parametrize(("cell", "product", "said"), [
+    ("Civica W2; v5", "civica-w2", "'v5' is a version or edition"),
+    ("Capita Academy, Revenues", "capita-academy", "'Revenues' is a capability, not a product"),
+    ("SystmOne; n/a", "systmone", "'n/a' is a placeholder"),
+    ("Mosaic - Adults", "mosaic", "'Adults' is a qualifier (department, site, environment)"),
+    ("Uniform, Idox", "idox-uniform", "'Idox' is a vendor's name"),
+])
+def test_a_part_that_is_not_a_product_is_reported_with_its_text(cell, product, said):
+    matched = match_systems(_systems({"product": cell}))
+    assert matched["product_id"].tolist() == [product]
+    issues = match_issues(matched)
+    assert len(issues) == 1
+    assert issues.loc[0, ["source_file", "sheet", "source_row", "column", "severity"]].tolist() == [
+        "org.xlsx", "Systems", 2, "product", "info"]
+    assert said in issues.loc[0, "problem"]
+
+
+def test_a_mapping_row_can_map_a_cell_to_several_products():
+    mapping = pd.DataFrame({"raw_text": ["Office tools"], "product": ["Microsoft Teams; Zoom"],
+                            "vendor": [None], "capability": [None]})
+    matched = match_systems(_systems({"product": "Office tools"}), mapping=mapping)
+    assert matched["product_id"].tolist() == ["microsoft-teams", "zoom"]
+    assert set(matched["product_method"]) == {"user override"}
+
+
+def test_split_products_keeps_unknown_parts():
+    assert split_products("Netcall Liberty, Jadu") == ["Netcall Liberty", "Jadu"]
+    assert split_products("Marks & Spencer") == ["Marks & Spencer"]
+
+
+# --- build point 3: no confident wrong matches ----------------------------------------------------------------
+
+def test_adobe_connect_is_not_nec_connect_and_dragon_professional_is_not_dragon_medical_one():
+    matched = match_systems(_systems({"product": "Adobe Connect"}, {"product": "Dragon Professional"},
+                                     {"product": "Amazon Connect"}, {"product": "NEC Connect"}))
+    assert matched.loc[0, "product_id"] != "nec-connect"
+    assert matched.loc[1, "product_id"] == "dragon-professional"
+    assert matched.loc[2, "product_id"] != "nec-connect"
+    assert matched.loc[3, "product_id"] == "nec-connect"
+
+
+def test_a_match_that_removed_words_or_used_fuzzy_distance_is_reviewable_whatever_its_confidence():
+    matched = match_systems(_systems({"product": "Uniform Cloud"}, {"product": "Idox Uniform 10.2"},
+                                     {"product": "Uniformm"}, {"product": "Uniform", "vendor": "Civica"}))
+    assert matched["product_id"].tolist() == ["idox-uniform"] * 4
+    assert matched["match_confidence"].iloc[0] >= 0.8
+    # an edition removed; nothing but the vendor's own name and a version; fuzzy; a contradicting vendor cell
+    assert matched["needs_review"].tolist() == [True, False, True, True]
+    review = review_table(matched)
+    assert set(review["raw_text"]) == {"Uniform Cloud", "Uniformm", "Uniform"}
