@@ -79,6 +79,7 @@ __all__ = [
     "plan_reorganisation",
     "split_names",
     "successor_groups",
+    "successor_shares",
     "successor_view",
     "system_successors",
     "vesting_decisions",
@@ -432,6 +433,8 @@ def apply_boundaries(options: Any, matched: pd.DataFrame, organisations: pd.Data
     effects = options.effects
     if successors is None:
         successors = system_successors(matched, organisations)
+    if not len(successors) or not successors["successors"].ne("").any():
+        return options, pd.DataFrame({"option_id": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
     crossing = cross_successor_options(effects, successors, organisations)
     dropped: list[tuple[str, str]] = []
     allowed = assumptions.shared_service_across_successors == "yes"
@@ -773,6 +776,66 @@ def divisions(matched: pd.DataFrame, successors: pd.DataFrame, assumptions: Any)
 
 NO_SUCCESSOR = "(no successor)"
 """The row of :func:`successor_view` for organisations no successor takes."""
+
+
+def successor_shares(matched: pd.DataFrame, organisations: pd.DataFrame | None, partners: pd.DataFrame,
+                     successors: pd.DataFrame, *, sites: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row a successor and predecessor: the predecessor's run cost it inherits and its share of the plan.
+
+    ``share`` is the fraction of the predecessor's annual saving, one-off cost
+    and NPV (the ``Partners`` sheet's) that goes to the successor: 1 for a
+    predecessor wholly taken by one, 1/k for one divided between k, 1 in the
+    row :data:`NO_SUCCESSOR` for one taken by none. ``run_cost_today`` is what
+    the successor inherits of the predecessor's run cost: each system wholly
+    to its one successor or shared equally between its successors (a divided
+    one), and the predecessor's sites as its ``share``. The workbook's
+    ``Successors`` sheet is built from these rows by formulas.
+
+    Returns
+    -------
+    DataFrame
+        ``successor``, ``organisation``, ``share``, ``run_cost_today``,
+        sorted by successor then organisation.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"organisation": ["County", "Eden"], "successor": ["West; East", "East"]})
+    >>> matched = pd.DataFrame({"system_key": ["County/a", "Eden/b"], "organisation": ["County", "Eden"],
+    ...                         "annual_cost": [100.0, 30.0]})
+    >>> partners = pd.DataFrame({"organisation": ["County", "Eden"]})
+    >>> successor_shares(matched, orgs, partners, system_successors(matched, orgs)).values.tolist()
+    [['East', 'County', 0.5, 50.0], ['East', 'Eden', 1.0, 30.0], ['West', 'County', 0.5, 50.0]]
+    """
+    links = organisation_successors(organisations)
+    org_succ = links.groupby("organisation")["successor"].agg(list).to_dict() if len(links) else {}
+
+    def lists(names: pd.Series) -> pd.Series:
+        return names.map(lambda v: v if isinstance(v, list) and v else [NO_SUCCESSOR])
+
+    per_system = matched.drop_duplicates("system_key")
+    by_system = successors.set_index("system_key")["successors"] if len(successors) else pd.Series(dtype=object)
+    names = lists(_text_map(per_system["system_key"], by_system).map(split_names))
+    parts = [pd.DataFrame({"organisation": per_system["organisation"].to_numpy(), "successor": names.to_numpy(),
+                           "run_cost_today": (pd.to_numeric(per_system["annual_cost"], errors="coerce").fillna(0.0)
+                                              / names.map(len)).to_numpy()})]
+    if sites is not None and len(sites) and {"organisation", "annual_cost"} <= set(sites.columns):
+        site_names = lists(sites["organisation"].map(org_succ))
+        parts.append(pd.DataFrame({"organisation": sites["organisation"].to_numpy(), "successor": site_names.to_numpy(),
+                                   "run_cost_today": (pd.to_numeric(sites["annual_cost"], errors="coerce").fillna(0.0)
+                                                      / site_names.map(len)).to_numpy()}))
+    orgs = pd.Series(sorted(set(partners["organisation"].dropna())), dtype=object)
+    org_names = lists(orgs.map(org_succ))
+    parts.append(pd.DataFrame({"organisation": orgs.to_numpy(), "successor": org_names.to_numpy(),
+                               "run_cost_today": 0.0}))
+    long = pd.concat(parts, ignore_index=True).explode("successor")
+    out = long.groupby(["successor", "organisation"], sort=True)["run_cost_today"].sum().reset_index()
+    share = org_names.map(lambda names_: 1.0 / len(names_))
+    pairs = {(succ, org): w for org, names_, w in zip(orgs, org_names, share, strict=True) for succ in names_}
+    out["share"] = [pairs.get((succ, org), 0.0) for succ, org in zip(out["successor"], out["organisation"],
+                                                                       strict=True)]
+    order = out["successor"].eq(NO_SUCCESSOR)
+    out = out.assign(_last=order).sort_values(["_last", "successor", "organisation"], kind="stable")
+    return out.loc[:, ["successor", "organisation", "share", "run_cost_today"]].reset_index(drop=True)
 
 
 def successor_view(matched: pd.DataFrame, organisations: pd.DataFrame | None, partners: pd.DataFrame,

@@ -1570,7 +1570,7 @@ def _write_divisions(ws: PlanWorksheet, plan: Plan, styles: _Styles, n: _Names) 
     frame["service_charge"] = np.where(
         host, plan.assumptions.shared_service_charge * frame["annual_cost"] * (frame["parts"] - 1) / frame["parts"],
         0.0)
-    t = _Table("Divided systems", _DIVISION_COLUMNS, len(frame), streamed=False)
+    t = _division_table(plan)
     _prepare_sheet(ws, t, styles, frame)
     _write_values(ws, t, frame, styles, ["organisation", "system", "method", "chosen", "fate", "successors", "host",
                                          "parts", "data_partitioning", "annual_cost", "exit_cost", "available"])
@@ -1618,12 +1618,62 @@ def _write_divisions(ws: PlanWorksheet, plan: Plan, styles: _Styles, n: _Names) 
                                                         "format": styles.highlight})
 
 
-def _write_successors(ws: PlanWorksheet, plan: Plan, styles: _Styles) -> None:
-    """Each successor's inheritance and plan; the rows add up to the Partners sheet's sums."""
+_SUCCESSOR_SHARE_COLUMNS = (
+    _c("successor", "Successor", 30), _c("organisation", "Organisation", 36), _c("share", "Share", 10, _NUMBER),
+    _c("run_cost_today", "Run cost today", 15, _MONEY), _c("annual_saving", "Annual saving", 15, _MONEY),
+    _c("one_off", "One-off cost", 15, _MONEY), _c("npv", "NPV", 15, _MONEY),
+)
+
+
+def _division_table(plan: Plan) -> _Table:
+    return _Table("Divided systems", _DIVISION_COLUMNS, len(plan.reorganisation.divisions), streamed=False)
+
+
+def _write_successor_shares(ws: PlanWorksheet, L: _Layout, plan: Plan, styles: _Styles) -> _Table:
+    """Each successor's share of each predecessor: its ``Partners`` figures times the share (formulas)."""
+    from estate.reorganisation import successor_shares
+
+    frame = successor_shares(plan.matched, plan.inventory.organisations, plan.partners.partners,
+                             plan.reorganisation.successors, sites=plan.inventory.sites)
+    partners = plan.partners.partners.set_index("organisation")
+    for key, column in (("annual_saving", "annual_saving"), ("one_off", "one_off_cost"), ("npv", "npv")):
+        frame[key] = frame["share"] * frame["organisation"].map(partners[column]).fillna(0.0)
+    t = _Table("Successor shares", _SUCCESSOR_SHARE_COLUMNS, len(frame), frozen_columns=2, streamed=False)
+    _prepare_sheet(ws, t, styles, frame)
+    _write_values(ws, t, frame, styles, ["successor", "organisation", "share", "run_cost_today"])
+    pt = L.partners
+    for key in ("annual_saving", "one_off", "npv"):
+        _write_formulas(ws, t, key, frame, styles, lambda key=key: cat(
+            t.cells("share"), "*", _sumifs(pt.span(key), (pt.span("organisation"), _exact(t.cells("organisation"))))))
+    return t
+
+
+def _write_successors(ws: PlanWorksheet, L: _Layout, plan: Plan, styles: _Styles, shares: _Table) -> None:
+    """Each successor's inheritance and plan, over ``Successor shares`` and ``Divided systems``.
+
+    The rows add up to the ``Partners`` sheet's run cost today, annual saving,
+    one-off cost and NPV.
+    """
     frame = plan.successors()
     t = _Table("Successors", _SUCCESSOR_COLUMNS, len(frame), streamed=False)
     _prepare_sheet(ws, t, styles, frame)
-    _write_values(ws, t, frame, styles, [c.key for c in _SUCCESSOR_COLUMNS if c.key != "run_cost_after"])
+    _write_values(ws, t, frame, styles, ["successor", "predecessors", "vesting_date", "systems", "divided_systems",
+                                         "contracts"])
+    successor = _exact(t.cells("successor"))
+    for key, source in (("run_cost_today", "run_cost_today"), ("annual_saving", "annual_saving"),
+                        ("one_off_cost", "one_off"), ("npv", "npv")):
+        _write_formulas(ws, t, key, frame, styles, lambda source=source: _sumifs(
+            shares.span(source), (shares.span("successor"), successor)))
+    dv = _division_table(plan)
+    if dv.n_rows:
+        def divided(key: str) -> Formula:
+            return cat(f'SUMPRODUCT(({dv.span("chosen")}="Yes")*ISNUMBER(FIND("; "&', t.cells("successor"),
+                       f'&";","; "&{dv.span("successors")}&";"))*{dv.span(key)}/{dv.span("parts")})')
+
+        _write_formulas(ws, t, "division_one_off", frame, styles, lambda: divided("one_off_cost"))
+        _write_formulas(ws, t, "division_annual_change", frame, styles, lambda: divided("annual_change"))
+    else:
+        _write_values(ws, t, frame, styles, ["division_one_off", "division_annual_change"])
     _write_formulas(ws, t, "run_cost_after", frame, styles, lambda: cat(
         t.cells("run_cost_today"), "-", t.cells("annual_saving"), "+", t.cells("division_annual_change")))
 
@@ -1742,6 +1792,8 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
         styles = _Styles(wb, plan.assumptions.currency)
         order = list(layout.order)
         order[order.index("Roadmap events") + 1:0] = _reorganisation_sheets(plan)
+        if "Successors" in order:
+            order.append("Successor shares")
         sheets = {name: wb.add_worksheet(name, worksheet_class=PlanWorksheet) for name in order}
         for name in ("Option systems", "Partner shares", "Years", "Roadmap events"):
             sheets[name].set_tab_color("#A6A6A6")
@@ -1765,7 +1817,9 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
         _write_vesting(sheets["Vesting"], plan, styles)
         if "Divided systems" in sheets:
             _write_divisions(sheets["Divided systems"], plan, styles, names)
-            _write_successors(sheets["Successors"], plan, styles)
+            shares = _write_successor_shares(sheets["Successor shares"], layout, plan, styles)
+            sheets["Successor shares"].set_tab_color("#A6A6A6")
+            _write_successors(sheets["Successors"], layout, plan, styles, shares)
         if {"cost_factor", "saving_factor"} & names.used:  # the derived factors are formulas of the biases
             names.used.update({"cost_bias", "saving_bias", "bias_mitigation"})
         _write_assumptions(sheets["Assumptions"], wb, layout, data, plan, styles, names)
