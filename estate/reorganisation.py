@@ -285,6 +285,15 @@ def system_successors(systems: pd.DataFrame, organisations: pd.DataFrame | None)
         systems' order.
     """
     links = organisation_successors(organisations)
+    own_given = _column(systems, "successor").map(lambda v: bool(split_names(v)))
+    if not len(links) and not own_given.any():  # no reorganisation: nothing to look up, row by row
+        n = len(systems)
+        sharers = _column(systems, "shared_with").map(lambda v: "; ".join(sorted(split_names(v))))
+        return pd.DataFrame({"system_key": systems["system_key"].to_numpy(),
+                             "organisation": systems["organisation"].to_numpy(),
+                             "successors": np.full(n, "", dtype=object), "n_successors": np.zeros(n, dtype=int),
+                             "host": np.full(n, "", dtype=object), "divided": np.zeros(n, dtype=bool),
+                             "shared": sharers.ne("").to_numpy(), "sharers": sharers.to_numpy()})
     canonical = _canonical_successors(organisations)
     by_org: dict[str, list[str]] = (links.sort_values(["organisation", "order"]).groupby("organisation")["successor"]
                                     .agg(list).to_dict() if len(links) else {})

@@ -568,3 +568,29 @@ def test_a_part_moves_only_onto_a_platform_that_can_take_it(surrey):
     tight = division_table(surrey.matched, surrey.reorganisation.successors, replace(strict, max_survivor_scale=2.0))
     tight = tight[tight["method"] == "move each part"].set_index("system")
     assert not tight.loc["Finance system", "available"]  # 450 users a part onto ~190: more than twice
+
+
+def test_no_reorganisation_fast_path_matches_the_general_one():
+    systems = pd.DataFrame({"system_key": ["A/x", "B/y"], "organisation": ["A", "B"],
+                            "shared_with": [None, "A"]})
+    quick = system_successors(systems, None)
+    assert quick["successors"].tolist() == ["", ""] and not quick["divided"].any()
+    assert quick["shared"].tolist() == [False, True] and quick["sharers"].tolist() == ["", "A"]
+    # The general path (an organisation with a successor elsewhere) gives the same rows for these systems.
+    general = system_successors(systems, pd.DataFrame({"organisation": ["C"], "successor": ["North"]}))
+    pd.testing.assert_frame_equal(quick, general, check_dtype=False)
+
+
+def test_organisations_without_successor_bind_no_option():
+    from estate.reorganisation import cross_successor_options
+
+    orgs = pd.DataFrame({"organisation": ["Ayton", "Beeton", "Police"], "successor": ["North", "South", None]})
+    systems = pd.DataFrame({"system_key": ["Ayton/x", "Beeton/x", "Police/x"],
+                            "organisation": ["Ayton", "Beeton", "Police"]})
+    effects = pd.DataFrame({"option_id": ["SP-1", "SP-1", "SP-2", "SP-2", "HC-1"],
+                            "system_key": ["Ayton/x", "Police/x", "Ayton/x", "Beeton/x", "site:Beeton/dc"],
+                            "organisation": ["Ayton", "Police", "Ayton", "Beeton", "Beeton"]})
+    crossing = cross_successor_options(effects, system_successors(systems, orgs), orgs)
+    # A district with the police is one successor; two districts going different ways are two; a site counts
+    # with its organisation's successor.
+    assert crossing.to_dict() == {"SP-2": "North; South"}

@@ -56,7 +56,7 @@ DISTRICT = (
     ("Planning and building control", "Idox Uniform", "Northgate Assure", 140_000, 70, "high"),
     ("Waste management", "Bartec Collective", "Whitespace Work Software", 80_000, 40, "high"),
     ("Customer relationship management", "Granicus Firmstep", "Salesforce Service Cloud", 60_000, 80, "medium"),
-    ("Electoral registration", "Idox Xpress", "Democracy Counts", 30_000, 15, "high"),
+    ("Electoral registration", "Idox Eros", "Xpress Electoral", 30_000, 15, "high"),
 )
 # County systems: capability, product, annual cost, users, criticality, own successor, data partitioning
 COUNTY = (
