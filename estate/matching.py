@@ -230,7 +230,7 @@ CAPABILITY_METHODS = ("user override", "from the input's capability text", "infe
                       "unmatched")
 """Values of ``capability_method``."""
 
-MATCH_COLUMNS = ("split_from", "matched_text", "product_id", "product_name", "vendor_name",
+MATCH_COLUMNS = ("split_from", "matched_text", "product_id", "product_name", "product_family", "vendor_name",
                  "capability_code", "capability_name", "product_confidence", "product_method",
                  "capability_confidence", "capability_method", "match_confidence", "needs_review", "match_note")
 """Columns :func:`match_systems` adds after the input's columns."""
@@ -301,13 +301,14 @@ _QUALIFIER_WORDS = frozenset(
     "southern eastern western test testing live prod production dev development uat training train sandbox "
     "staging preprod demo legacy old new archive archived dr primary secondary dept department departments "
     "directorate directorates division instance tenant site sites hq campus hospital hospitals ward wards "
-    "area areas region regional office offices use usage users only internal external".split()
+    "area areas region regional office offices use usage users only internal external "
+    "windows mac macos macintosh osx linux unix ios android win x64 x86".split()
 )
 _DEPARTMENT_WORDS = _QUALIFIER_WORDS | frozenset(
     "custody revenues benefits housing highways waste education libraries library leisure licensing "
     "environmental parking coroners registrars elections services service team social care".split()
 )
-_FOR_PHRASE = re.compile(r"\s+(?:for|in|at|-\s*for)\s+.+$", re.IGNORECASE)
+_FOR_PHRASE = re.compile(r"\s+-?\s*(?:for|in|at)\s+(?!.*\b(?:for|in|at)\s)(.+)$", re.IGNORECASE)
 _GENERIC_WORDS = frozenset(
     "portal portals database databases db web website websites site online app apps application applications "
     "system systems software tool tools solution solutions platform service services management manager "
@@ -419,6 +420,7 @@ class _Reference:
     capability_fuzzy_codes: np.ndarray
     ancestors: list[frozenset[int]]
     generic_words: frozenset[str] = frozenset()  # words of capabilities and qualifiers: a name of only these is generic
+    product_families: list[str] = field(default_factory=list)  # the family id of each product ("" for itself)
 
 
 def _as_frame(value: Reference, loader: Any, **kwargs: Any) -> pd.DataFrame:
@@ -537,6 +539,7 @@ def _build_reference(cat: pd.DataFrame, vends: pd.DataFrame, caps: pd.DataFrame)
         capability_fuzzy_keys=fuzzy_caps,
         capability_fuzzy_codes=np.array([capability_key[key] for key in fuzzy_caps], dtype=np.int64),
         ancestors=ancestors,
+        product_families=[_text(f) for f in cat["family"]] if "family" in cat.columns else [""] * len(ids),
         generic_words=frozenset(w for name in (*caps["name"], *(a for syn in caps["synonyms"] for a in syn))
                                 for w in _words(name)) | _GENERIC_WORDS | _QUALIFIER_WORDS | _FILLER_OR_EDITION,
     )
@@ -1319,7 +1322,8 @@ def _resolve_queries(matcher: _Matcher, queries: list[tuple[str, str, str]]) -> 
                     want(piece, None, "")
                 segments.append((segment, soft))
         if system_text:
-            want(system_text, vendor, vendor_key)
+            for candidate in _name_candidates(system_text):  # batched here, not one by one later
+                want(candidate, vendor, vendor_key)
         plans.append((product_text, vendor_text, segments))
 
     keys = sorted(needs_fuzzy - matcher.fuzzy_result.keys())
@@ -1718,30 +1722,31 @@ def _name_candidates(system: str) -> list[str]:
     found = _NAME_CANDIDATES.get(system)
     if found is not None:
         return found
-    out = [system]
-
-    def add(text: str) -> None:
-        out.append(text)
-        words = [w for w in _words(_VERSION.sub(" ", text)) if w not in _QUALIFIER_WORDS]
-        while len(words) > 1 and words[-1] in _DEPARTMENT_WORDS:  # "NHS Jobs Custody"
-            words.pop()
-        if words:
-            out.append(" ".join(words))
-
-    for whole in dict.fromkeys((system, _FOR_PHRASE.sub("", system).strip())):  # "... for Schools" last
+    texts: list[str] = []
+    tail = _FOR_PHRASE.search(system)
+    trimmed = system[:tail.start()].strip() if tail and _qualifier_like(tail.group(0)) else system
+    for whole in dict.fromkeys((system, trimmed)):  # "Uniform for Schools": "for Schools" last
         outside = _BRACKETS.sub(" ", whole).strip()
         inside = [m.group(1).strip() for m in _BRACKETS.finditer(whole) if m.group(1).strip()]
         for text in [outside, *inside]:
             spans, _ = _product_spans(text)
-            add(text)
+            texts.append(text)
             if len(spans) > 1:
-                add(text[spans[0][0]:spans[0][1]].strip())
+                texts.append(text[spans[0][0]:spans[0][1]].strip())
             # a later piece only after pieces that are qualifiers: "Custody - Power BI" is Power BI, but
             # "Freedom Scientific - Fusion" is not Oracle Fusion
             for k in range(1, len(spans)):
                 if not all(_qualifier_like(text[a:b]) for a, b in spans[:k]):
                     break
-                add(text[spans[k][0]:spans[k][1]].strip())
+                texts.append(text[spans[k][0]:spans[k][1]].strip())
+    out = [system, *texts]
+    for text in texts:  # then each without qualifier words and trailing department words; versions stay as
+        tokens = [t for t in text.split()  # written ("10.x"): the lookup strips them itself
+                  if _words(t) and not all(w in _QUALIFIER_WORDS for w in _words(t))]
+        while len(tokens) > 1 and all(w in _DEPARTMENT_WORDS for w in _words(tokens[-1])):  # "NHS Jobs Custody"
+            tokens.pop()
+        if tokens:
+            out.append(" ".join(tokens))
     out = [c for c in dict.fromkeys(c for c in out if c and _has_letter(c.lower()))]
     if len(_NAME_CANDIDATES) < 200_000:
         _NAME_CANDIDATES[system] = out
@@ -1957,6 +1962,10 @@ def match_systems(
           in-house system; missing for no product.
         * ``product_name``: the catalogue name, or for an unlisted product its
           most common spelling (or the name a mapping gives).
+        * ``product_family``: what one contract buys — the catalogue's
+          ``family`` (``microsoft-365`` for Teams, SharePoint Online, Exchange
+          Online and the Copilot add-on), else the ``product_id``. Joint
+          procurement groups by it; rationalisation still sees the product.
         * ``vendor_name``: the vendor trading today.
         * ``capability_code``, ``capability_name``.
         * ``product_confidence``, ``product_method`` (one of
@@ -2153,6 +2162,7 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
         "matched_text": np.where(p_matched == "", None, p_matched),
         "product_id": ids,
         "product_name": names,
+        "product_family": _families(ref, p_product, ids),
         "vendor_name": p_vendor,
         "capability_code": codes[cap],
         "capability_name": cap_names[cap],
@@ -2171,6 +2181,17 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
             out[column] = pd.Series(values, dtype=object)
         else:
             out[column] = values
+    return out
+
+
+def _families(ref: _Reference, products: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Each part's product family: the catalogue's ``family`` where it gives one, else the product id."""
+    known = (products >= 0) & (products < len(ref.product_ids))
+    families = np.array([f or None for f in ref.product_families] + [None], dtype=object)
+    out = ids.copy()
+    given = families[np.where(known, products, len(ref.product_ids))]
+    has = known & pd.notna(given)
+    out[has] = given[has]
     return out
 
 

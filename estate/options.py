@@ -13,9 +13,15 @@ plain-language rationale:
     natural grouping (``groups``) and each set of organisations sharing a
     successor authority, cut down to those running it, of two or more.
 ``joint procurement`` (``JP-001``...)
-    The same product in two or more organisations: every partner re-contracts
-    at its next contract end under one joint contract for a volume discount;
-    nobody migrates.
+    The same product family (what one contract buys, ``product_family``: the
+    Microsoft 365 family covers Teams, SharePoint Online and the Copilot
+    add-on) in two or more organisations: every partner re-contracts at its
+    next contract end under one joint contract for a volume discount; nobody
+    migrates. An organisation's many rows of one family (departmental
+    instances, use cases) are one licence base and one contract: the contract
+    is managed once an organisation, the discount applies to each row's own
+    licence and support (so nothing is counted twice), and users are never
+    added up across them.
 ``rationalisation`` (``RW-001``...)
     One organisation runs two or more different products for one capability:
     each plausible one is tried as the survivor of the others.
@@ -368,8 +374,8 @@ def _prepare(matched: pd.DataFrame, a: Assumptions, d: _Dates, inventory: Any, i
         "system_key": m["system_key"].astype(str).to_numpy(),
         "organisation": m["organisation"].astype(str).to_numpy(),
     })
-    for column in ("system", "capability_code", "capability_name", "product_id", "product_name", "lifecycle",
-                   "site_key", "source_file", "source_sheet"):
+    for column in ("system", "capability_code", "capability_name", "product_id", "product_name", "product_family",
+                   "lifecycle", "site_key", "source_file", "source_sheet"):
         s[column] = _column(m, column).to_numpy()
     s["source_row"] = pd.array(_number(m, "source_row").to_numpy(), dtype="Int64") if "source_row" in m \
         else pd.array([pd.NA] * len(m), dtype="Int64")
@@ -422,6 +428,8 @@ def _prepare(matched: pd.DataFrame, a: Assumptions, d: _Dates, inventory: Any, i
     lifecycle = s["lifecycle"].map(lambda v: v.lower() if isinstance(v, str) else v)
     s["plausible_survivor"] = s["has_product"] & ~lifecycle.isin(_NOT_SURVIVOR_LIFECYCLES)
     s["product_key"] = s["product_id"].where(s["has_product"], "system:" + s["system_key"])
+    # What one contract buys (a suite and its modules): joint procurement groups by it (issue 9).
+    s["family_key"] = s["product_family"].where(s["has_product"] & s["product_family"].notna(), s["product_key"])
     s["missing_users"] = users_missing
     s["missing_cost"] = s["annual_cost_given"].isna()
     s["missing_end"] = np.isnat(end_given)
@@ -571,7 +579,14 @@ def _rationalisations(systems: pd.DataFrame, max_scale: float) -> pd.DataFrame:
 
 
 def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataFrame, pd.DataFrame]:
-    products = systems.loc[systems["has_product"]]
+    # By product family: Teams in one council and SharePoint Online in another are one Microsoft 365 contract.
+    products = systems.loc[systems["has_product"]].drop(columns="product_key").rename(columns={"family_key": "product_key"})
+    # A family is named by its own product when some partner runs it, else by its products' names
+    # ("Microsoft SharePoint Online, Microsoft Teams").
+    own = products.loc[products["product_id"] == products["product_key"]].groupby("product_key")["product_name"].first()
+    listed = products.groupby("product_key")["product_name"].agg(lambda n: ", ".join(sorted(set(n.dropna()))))
+    products = products.assign(product_name=products["product_key"].map(own).fillna(
+        products["product_key"].map(listed)).replace("", np.nan).fillna(products["product_name"]))
     org_count = products.groupby("product_key")["organisation"].nunique()
     products = products.loc[products["product_key"].isin(org_count.index[org_count >= 2])]
     spend = products.groupby(["product_key", "organisation"], as_index=False)["annual_cost"].sum()
@@ -768,7 +783,11 @@ def _cost_joint_procurements(members: pd.DataFrame, systems: pd.DataFrame, a: As
     m["uplift"] = 0.0
     m["net_saving"] = a.volume_discount * m["discount_base"]
     start = m["natural_end"].to_numpy().astype("datetime64[D]") + _ONE_DAY
-    one_off = np.full(len(m), a.vendor_management_per_contract)
+    # One licence base and one contract an organisation, however many rows of the product it lists
+    # (departmental instances, use cases): the contract is managed once (issue 9). The discount base
+    # is each row's own licence and support, so nothing is counted twice; users are never summed here.
+    first_of_org = ~m.duplicated(["cand", "organisation"]).to_numpy()
+    one_off = np.where(first_of_org, a.vendor_management_per_contract, 0.0)
     pv = _pv_of_saving(m["net_saving"].to_numpy(), start, d, a)
     m["path"] = "at contract end"
     m["retire_date"] = pd.NaT

@@ -67,6 +67,13 @@ def _systems(*rows: dict) -> pd.DataFrame:
     ("Liqiudlogic LCS - Adults", "liquidlogic-lcs"),    # typing errors, as in product cells
     ("Agresso Busines World - Finance", "unit4-erp"),
     ("ServiceNwo test", "servicenow-itsm"),
+    # from the GSA IT standards list (shared/data/gsa-it-standards)
+    ("Cisco Jabber for Mac v14", "cisco-jabber"),          # a platform after "for"
+    ("Corel Winzip 24.x for Windows", "winzip"),           # a version with a wildcard, a platform
+    ("Autodesk Revit 2021", "autodesk-revit"),
+    ("Adobe Acrobat Reader DC 2022 (22.xx or higher)", "adobe-acrobat-reader"),  # Reader is not Acrobat
+    ("Microsoft Defender for Office 365 - Town Hall", "defender-office-365"),  # "for Office 365" is the name
+    ("SharePoint 2013 - Adults", "sharepoint-server"),     # the version as written before the bare name
 ])
 def test_the_product_is_read_from_the_system_name(name, product_id):
     row = match_systems(_systems({"system": name})).iloc[0]
@@ -186,3 +193,59 @@ def test_a_match_that_removed_words_or_used_fuzzy_distance_is_reviewable_whateve
     assert matched["needs_review"].tolist() == [True, False, True, True]
     review = review_table(matched)
     assert set(review["raw_text"]) == {"Uniform Cloud", "Uniformm", "Uniform"}
+
+
+# --- build points 4 and 5: product families; one organisation, many rows of one product -----------------------
+
+def test_joint_procurement_groups_by_family_and_counts_each_organisations_contract_once():
+    from estate.assumptions import load_assumptions
+    from estate.options import generate_options
+
+    a = load_assumptions()
+    systems = _systems(
+        {"system_key": "A/1", "organisation": "A", "product": "Microsoft Teams", "annual_cost": 10_000.0},
+        {"system_key": "A/2", "organisation": "A", "product": "SharePoint Online", "annual_cost": 5_000.0},
+        {"system_key": "A/3", "organisation": "A", "system": "Microsoft Teams - Adults", "annual_cost": 2_000.0},
+        {"system_key": "B/1", "organisation": "B", "product": "MS Teams", "annual_cost": 8_000.0},
+        {"system_key": "C/1", "organisation": "C", "product": "OneDrive for Business", "annual_cost": 3_000.0},
+        {"system_key": "C/2", "organisation": "C", "product": "Zoom", "annual_cost": 1_000.0})
+    systems["contract_end"] = pd.Timestamp("2028-03-31")
+    systems["users"] = 100.0
+    matched = match_systems(systems)
+    # rationalisation still sees the products; joint procurement sees what one contract buys
+    assert matched.set_index("system_key").loc[["A/1", "A/2", "C/1", "C/2"], "product_id"].tolist() == [
+        "microsoft-teams", "sharepoint-online", "onedrive", "zoom"]
+    assert set(matched.loc[matched["system_key"] != "C/2", "product_family"]) == {"microsoft-365"}
+    options = generate_options(matched, assumptions=a)
+    jp = options.options[options.options["type"] == "joint procurement"]
+    assert jp["target"].tolist() == ["microsoft-365"]
+    effects = options.effects[options.effects["option_id"] == jp["option_id"].iloc[0]]
+    assert sorted(effects["system_key"]) == ["A/1", "A/2", "A/3", "B/1", "C/1"]
+    # the saving: the volume discount on each row's own cost (no breakdown given), nothing counted twice
+    assert jp["annual_saving"].iloc[0] == pytest.approx(a.volume_discount * 28_000.0)
+    # vendor management: one contract an organisation (A lists three rows of the family): 3, not 5
+    flows = options.cash_flows[options.cash_flows["option_id"] == jp["option_id"].iloc[0]].set_index("year")
+    assert flows.loc[2028, "costs"] == pytest.approx(3 * a.vendor_management_per_contract * a.cost_factor)
+
+
+def test_validate_says_how_many_systems_per_organisation_have_no_product(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from estate.cli import main
+
+    path = tmp_path / "eden.csv"
+    path.write_text("Organisation,System,Users\nEden,Payroll,40\nEden,Microsoft Power BI - Custody,10\n"
+                    "Eden,Council Tax Portal,5\nCarlisle,iTrent,30\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert "Eden: 2 of 3 systems have no product (e.g. Council Tax Portal, Payroll)" in result.output
+    assert "cannot be a shared platform" in result.output
+    assert "Carlisle:" not in result.output
+
+
+def test_versions_with_wildcards_group_an_unknown_product_and_a_vendor_word_is_not_cut_off():
+    matched = match_systems(_systems({"system": "Angular 10.x"}, {"system": "Angular 13.x"},
+                                     {"system": "Anaconda 4.10.x"}, {"system": "Anaconda 2020.11"},
+                                     {"system": "Freedom Scientific - Fusion Professional 2022"}))
+    ids = matched["product_id"].tolist()
+    assert ids[0] == ids[1] == "unlisted:angular" and ids[2] == ids[3] == "unlisted:anaconda"
+    assert ids[4] != "oracle-fusion-erp"  # bare "Fusion" is not an alias, and the later piece is not tried alone

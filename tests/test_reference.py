@@ -75,7 +75,7 @@ def test_packaged_files_and_readme_exist():
 def test_columns(capabilities, vendors, catalogue):
     assert list(capabilities.columns) == ["code", "name", "parent", "sector", "synonyms", "description"]
     assert list(vendors.columns) == ["vendor", "aliases", "former_names", "acquired_by", "country", "notes"]
-    assert list(catalogue.columns) == ["product_id", "product", "vendor", "aliases", "capability", "notes"]
+    assert list(catalogue.columns) == ["product_id", "product", "vendor", "aliases", "capability", "notes", "family"]
 
 
 def test_list_cells_are_tuples(capabilities, vendors, catalogue):
@@ -534,3 +534,13 @@ def test_errors_are_catchable_as_value_error(tmp_path):
 
 def test_public_api_is_sorted():
     assert reference.__all__ == sorted(reference.__all__)
+
+
+def test_every_product_family_is_a_catalogue_product(catalogue):
+    families = catalogue["family"].fillna("")
+    named = families[families != ""]
+    assert set(named) <= set(catalogue["product_id"])
+    # a family's own product belongs to it (Microsoft 365 is the family of Teams and of itself)
+    by_id = dict(zip(catalogue["product_id"], families))
+    assert all(by_id[f] == f for f in set(named))
+    assert by_id["microsoft-teams"] == by_id["sharepoint-online"] == by_id["microsoft-365-copilot-chat"] == "microsoft-365"
