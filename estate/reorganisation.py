@@ -164,6 +164,15 @@ def organisation_successors(organisations: pd.DataFrame | None) -> pd.DataFrame:
     return out.drop_duplicates(["organisation", "successor"]).reset_index(drop=True)
 
 
+def _listed(column: pd.Series) -> pd.Series:
+    """Whether each cell names anything (text other than separators and spaces); blanks are not looked at."""
+    out = pd.Series(False, index=column.index)
+    text = column[column.notna()]
+    if len(text):
+        out.loc[text.index] = text.map(lambda v: bool(split_names(v))).astype(bool)
+    return out
+
+
 def _text_map(keys: pd.Series, mapping: Any) -> pd.Series:
     """Each key's text in ``mapping`` (a dict or Series), ``""`` when it has none."""
     lookup = dict(mapping) if not isinstance(mapping, dict) else mapping
@@ -182,7 +191,7 @@ def _org_names(organisations: pd.DataFrame | None, systems: pd.DataFrame | None)
     """Normalised organisation name or short name to the organisation."""
     names: dict[str, str] = {}
     for frame in (systems, organisations):
-        for org in _column(frame, "organisation"):
+        for org in pd.unique(_column(frame, "organisation").dropna()):
             if isinstance(org, str):
                 names.setdefault(normalise_header(org), org)
     for org, short in zip(_column(organisations, "organisation"), _column(organisations, "short_name"), strict=True):
@@ -236,7 +245,7 @@ def check_reorganisation(organisations: pd.DataFrame | None, systems: pd.DataFra
         by_org = links.groupby("organisation")["successor"].agg(list).to_dict() if len(links) else {}
         known = _org_names(organisations, systems)
         if "successor" in systems:
-            given = systems.loc[systems["successor"].map(lambda v: bool(split_names(v)))]
+            given = systems.loc[_listed(systems["successor"])]
             for r in given.itertuples():
                 mine = by_org.get(r.organisation, [])
                 for name in split_names(r.successor):
@@ -247,7 +256,7 @@ def check_reorganisation(organisations: pd.DataFrame | None, systems: pd.DataFra
                                      f"system successor {name} is not one of its organisation's successors{theirs}",
                                      r.successor))
         if "shared_with" in systems:
-            sharing = systems.loc[systems["shared_with"].map(lambda v: bool(split_names(v)))]
+            sharing = systems.loc[_listed(systems["shared_with"])]
             for r in sharing.itertuples():
                 unknown = [n for n in split_names(r.shared_with) if normalise_header(n) not in known]
                 if unknown:
@@ -285,10 +294,13 @@ def system_successors(systems: pd.DataFrame, organisations: pd.DataFrame | None)
         systems' order.
     """
     links = organisation_successors(organisations)
-    own_given = _column(systems, "successor").map(lambda v: bool(split_names(v)))
+    own_given = _listed(_column(systems, "successor"))
     if not len(links) and not own_given.any():  # no reorganisation: nothing to look up, row by row
         n = len(systems)
-        sharers = _column(systems, "shared_with").map(lambda v: "; ".join(sorted(split_names(v))))
+        shared = _column(systems, "shared_with")
+        sharers = pd.Series("", index=shared.index, dtype=object)
+        listed = _listed(shared)
+        sharers.loc[listed] = shared[listed].map(lambda v: "; ".join(sorted(split_names(v))))
         return pd.DataFrame({"system_key": systems["system_key"].to_numpy(),
                              "organisation": systems["organisation"].to_numpy(),
                              "successors": np.full(n, "", dtype=object), "n_successors": np.zeros(n, dtype=int),
