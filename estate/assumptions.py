@@ -144,6 +144,9 @@ _RULES: dict[str, _Rule] = {
     "partition_run_cost_uplift": _Rule("float", 0.0, 10.0),
     "monolithic_data_factor": _Rule("float", 1.0, 20.0),
     "vesting_window_months": _Rule("int", 0, 60),
+    "start_window_years": _Rule("int", 1, 50),
+    "migrations_per_organisation": _Rule("int", 0, 10_000),
+    "migrations_at_once": _Rule("int", 0, 1_000_000),
 }
 
 
@@ -230,6 +233,12 @@ hosting_move_per_system, default_site_exit_cost : float
         Multiplier of data work when data is monolithic (2).
     vesting_window_months : int
         Months either side of vesting in which no critical system is retired (6).
+    start_window_years : int
+        An option may start in its natural year or up to this many years
+        less one later (5); 1 turns phasing off. See :mod:`estate.schedule`.
+    migrations_per_organisation, migrations_at_once : int
+        Most migrations an organisation (2), and the partnership (6), runs
+        at once; 0 sets no limit.
     sources : Mapping[str, str]
         Where a value came from when it is not the packaged default (a user
         file, a keyword, a sheet read back); not compared.
@@ -285,6 +294,9 @@ hosting_move_per_system, default_site_exit_cost : float
     partition_run_cost_uplift: float
     monolithic_data_factor: float
     vesting_window_months: int
+    start_window_years: int
+    migrations_per_organisation: int
+    migrations_at_once: int
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
 
     @property

@@ -1156,8 +1156,13 @@ def plot_roadmap_gantt(plan: Any, ax: Axes | None = None, *, top: int = 25) -> A
     rows = np.arange(n)
     ax.barh(rows, widths, left=starts, height=0.62, color=colours, zorder=2, edgecolor="white", linewidth=0.5)
     ends = starts + widths
-    for row, end, npv in zip(rows, ends, shown["npv"]):
-        ax.annotate(_money_text(float(npv), currency), (end, row), xytext=(3, 0), textcoords="offset points",
+    schedule = getattr(plan, "schedule", None)
+    reasons = (dict(zip(schedule.table["option_id"], schedule.table["reason"], strict=True))
+               if schedule is not None else {})
+    for row, end, npv, option in zip(rows, ends, shown["npv"], shown["option_id"]):
+        reason = reasons.get(option, "")
+        text = _money_text(float(npv), currency) + (f" ({reason})" if reason and reason != "ready" else "")
+        ax.annotate(text, (end, row), xytext=(3, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=7, color="#333333")
     events = plan.roadmap.events
     retired = events.loc[events["event"].eq("retire") & events["option_id"].isin(shown["option_id"])]
@@ -1194,7 +1199,8 @@ def plot_roadmap_gantt(plan: Any, ax: Axes | None = None, *, top: int = 25) -> A
     title = (f"Roadmap: {'the ' if total else ''}{_count(total, 'recommended option')}" if n == total
              else f"Roadmap: the top {n} of {total} recommended options by NPV")
     _title(ax, title, "Each bar runs from the start of an option's first financial year to the end of its last, "
-                      "coloured by type, with its NPV at the end; crosses mark retirements (a number when several "
+                      "coloured by type, with its NPV at the end and, in brackets, what set a later start (contract "
+                      "end, capacity, dependency, budget); crosses mark retirements (a number when several "
                       "fall together). Sorted by start, then NPV")
     return ax
 

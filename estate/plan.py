@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from estate.portfolio import Portfolio, PortfolioConstraints
     from estate.reorganisation import Reorganisation
     from estate.roadmap import Roadmap
+    from estate.schedule import Schedule
     from estate.sensitivity import Sensitivity
     from estate.sharing import PartnerShares
 
@@ -77,6 +78,8 @@ class Plan:
     reorganisation : Reorganisation or None
         Successors, the options dropped at their boundaries and the divided
         systems' ways of division (:mod:`estate.reorganisation`).
+    schedule : Schedule or None
+        When each recommended option starts and what set it (:mod:`estate.schedule`).
     """
 
     inventory: Inventory
@@ -89,6 +92,7 @@ class Plan:
     partners: PartnerShares
     roadmap: Roadmap
     reorganisation: Reorganisation | None = None
+    schedule: Schedule | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -295,8 +299,9 @@ def make_plan(
     from estate.matching import match_systems
     from estate.options import generate_options
     from estate.overlaps import find_overlaps
-    from estate.portfolio import PortfolioConstraints, select_portfolio
+    from estate.portfolio import PortfolioConstraints
     from estate.reorganisation import plan_reorganisation, successor_groups
+    from estate.schedule import apply_schedule, schedule_inputs, schedule_portfolio
     from estate.roadmap import build_roadmap
     from estate.sharing import share_portfolio
 
@@ -331,11 +336,12 @@ def make_plan(
                                interfaces=overlaps.integration_blast_radius,
                                sites=overlaps.site_overlaps)
     options, reorganisation = plan_reorganisation(options, matched, inventory.organisations, assumptions)
-    step("Choosing the portfolio")
-    portfolio = select_portfolio(
-        options.options, options.effects, one_off_by_year=options.one_off_by_year,
-        partner_npv=options.partner_shares[["option_id", "organisation", "npv"]],
-        constraints=constraints or PortfolioConstraints())
+    step("Choosing and phasing the portfolio")
+    sites = matched[["system_key", "site_key"]] if "site_key" in matched else None
+    schedule = schedule_portfolio(schedule_inputs(options, assumptions, sites=sites), assumptions,
+                                  constraints=constraints or PortfolioConstraints())
+    portfolio = schedule.portfolio
+    options = apply_schedule(options, schedule, assumptions)
     step("Sharing between partners and laying out the roadmap")
     partners = share_portfolio(options.partner_shares, portfolio.chosen,
                                run_cost_today=run_cost_today(matched, inventory.sites))
@@ -346,7 +352,7 @@ def make_plan(
                             first_month=assumptions.first_month)
     return Plan(inventory=inventory, matched=matched, graph=graph, overlaps=overlaps, assumptions=assumptions,
                 options=options, portfolio=portfolio, partners=partners, roadmap=roadmap,
-                reorganisation=reorganisation)
+                reorganisation=reorganisation, schedule=schedule)
 
 
 def _load_assumptions(source: str | Path | None) -> Assumptions:

@@ -124,7 +124,9 @@ __all__ = [
     "STATUSES",
     "Portfolio",
     "PortfolioConstraints",
+    "SelectionModel",
     "select_portfolio",
+    "selection_model",
 ]
 
 EFFECTS = ("retire", "survive", "recontract", "move")
@@ -427,6 +429,58 @@ def _build_model(
         time_limit_seconds=settings.time_limit_seconds,
         mip_rel_gap=settings.mip_rel_gap,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionModel:
+    """The rules a portfolio keeps that do not depend on when options start: one row a rule, one column an option.
+
+    Built by :func:`selection_model` for a model that decides *when* as well as
+    *which* (:mod:`estate.schedule`), which adds its own budget, partner and
+    timing rows.
+
+    Attributes
+    ----------
+    option_ids : numpy.ndarray
+        The options, sorted: the columns of every family.
+    npv : numpy.ndarray
+        Their NPVs, as given.
+    upper : numpy.ndarray
+        1, or 0 for an option fixed out (see ``excluded``).
+    families : tuple of (str, scipy.optimize.LinearConstraint)
+        Families (a), (b), (c) and (c2) of the module documentation.
+    excluded : DataFrame
+        As :attr:`Portfolio.excluded`.
+    """
+
+    option_ids: np.ndarray
+    npv: np.ndarray
+    upper: np.ndarray
+    families: tuple[tuple[str, LinearConstraint], ...]
+    excluded: pd.DataFrame
+
+
+def selection_model(options: pd.DataFrame, effects: pd.DataFrame, *, partners: pd.DataFrame | None = None,
+                    constraints: PortfolioConstraints | None = None) -> SelectionModel:
+    """The timing-free rules of :func:`select_portfolio` as sparse matrices over the options.
+
+    Budgets and minimum partner NPVs are left out (they depend on when each
+    option starts); opt-outs and kept systems fix options out as usual.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> options = pd.DataFrame({"option_id": ["A", "B"], "npv": [1.0, 2.0]})
+    >>> effects = pd.DataFrame({"option_id": ["A", "B"], "system_key": ["s", "s"], "effect": ["retire", "retire"]})
+    >>> model = selection_model(options, effects)
+    >>> [name for name, _ in model.families], model.families[0][1].A.toarray().tolist()
+    (['retire_at_most_once'], [[1.0, 1.0]])
+    """
+    rules = constraints or PortfolioConstraints()
+    timing_free = PortfolioConstraints(keep_systems=rules.keep_systems, opt_out=rules.opt_out,
+                                       time_limit_seconds=rules.time_limit_seconds, mip_rel_gap=rules.mip_rel_gap)
+    model = _build_model(options, effects, partners=partners, constraints=timing_free)
+    return SelectionModel(model.option_ids, model.npv, model.upper, model.families, model.excluded)
 
 
 def _retire_at_most_once(retire: pd.DataFrame, n: int) -> LinearConstraint | None:

@@ -271,6 +271,7 @@ _OPTION_COLUMNS = (
     _c("survivor_users", "Survivor users", 10, _INT), _c("retired_users", "Retired users", 10, _INT),
     _c("year0", "Year-0 costs before bias", 15, _MONEY), _c("pv_savings", "PV of savings", 15, _MONEY),
     _c("pv_costs", "PV of costs", 15, _MONEY), _c("rationale", "Rationale", 80),
+    _c("start_fy", "Start FY", 8), _c("start_reason", "Start set by", 50),
 )
 
 _CATEGORIES = (
@@ -445,7 +446,8 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
         _c(key, header, width, style) for key, header, width, style in tables.overlap_columns)
     roadmap_columns = (_c("option", "Option", 10), _c("type", "Type", 20), _c("capability", "Capability", 30),
                        _c("start", "Start", 9), _c("end", "End", 9),
-                       *(_c(f"year_{i}", label, 11) for i, label in enumerate(tables.roadmap_labels)))
+                       *(_c(f"year_{i}", label, 11) for i, label in enumerate(tables.roadmap_labels)),
+                       _c("start_reason", "Start set by", 50))
     for name, frame in (("Options", tables.options), ("Option systems", tables.effects),
                         ("Cash flows", tables.cash_flows), ("Partner shares", tables.partner_shares),
                         ("Partners", tables.partners), ("Overlaps", tables.overlaps),
@@ -556,6 +558,16 @@ def _discount_base(matched: pd.DataFrame) -> pd.Series:
     return pd.Series(base, index=matched["system_key"].astype(str).to_numpy())
 
 
+def _start_reasons(plan: Plan) -> pd.Series:
+    """``reason: detail`` of each recommended option's start, by option id (empty without a schedule)."""
+    schedule = getattr(plan, "schedule", None)
+    if schedule is None or not len(schedule.table):
+        return pd.Series(dtype=object)
+    t = schedule.table
+    text = t["reason"].astype(str) + np.where(t["detail"].astype(str).ne(""), ": " + t["detail"].astype(str), "")
+    return pd.Series(text.to_numpy(), index=t["option_id"].to_numpy())
+
+
 def _frames(plan: Plan) -> _Frames:
     from estate.appraisal import fy_label, fy_start, year_fractions
 
@@ -571,8 +583,9 @@ def _frames(plan: Plan) -> _Frames:
     earliest = pd.Timestamp(fy_start(a.first_year, first_month=a.first_month)) + pd.DateOffset(
         months=a.migration_months)
 
-    # Options, recommended first, then by NPV.
+    # Options, recommended first, then by NPV; what set each recommended option's start.
     table = plan.options_table()
+    reasons = _start_reasons(plan)
     effects = o.effects.copy()
     kind_of = table.set_index("option_id")["type"]
     effects["kind"] = effects["option_id"].map(kind_of)
@@ -602,7 +615,8 @@ def _frames(plan: Plan) -> _Frames:
         "capability_code": table["capability_code"], "target_label": table["target_label"],
         "n_partners": table["n_partners"], "n_retired": table["n_retired"],
         "year0": table["option_id"].map(year0).fillna(0.0), "pv_savings": table["pv_savings"],
-        "pv_costs": table["pv_costs"], "rationale": table["rationale"],
+        "pv_costs": table["pv_costs"], "rationale": table["rationale"], "start_fy": table["start_year"],
+        "start_reason": table["option_id"].map(reasons).fillna(""),
     })
     for column in ("survivor_cost", "survivor_users", "retired_users"):
         options[column] = table["option_id"].map(per_option[column]).where(table["type"].isin(_CONSOLIDATING))
@@ -623,7 +637,11 @@ def _frames(plan: Plan) -> _Frames:
     categories["hosting_move"] = pd.Series(float(a.hosting_move_per_system), index=f.index).where(move)
     categories["site_exit"] = f["exit_cost_paid"].where(site)
     cost_date = f["retire_date"].where(retire, f["saving_start"].where(recontract))
-    cost_date = cost_date.where(~move, earliest)
+    delays = _get(f, "delay_years", 0).fillna(0).astype(np.int64)  # a phased option's dates move with it
+    moved = pd.Series(earliest, index=f.index)
+    for k in sorted(set(delays[move]) - {0}):
+        moved[delays.eq(k)] = earliest + pd.DateOffset(years=int(k))
+    cost_date = cost_date.where(~move, moved)
     cost_date = pd.to_datetime(cost_date)
     cost_fy = cost_date.dt.year - (cost_date.dt.month < a.first_month)
     starts = pd.to_datetime(f["saving_start"]).to_numpy().astype("datetime64[D]")
@@ -768,6 +786,7 @@ def _frames(plan: Plan) -> _Frames:
         "capability": _get(grid, "option_id").map(options.set_index("option")["capability"]),
         "start": _get(grid, "start"), "end": _get(grid, "end"),
         **{f"year_{i}": grid[label] for i, label in enumerate(roadmap_labels)},
+        "start_reason": _get(grid, "option_id").map(reasons).fillna(""),
     })
     ev = plan.roadmap.events.reset_index(drop=True)
     events = pd.DataFrame({"option": _get(ev, "option_id"), "date": pd.to_datetime(_get(ev, "date")),
@@ -1039,9 +1058,9 @@ def _write_cash_flows(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles
 
     def costs() -> Formula:
         systems = _sumifs(s.span("one_off"), (s.span("option"), c.cells("option")), (s.span("cost_fy"), c.cells("fy")))
-        year0 = branches(len(f), (ts == 0, lambda: cat(
-            "+", _sumifs(opt.span("year0"), (opt.span("option"), c.cells("option"))))), (True, lambda: ""))
-        return cat(n.cost_factor, "*(", systems, year0, ")")
+        # The option's own costs (assessment, procurement, engagement) fall in the year it starts.
+        start = _sumifs(opt.span("year0"), (opt.span("option"), c.cells("option")), (opt.span("start_fy"), c.cells("fy")))
+        return cat(n.cost_factor, "*(", systems, "+", start, ")")
 
     _write_formulas(ws, c, "savings", f, styles, savings)
     _write_formulas(ws, c, "costs", f, styles, costs)
@@ -1078,7 +1097,8 @@ def _write_options(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n
     _prepare_sheet(ws, opt, styles, f)
     _write_values(ws, opt, f, styles, ["option", "type", "capability", "target", "lead", "partners",
                                        "systems_retired", "start", "recommended", "end", "capability_code",
-                                       "target_label", "n_partners", "n_retired", "rationale"])
+                                       "target_label", "n_partners", "n_retired", "rationale", "start_fy",
+                                       "start_reason"])
     kinds = f["type"].to_numpy()
     consolidating = f["type"].isin(_CONSOLIDATING).to_numpy()
 

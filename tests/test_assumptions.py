@@ -65,6 +65,9 @@ EXPECTED_DEFAULTS = {
     "partition_run_cost_uplift": 0.25,
     "monolithic_data_factor": 2.0,
     "vesting_window_months": 6,
+    "start_window_years": 5,
+    "migrations_per_organisation": 2,
+    "migrations_at_once": 6,
 }
 
 ILLUSTRATIVE = {

@@ -1,0 +1,219 @@
+"""Phasing (estate.schedule): the which-and-when MILP against brute force, capacity and dependency rules,
+and the sample place's phased plan recalculated by LibreOffice.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import numpy_financial as npf
+import pandas as pd
+import pytest
+
+from estate.assumptions import load_assumptions
+from estate.plan import make_plan
+from estate.schedule import ScheduleInputs, migration_years, schedule_portfolio
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "inventories" / "cumbria"
+
+
+# --------------------------------------------------------------------------- #
+# Brute force on small cases
+# --------------------------------------------------------------------------- #
+
+
+def later(values: list[float], d: int) -> list[float]:
+    """Amounts moved d years later, written out: year t gets what year t - d had."""
+    return [values[t - d] if t - d >= 0 else 0.0 for t in range(len(values))]
+
+
+def random_case(rng: np.random.Generator, n: int, h: int):
+    ids = [f"O{i}" for i in range(n)]
+    natural = rng.integers(0, 3, n).tolist()
+    savings = [[0.0 if t <= natural[i] else float(rng.integers(10, 60)) for t in range(h)] for i in range(n)]
+    costs = [[float(rng.integers(20, 80)) if t == natural[i] else 0.0 for t in range(h)] for i in range(n)]
+    start_costs = rng.integers(0, 10, n).astype(float).tolist()
+    organisations = ["X", "Y"]
+    migrating = pd.DataFrame([(o, p) for o in ids for p in organisations if rng.random() < 0.6],
+                             columns=["option_id", "organisation"])
+    systems = [f"s{k}" for k in range(9)]
+    effects = []
+    for o in ids:
+        for s in rng.choice(systems, size=2, replace=False):
+            effects.append((o, s, str(rng.choice(["retire", "survive", "recontract", "move"], p=[.5, .3, .1, .1])),
+                            "X"))
+    effects = pd.DataFrame(effects, columns=["option_id", "system_key", "effect", "organisation"])
+    effects = effects.drop_duplicates(["option_id", "system_key"])
+    after = pd.DataFrame([(ids[b], ids[a], int(rng.integers(0, 2))) for a, b in itertools.permutations(range(n), 2)
+                          if rng.random() < 0.15], columns=["option_id", "after", "lag"])
+    after = after.drop_duplicates(["option_id", "after"])
+    return ScheduleInputs(option_ids=ids, natural_start=natural, savings=savings, system_costs=costs,
+                          start_costs=start_costs, migrating=migrating, effects=effects, after=after)
+
+
+def brute_force(inputs: ScheduleInputs, a) -> float:
+    """Best NPV over every choice of (not chosen | delay 0..W-1) for each option, checking each rule by hand."""
+    n, w, h = len(inputs.option_ids), a.start_window_years, a.horizon_years
+    span = migration_years(a)
+    ids = list(inputs.option_ids)
+    value = {}
+    for o in range(n):
+        for d in range(w):
+            s = later(list(inputs.savings[o]), d)
+            c = later(list(inputs.system_costs[o]), d)
+            start = inputs.natural_start[o] + d
+            if start < h:
+                c[start] += inputs.start_costs[o]
+            value[o, d] = npf.npv(a.discount_rate, np.array(s) - np.array(c))
+    effects = inputs.effects
+    best = 0.0
+    for choice in itertools.product([None, *range(w)], repeat=n):
+        chosen = {ids[o]: d for o, d in enumerate(choice) if d is not None}
+        start = {o: inputs.natural_start[ids.index(o)] + d for o, d in chosen.items()}
+        if any(d > 0 and start[o] >= h for o, d in chosen.items()):
+            continue
+        mine = effects[effects["option_id"].isin(chosen)]
+        counts = mine.groupby(["system_key", "effect"]).size()
+        if any(counts.get((s, e), 0) > 1 for s in mine["system_key"] for e in ("retire", "survive", "recontract",
+                                                                               "move")):
+            continue
+        retired = set(mine.loc[mine["effect"] == "retire", "system_key"])
+        kept = mine[mine["effect"] != "retire"]
+        if any(row.system_key in retired for row in kept.itertuples()):
+            continue
+        ok = True
+        for organisation in (None, "X", "Y"):
+            rows = inputs.migrating if organisation is None else inputs.migrating[
+                inputs.migrating["organisation"] == organisation]
+            movers = set(rows["option_id"]) & set(chosen)
+            limit = a.migrations_at_once if organisation is None else a.migrations_per_organisation
+            for t in range(h):
+                if limit and sum(start[o] <= t < start[o] + span for o in movers) > limit:
+                    ok = False
+        for row in inputs.after.itertuples():
+            if row.option_id in chosen and row.after in chosen and start[row.option_id] < start[row.after] + row.lag:
+                ok = False
+        if ok:
+            best = max(best, sum(value[ids.index(o), d] for o, d in chosen.items()))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_schedule_is_as_good_as_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a = load_assumptions(horizon_years=6, start_window_years=3, migrations_per_organisation=1,
+                         migrations_at_once=2, migration_months=int(rng.choice([12, 18])), discount_rate=0.05)
+    inputs = random_case(rng, 5, 6)
+    result = schedule_portfolio(inputs, a)
+    assert result.portfolio.is_optimal
+    assert result.portfolio.objective == pytest.approx(brute_force(inputs, a), abs=1e-6)
+
+
+def test_delay_moves_savings_and_costs_later() -> None:
+    a = load_assumptions(horizon_years=5, start_window_years=3, migrations_per_organisation=1)
+    inputs = ScheduleInputs(option_ids=["A", "B"], natural_start=[0, 0],
+                            savings=[[0, 100, 100, 100, 100], [0, 90, 90, 90, 90]],
+                            system_costs=[[150, 0, 0, 0, 0], [150, 0, 0, 0, 0]], start_costs=[10, 10],
+                            migrating=pd.DataFrame({"option_id": ["A", "B"], "organisation": ["X", "X"]}))
+    result = schedule_portfolio(inputs, a)
+    table = result.table.set_index("option_id")
+    assert table.loc["A", "delay"] == 0 and table.loc["B", "delay"] == 1
+    assert table.loc["B", "reason"] == "capacity" and "X already runs 1" in table.loc["B", "detail"]
+    expected = npf.npv(a.discount_rate, [-160, 100, 100, 100, 100]) + npf.npv(a.discount_rate, [0, -160, 90, 90, 90])
+    assert result.portfolio.objective == pytest.approx(expected)
+
+
+def test_an_option_waits_for_the_one_it_relies_on() -> None:
+    """B's survivor is moved by A: B starts once A's migration is done, though capacity would allow both."""
+    a = load_assumptions(horizon_years=5, start_window_years=3, migrations_per_organisation=0, migrations_at_once=0)
+    effects = pd.DataFrame({"option_id": ["A", "B", "B"], "system_key": ["s", "s", "t"],
+                            "effect": ["move", "survive", "retire"], "organisation": ["X", "X", "X"]})
+    inputs = ScheduleInputs(option_ids=["A", "B"], natural_start=[0, 0],
+                            savings=[[0, 50, 50, 50, 50], [0, 80, 80, 80, 80]],
+                            system_costs=[[40, 0, 0, 0, 0], [60, 0, 0, 0, 0]], start_costs=[0, 0],
+                            migrating=pd.DataFrame({"option_id": ["A", "B"], "organisation": ["X", "X"]}),
+                            effects=effects, after=pd.DataFrame({"option_id": ["B"], "after": ["A"], "lag": [1]}))
+    table = schedule_portfolio(inputs, a).table.set_index("option_id")
+    assert table.loc["A", "start"] == 0 and table.loc["B", "start"] == 1
+    assert table.loc["B", "reason"] == "dependency"
+
+
+def test_a_budget_delays_spending() -> None:
+    from estate.portfolio import PortfolioConstraints
+
+    a = load_assumptions(horizon_years=5, start_window_years=3, migrations_per_organisation=0, migrations_at_once=0)
+    inputs = ScheduleInputs(option_ids=["A", "B"], natural_start=[0, 0],
+                            savings=[[0, 100, 100, 100, 100], [0, 90, 90, 90, 90]],
+                            system_costs=[[150, 0, 0, 0, 0], [150, 0, 0, 0, 0]], start_costs=[0, 0],
+                            migrating=pd.DataFrame({"option_id": ["A"], "organisation": ["X"]}))
+    result = schedule_portfolio(inputs, a, constraints=PortfolioConstraints(budget_by_year={2027: 200.0}))
+    table = result.table.set_index("option_id")
+    assert sorted(table["delay"]) == [0, 1] and table.loc["B", "reason"] == "budget"
+
+
+# --------------------------------------------------------------------------- #
+# The sample place
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return make_plan(SAMPLE)
+
+
+def test_sample_starts_over_three_years_within_capacity(sample) -> None:
+    a = sample.assumptions
+    table = sample.schedule.table
+    assert set(table["option_id"]) == set(sample.recommended)
+    assert table["start_year"].nunique() >= 3
+    starts = sample.options.options.set_index("option_id").loc[list(sample.recommended), "start_year"]
+    assert (starts.to_numpy() == table.set_index("option_id").loc[list(sample.recommended), "start_year"]).all()
+    # Count migrations by hand from the effects: options retiring or moving an organisation's systems.
+    effects = sample.options.effects
+    kinds = sample.options.options.set_index("option_id")["type"]
+    moving = effects[effects["option_id"].isin(sample.recommended) & effects["effect"].isin(["retire", "move"])
+                     & ~effects["system_key"].str.startswith("site:")
+                     & effects["option_id"].map(kinds).ne("joint procurement")]
+    span = migration_years(a)
+    running = []
+    for option, organisation in moving[["option_id", "organisation"]].drop_duplicates().itertuples(index=False):
+        for k in range(span):
+            running.append((organisation, int(starts[option]) + k, option))
+    frame = pd.DataFrame(running, columns=["organisation", "year", "option"])
+    assert frame.groupby(["organisation", "year"])["option"].nunique().max() <= a.migrations_per_organisation
+    assert frame.groupby("year")["option"].nunique().max() <= a.migrations_at_once
+
+
+def test_scheduled_options_carry_the_scheduled_flows(sample) -> None:
+    flows = sample.options.cash_flows
+    chosen = sample.options.options.set_index("option_id").loc[list(sample.recommended)]
+    for option, row in chosen.iterrows():
+        mine = flows[flows["option_id"] == option].sort_values("t")
+        assert row["npv"] == pytest.approx(npf.npv(sample.assumptions.discount_rate, mine["net"].to_numpy()))
+    assert sample.portfolio.objective == pytest.approx(chosen["npv"].sum())
+    assert sample.headline()["NPV"] == pytest.approx(chosen["npv"].sum())
+
+
+def test_unphased_flows_equal_the_costed_options() -> None:
+    """start_window_years = 1 and no capacity limits: each option starts at its natural start, no delay."""
+    plan = make_plan(SAMPLE, assumptions=load_assumptions(start_window_years=1, migrations_per_organisation=0,
+                                                          migrations_at_once=0))
+    assert (plan.schedule.table["delay"] == 0).all()
+
+
+def test_a_phased_workbook_recalculates_to_the_stored_values(tmp_path: Path) -> None:
+    """The workbook's formulas rebuild delayed options' flows (dates moved, start-year costs) as the library does."""
+    from test_workbook import differences, formula_cells, recalculate, write_inventory
+
+    plan = make_plan(write_inventory(tmp_path / "inventory"),
+                     assumptions=load_assumptions(migrations_per_organisation=1, migrations_at_once=1))
+    assert (plan.schedule.table["delay"] > 0).any()
+    written = plan.write(tmp_path / "phased.xlsx")
+    (out,) = recalculate([written], tmp_path / "recalculated", tmp_path / "profile")
+    formulas = formula_cells(written)
+    gaps = differences(formulas, written, out)
+    worst = max(gaps, key=gaps.__getitem__)
+    assert gaps[worst] <= 0.01, (worst, formulas[worst], gaps[worst])
