@@ -616,7 +616,7 @@ def _frames(plan: Plan) -> _Frames:
         "n_partners": table["n_partners"], "n_retired": table["n_retired"],
         "year0": table["option_id"].map(year0).fillna(0.0), "pv_savings": table["pv_savings"],
         "pv_costs": table["pv_costs"], "rationale": table["rationale"], "start_fy": table["start_year"],
-        "start_reason": table["option_id"].map(reasons).fillna(""),
+        "start_reason": table["option_id"].map(reasons).astype(object).fillna(""),
     })
     for column in ("survivor_cost", "survivor_users", "retired_users"):
         options[column] = table["option_id"].map(per_option[column]).where(table["type"].isin(_CONSOLIDATING))
@@ -786,7 +786,7 @@ def _frames(plan: Plan) -> _Frames:
         "capability": _get(grid, "option_id").map(options.set_index("option")["capability"]),
         "start": _get(grid, "start"), "end": _get(grid, "end"),
         **{f"year_{i}": grid[label] for i, label in enumerate(roadmap_labels)},
-        "start_reason": _get(grid, "option_id").map(reasons).fillna(""),
+        "start_reason": _get(grid, "option_id").map(reasons).astype(object).fillna(""),
     })
     ev = plan.roadmap.events.reset_index(drop=True)
     events = pd.DataFrame({"option": _get(ev, "option_id"), "date": pd.to_datetime(_get(ev, "date")),
