@@ -249,3 +249,12 @@ def test_versions_with_wildcards_group_an_unknown_product_and_a_vendor_word_is_n
     ids = matched["product_id"].tolist()
     assert ids[0] == ids[1] == "unlisted:angular" and ids[2] == ids[3] == "unlisted:anaconda"
     assert ids[4] != "oracle-fusion-erp"  # bare "Fusion" is not an alias, and the later piece is not tried alone
+
+
+def test_bare_eclipse_is_not_olm_eclipse_unless_olm_supplies_it():
+    # "Eclipse 2020_03" is the Eclipse IDE in the GSA IT standards list, not OLM's social care system
+    matched = match_systems(_systems({"system": "Eclipse 2020_03"}, {"system": "Eclipse Oxygen 4.x"},
+                                     {"product": "Eclipse", "vendor": "OLM"}, {"product": "OLM Eclipse"}))
+    ids = matched["product_id"].tolist()
+    assert "olm-eclipse" not in ids[:2]
+    assert ids[2:] == ["olm-eclipse", "olm-eclipse"]
