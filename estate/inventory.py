@@ -140,8 +140,9 @@ class Inventory:
         Examples
         --------
         >>> systems = empty_table("systems").astype(object)
-        >>> systems.loc[0, ["source_file", "source_sheet", "source_row", "organisation"]] = ["all.csv", "", 2, "Eden"]
-        >>> systems.loc[1, ["source_file", "source_sheet", "source_row", "organisation"]] = ["all.csv", "", 3, "Carlisle"]
+        >>> where = ["source_file", "source_sheet", "source_row", "organisation"]
+        >>> systems.loc[0, where] = ["all.csv", "", 2, "Eden"]
+        >>> systems.loc[1, where] = ["all.csv", "", 3, "Carlisle"]
         >>> issues = pd.DataFrame({"source_file": ["all.csv", "all.csv"], "sheet": ["", ""], "source_row": [3, 9],
         ...                        "column": ["users", ""], "severity": ["warning", "info"],
         ...                        "problem": ["not a number", "note row"], "value": ["lots", "x"]})

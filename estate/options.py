@@ -580,7 +580,8 @@ def _rationalisations(systems: pd.DataFrame, max_scale: float) -> pd.DataFrame:
 
 def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataFrame, pd.DataFrame]:
     # By product family: Teams in one council and SharePoint Online in another are one Microsoft 365 contract.
-    products = systems.loc[systems["has_product"]].drop(columns="product_key").rename(columns={"family_key": "product_key"})
+    products = systems.loc[systems["has_product"]].drop(columns="product_key").rename(
+        columns={"family_key": "product_key"})
     # A family is named by its own product when some partner runs it, else by its products' names
     # ("Microsoft SharePoint Online, Microsoft Teams").
     own = products.loc[products["product_id"] == products["product_key"]].groupby("product_key")["product_name"].first()

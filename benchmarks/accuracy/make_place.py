@@ -27,7 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_labelled import UNKNOWN_PRODUCTS, Reference, _capability_text, _product_text, _typo, _vendor_text  # noqa: E402
+from make_labelled import (  # noqa: E402
+    UNKNOWN_PRODUCTS, Reference, _capability_text, _product_text, _typo, _vendor_text)
 from score import pair_score  # noqa: E402
 
 from estate.matching import match_systems  # noqa: E402
@@ -89,7 +90,8 @@ def main() -> None:
                             truth["true_capability"].reset_index(drop=True))
     print(f"systems {len(place)}, parts after splitting {len(matched)}")
     for name, s in (("product", product), ("capability", capability)):
-        print(f"{name}: P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f} (pairs {s.predicted_pairs} / {s.true_pairs})")
+        print(f"{name}: P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f} "
+              f"(pairs {s.predicted_pairs} / {s.true_pairs})")
     named = first["system_key"].map(place.set_index("system_key")["name_only"]).to_numpy()
     for label, mask in (("name-only files", named), ("files with a product column", ~named)):
         sub = first[mask]
