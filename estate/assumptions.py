@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from estate.errors import ParameterError
+from estate.errors import InputFileError, ParameterError
 
 __all__ = [
     "ALLOCATION_RULES",
@@ -512,9 +512,11 @@ def _read_file(path: Path, func: str) -> dict[str, Any]:
         if suffix == ".toml":
             data: object = tomllib.loads(text)
         else:
-            import yaml  # loaded only when a YAML file is given
+            from estate.safety import load_yaml  # no aliases: a small file never expands without bound
 
-            data = yaml.safe_load(text)
+            data = load_yaml(text, path)
+    except InputFileError as error:
+        raise ParameterError(str(error)) from None
     except Exception as error:  # noqa: BLE001 - any parse failure is the file's fault
         first = str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
         raise ParameterError(f"{path.name}: not a valid {suffix[1:].upper()} file: {first}") from None

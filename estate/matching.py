@@ -697,7 +697,12 @@ class _Matcher:
     def _strip_glued_vendor(self, key: str) -> str:
         """A key without a known vendor's name glued to its start ("cambiohealthcaresystemscambiocosmic")."""
         vendor, alias = self.ref.vendor, self.ref.alias
-        for cut in range(len(key) - 3, 3, -1):
+        longest = self.__dict__.get("_longest_vendor")
+        if longest is None:
+            longest = self.__dict__["_longest_vendor"] = max(map(len, vendor), default=0)
+        # No vendor's name is longer than the longest: the cuts past it cannot match (and would make a long
+        # text quadratic, a slice a cut).
+        for cut in range(min(len(key) - 3, longest), 3, -1):
             if key[:cut] in vendor and key[:cut] not in alias and _has_letter(key[cut:]):
                 return key[cut:]
         return key
@@ -1503,6 +1508,10 @@ def _read_piece(matcher: _Matcher, text: str, vendor: str | None, vendor_key: st
     return [part], []
 
 
+_MAX_GROUP_PIECES = 8
+"""Most pieces of a product cell, split on separators, that are tried together as one catalogue name."""
+
+
 def _read_list(matcher: _Matcher, segment: str, vendor: str | None, vendor_key: str, vendor_words: list[str],
                vendor_in_house: bool) -> _Read:
     """The products of a segment that may list several, split on separators outside brackets.
@@ -1520,7 +1529,9 @@ def _read_list(matcher: _Matcher, segment: str, vendor: str | None, vendor_key: 
     i = 0
     while i < len(spans):
         end = i + 1
-        for j in range(len(spans), i + 1, -1):
+        # A catalogue name spans a few pieces at most: bounding the span keeps a cell of thousands of
+        # separators ("1,1,1,...") linear instead of cubic.
+        for j in range(min(len(spans), i + _MAX_GROUP_PIECES), i + 1, -1):
             if matcher.exact_text(segment[spans[i][0]:spans[j - 1][1]].strip(), None, "", strict=True) >= 0:
                 end = j
                 break
@@ -1839,7 +1850,7 @@ def _resolve_capability_texts(ref: _Reference, texts: list[str], threshold: floa
         i = 0
         while len(spans) > 1 and i < len(spans):
             code, end = -1, i + 1
-            for j in range(len(spans), i, -1):
+            for j in range(min(len(spans), i + _MAX_GROUP_PIECES), i, -1):  # a name spans a few pieces at most
                 code = _capability_of(lookup, text[spans[i][0]:spans[j - 1][1]])
                 if code >= 0:
                     end = j

@@ -64,10 +64,19 @@ import defusedxml.ElementTree
 import numpy as np
 import pandas as pd
 
-from estate.errors import EstateError, InputFileError, NoHeaderError, NotASpreadsheetError, ParameterError
+from estate._cells import SheetCells, scan_workbook
+from estate.errors import (
+    EstateError,
+    FileTooLargeError,
+    InputFileError,
+    NoHeaderError,
+    NotASpreadsheetError,
+    ParameterError,
+    UnsafeFileError,
+)
 from estate.inventory import DERIVED_COLUMNS, ISSUE_COLUMNS, Inventory, dtype_for, empty_issues, empty_table
 from estate.outputs import display_name, printable, written_by_estate
-from estate.safety import DEFAULT_MAX_BYTES, check_file, find_input_files
+from estate.safety import DEFAULT_MAX_BYTES, check_file, find_input_files, load_yaml
 from estate.schema import HOSTING, SYSTEMS, TABLES, Table, normalise_header
 from estate.values import _FINANCIAL_YEAR_NOTE, _INCLUDED_NOTE, _PERCENT_NOTE, is_blank, parse_column, parse_date, parse_money
 
@@ -82,7 +91,12 @@ MIN_HEADER_MATCHES = 2
 HeaderMap = Mapping[str, str]
 """A user's own header wordings: header as written → ``field`` or ``table.field``."""
 
-_TOTALS = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b|^\s*sum\b|^\s*overall\s+total", re.IGNORECASE)
+_TOTALS = re.compile(r"^\s*(?:(?:grand|overall)\s+|sub\s*(?:-\s*)?)?(?:totals?|sum)\b(.*)$", re.IGNORECASE | re.DOTALL)
+# What may follow the word in a totals label ("Total annual cost", "Sum of costs", "Total (excl. VAT)"); a
+# name such as "Total Mobile" or "Sum Payroll" goes on with another word and is a system.
+_TOTALS_REST = re.compile(
+    r"\s*(?:$|[^\w\s]|\d|(?:for|of|to|all|the|annual|yearly|cost|costs|spend|spending|amount|value|estate|systems?"
+    r"|budget|excl|incl|excluding|including|per|in|by|across|row|line|£|gbp)\b)", re.IGNORECASE)
 _NOTE = re.compile(
     r"^\s*(notes?\b|nb\b|n\.b\.|\*|source\b|sources\b|please\b|all costs\b|costs\b.*\b(exclude|include|are)\b"
     r"|figures\b|prepared by\b|last updated\b|completed by\b|key\b\s*:)",
@@ -94,9 +108,11 @@ _ORG_LABEL = re.compile(
 )
 _ORG_LABEL_ALONE = {normalise_header(w) for w in ("organisation", "organization", "organisation name",
                                                    "organization name", "council", "authority", "trust", "body")}
-_LIST_SPLIT = re.compile(r"\s*(?:;|\n|\|)\s*")
+_LIST_SPLIT = re.compile(r"[;\n|]")  # the parts are stripped after (a leading \s* would backtrack on long spaces)
 _ROUTINE_NOTES = frozenset({_FINANCIAL_YEAR_NOTE, _PERCENT_NOTE, _INCLUDED_NOTE})
 """Notes on values read the way the person plainly meant: info, not warnings."""
+_LARGEST = {"money": 1e12, "count": 1e9, "months": 1200.0}
+"""Largest plausible values by kind: more than the UK's public spending a year, the world's people, a century."""
 _KEY_FIELDS = frozenset({"organisation", "system", "product", "source", "target", "site"})
 
 
@@ -182,12 +198,7 @@ def read_header_map(path: str | Path) -> dict[str, str]:
     if not path.is_file():
         raise InputFileError(path, "header mapping file not found")
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except yaml.YAMLError as exc:
-            raise InputFileError(path, f"not valid YAML: {str(exc).splitlines()[0]}") from None
+        data = load_yaml(path.read_text(encoding="utf-8-sig"), path)
         if not isinstance(data, dict):
             raise InputFileError(path, "a header mapping must be 'header: field' lines")
         mapping = {str(k): str(v) for k, v in data.items()}
@@ -241,6 +252,7 @@ class _Grid:
     rows: np.ndarray
     uncached: tuple[np.ndarray, np.ndarray] = field(
         default=(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)), repr=False)
+    hidden: bool = False
     empty: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -300,14 +312,51 @@ def _uncached_formulas(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def _load_xlsx(path: Path) -> list[_Grid]:
+MAX_GRID_RATIO = 4
+"""A sheet is laid out as a grid from A1 to its last cell; past this many times the cells it holds
+(and :data:`MIN_GRID_CELLS`), the grid is refused as the sign of a stray cell far from the data."""
+
+MIN_GRID_CELLS = 1_000_000
+"""A grid up to this many cells is always read, however sparse."""
+
+BYTES_PER_CELL = 16
+"""The cells a workbook may hold are its size limit (``max_bytes``) divided by this (3,276,800 at
+50 MB): memory is bounded by the cells present, not by how well they compress."""
+
+
+def _check_cells(path: Path, scanned: dict[str, SheetCells], max_bytes: int) -> None:
+    """Refuse a workbook holding more cells than the budget, or a sheet whose grid a stray cell inflates."""
+    budget = max(max_bytes // BYTES_PER_CELL, 100_000)
+    present = sum(sheet.present for sheet in scanned.values())
+    if present > budget:
+        raise FileTooLargeError(
+            path, f"holds {present:,} cells, over the {budget:,} a file may hold at the "
+                  f"{max_bytes / 1024 / 1024:,.0f} MB size limit: split the file, or raise the limit with --max-size")
+    def sparse(sheet: SheetCells) -> bool:
+        return sheet.grid_cells > max(MAX_GRID_RATIO * sheet.present, MIN_GRID_CELLS)
+
+    if any(sparse(sheet) for sheet in scanned.values()):
+        scanned = scan_workbook(path, exact=True)  # a formatted, empty cell far out is no stray value
+    for sheet in scanned.values():
+        if sparse(sheet):
+            raise UnsafeFileError(
+                path, f"sheet '{sheet.name}' holds {sheet.present:,} cells but reaches {sheet.last_cell} "
+                      f"(a grid of {sheet.grid_cells:,} cells): a stray value far from the data? In Excel, "
+                      "Ctrl+End goes to the last cell: delete the rows and columns beyond the table, and save again")
+
+
+def _load_xlsx(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[_Grid]:
     from python_calamine import CalamineWorkbook
 
     try:
+        scanned = scan_workbook(path)
+        _check_cells(path, scanned, max_bytes)
         uncached = _uncached_formulas(path)
         workbook = CalamineWorkbook.from_path(str(path))
         grids = []
         for name in workbook.sheet_names:
+            if name not in scanned:  # a chartsheet or a dialog sheet: no cells
+                continue
             data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             width = max((len(r) for r in data), default=0)
             cells = np.empty((len(data), width), dtype=object)
@@ -317,8 +366,9 @@ def _load_xlsx(path: Path) -> list[_Grid]:
                 cells[:] = ""
                 for i, row in enumerate(data):
                     cells[i, : len(row)] = row
-            grids.append(_Grid(display_name(path), name, cells, np.arange(1, len(data) + 1), *(
-                [uncached[name]] if name in uncached else [])))
+            grids.append(_Grid(display_name(path), name, cells, np.arange(1, len(data) + 1),
+                               **({"uncached": uncached[name]} if name in uncached else {}),
+                               hidden=scanned[name].hidden))
     except EstateError:
         raise
     except Exception as exc:  # calamine raises its own errors for corrupt parts
@@ -326,40 +376,120 @@ def _load_xlsx(path: Path) -> list[_Grid]:
     return grids
 
 
-def _decode_csv(path: Path) -> str:
+def _decode_csv(path: Path, issues: _Issues) -> str:
+    """The CSV's text: UTF-8 (with or without a BOM), else Windows-1252, decided for the file and, when a
+    UTF-8 file holds a few other bytes, line by line; a file or line not read as UTF-8 is reported."""
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")  # every byte decodes; cp1252 leaves five undefined
+    name = display_name(path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = raw.split(b"\n")
+    good = [_utf8(line) for line in lines]
+    if not any(text is not None and not text.isascii() for text in good):
+        # No UTF-8 character anywhere: a Windows-1252 file (Excel's "CSV" on Windows).
+        issues.add(name, "", None, "", "info", "not UTF-8: read as Windows-1252 (Excel's CSV on Windows)")
+        return _cp1252(raw)
+    # UTF-8 with a few lines in another encoding (pasted from elsewhere): only those lines are read as 1252.
+    bad = [i for i, text in enumerate(good) if text is None]
+    for i in bad:
+        issues.add(name, "", i + 1, "", "warning", "line is not UTF-8 like the rest of the file: read as Windows-1252; "
+                   "check its accented letters and symbols", _cp1252(lines[i])[:200])
+    return "\n".join(text if text is not None else _cp1252(line) for text, line in zip(good, lines, strict=True))
 
 
-def _load_csv(path: Path) -> list[_Grid]:
-    text = _decode_csv(path)
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _cp1252(data: bytes) -> str:
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # every byte decodes; cp1252 leaves five undefined
+
+
+_CSV_FIELD_LIMIT = 2**31 - 1  # the csv module refuses fields over 131,072 characters by default
+_MAX_QUOTE_REPAIRS = 1000
+
+
+def _swallows_rows(inner: list[str], delimiter: str, width: int) -> bool:
+    """Whether the continuation lines of a quoted, multi-line cell look like rows of their own.
+
+    A quote opened and never closed pairs with the next quote in the file,
+    however far: the lines between become one cell. A real multi-line cell
+    (an address, a note) does not hold lines with a row's worth of separators
+    and no quotes.
+    """
+    return any(line.count(delimiter) >= width - 1 and '"' not in line for line in inner[:-1]) if len(
+        inner) > 1 else False
+
+
+def _load_csv(path: Path, issues: _Issues) -> list[_Grid]:
+    text = _decode_csv(path, issues)
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    lines = io.StringIO(text, newline="").readlines()
     records: list[list[str]] = []
-    lines: list[int] = []
-    start = 1
-    try:
-        for record in reader:
+    numbers: list[int] = []
+    first = 0  # index of the next physical line to read
+    repairs = 0
+    width = 2  # the most fields a record has had so far
+    name = display_name(path)
+    while first < len(lines):
+        # Strict, so that a quote never closed is an error at the end of the file instead of a last
+        # field silently holding every line after it.
+        reader = csv.reader(iter(lines[first:]) if first else iter(lines), delimiter=delimiter, strict=True)
+        start = 1
+        try:
+            for record in reader:
+                if reader.line_num > start and _swallows_rows(lines[first + start:first + reader.line_num],
+                                                              delimiter, width):
+                    raise csv.Error("unexpected end of data: a quote swallows whole rows")
+                records.append(record)
+                numbers.append(first + start)
+                width = max(width, len(record))
+                start = reader.line_num + 1
+            break
+        except csv.Error as exc:
+            problem = str(exc)
+        at = first + start - 1  # the index of the line where the record that failed starts
+        end = max(first + reader.line_num, at + 1)
+        swallowed = "end of data" in problem or _swallows_rows(lines[at + 1:end], delimiter, width)
+        if swallowed and repairs < _MAX_QUOTE_REPAIRS:
+            # This line opens a quote it never closes. Read it with its quotes as plain text, then go on
+            # from the next line, so that one stray quote does not swallow the rest of the file.
+            repairs += 1
+            records.append(next(csv.reader([lines[at]], delimiter=delimiter, quoting=csv.QUOTE_NONE)))
+            numbers.append(at + 1)
+            issues.add(name, "", at + 1, "", "warning", "a quote (\") opened on this line is never closed: the "
+                       "line is read with its quotes as text; check its values", lines[at].rstrip("\r\n")[:200])
+            first = at + 1
+            continue
+        # Anything else a strict reader refuses (text after a closing quote, ``"a"b``) is read leniently,
+        # as spreadsheet applications do.
+        lenient = csv.reader(iter(lines[at:end]), delimiter=delimiter)
+        start = 1
+        for record in lenient:
             records.append(record)
-            lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise NotASpreadsheetError(path, f"malformed CSV at line {reader.line_num}: {exc}") from None
+            numbers.append(at + start)
+            start = lenient.line_num + 1
+        first = end
     width = max((len(r) for r in records), default=0)
     cells = np.empty((len(records), width), dtype=object)
     cells[:] = ""
     for i, record in enumerate(records):
         cells[i, : len(record)] = record
-    return [_Grid(display_name(path), "", cells, np.asarray(lines, dtype=np.int64))]
+    return [_Grid(display_name(path), "", cells, np.asarray(numbers, dtype=np.int64))]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -598,7 +728,7 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     # Totals, repeated headers and note rows are not data rows.
     n = len(body)
     first_cell = body[np.arange(n), filled.argmax(axis=1)] if n else np.array([], dtype=object)
-    is_total = np.fromiter((c.__class__ is str and _TOTALS.match(c) is not None for c in first_cell), dtype=bool,
+    is_total = np.fromiter((c.__class__ is str and _is_totals_label(c) for c in first_cell), dtype=bool,
                            count=n) & keep
     repeated = np.zeros(n, dtype=bool)
     if n:
@@ -624,6 +754,7 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     body = body[data]
     rows = rows[data]
     empty = ~filled[data]
+    _report_long_text(grid, header, body, rows, issues)
 
     for j, name in header.duplicates.items():
         issues.add(grid.file, sheet, int(grid.rows[header.row]), name, "warning",
@@ -637,6 +768,37 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     return _Piece(grid.file, sheet, rows.astype(np.int64), {name: body[:, j] for j, name in header.columns.items()},
                   {name: empty[:, j] for j, name in header.columns.items()}, extras, file_org,
                   "organisation" in header.columns.values())
+
+
+MAX_CELL_TEXT = 32_767
+"""The most characters an Excel cell holds: longer text is cut to this in the plan workbook."""
+
+
+def _report_long_text(grid: _Grid, header: _Header, body: np.ndarray, rows: np.ndarray, issues: _Issues) -> None:
+    """A warning for each cell longer than an Excel cell holds (the plan cuts it), naming where it is."""
+    if not body.size:
+        return
+    lengths = pd.Series(body.ravel(), dtype=object).str.len().to_numpy(dtype=float, na_value=0.0)
+    long = np.flatnonzero(lengths > MAX_CELL_TEXT)
+    if not len(long):
+        return
+    names = {**{j: f"extra: {text}" for j, text in {**header.extras, **header.duplicates}.items()}, **header.columns}
+    width = body.shape[1]
+    for i, j in zip((long // width).tolist(), (long % width).tolist(), strict=True):
+        issues.add(grid.file, grid.sheet, int(rows[i]), names.get(j, _column_letter(j)), "warning",
+                   f"{int(lengths[i * width + j]):,} characters, more than the {MAX_CELL_TEXT:,} an Excel cell holds: "
+                   f"cut to {MAX_CELL_TEXT:,} in the plan workbook", str(body[i, j])[:200] + "…")
+
+
+def _is_totals_label(text: str) -> bool:
+    """Whether a row's first cell labels a totals row: ``Total``, ``Grand total:``, ``Sum of costs``.
+
+    >>> [_is_totals_label(t) for t in ("Total", "TOTAL:", "Sub-total", "Grand total annual cost", "Sum",
+    ...                                "Total (excl. VAT)", "Total Mobile", "Sum Payroll", "Totally Digital")]
+    [True, True, True, True, True, True, False, False, False]
+    """
+    found = _TOTALS.match(text)
+    return found is not None and _TOTALS_REST.match(found.group(1)) is not None
 
 
 def _text_equals(cells: np.ndarray, text: str) -> np.ndarray:
@@ -689,6 +851,14 @@ def _build_table(key: str, pieces: list[_Piece], issues: _Issues, *, currency: s
         if name == "product":
             values = _keep_line_breaks(values, raw)
         problems = parsed.problems
+        if column.kind in _LARGEST:
+            # 1e308 is a number, not an amount: it would make every total inf. Left blank, and said.
+            numbers = pd.to_numeric(values, errors="coerce")
+            absurd = numbers.notna() & ~(numbers.abs() <= _LARGEST[column.kind])
+            if absurd.any():
+                values = values.where(~absurd)
+                problems = problems.where(~absurd, f"implausible {column.kind} (over {_LARGEST[column.kind]:,.0f} "
+                                                   "or not finite): left blank; check the cell")
         if name == "hosting":
             # A hosting cell that names no hosting model names a site (checked against Sites later).
             unknown = problems.notna() & ~is_blank(cells)
@@ -1050,7 +1220,7 @@ def read_inventory(
                     raise InputFileError(path, f"{note} (give the inventories the {output} was made from)")
                 issues.add(display_name(path), "", None, "", "info", f"file not read: {note}")
                 continue
-            grids = _load_xlsx(path) if kind == "xlsx" else _load_csv(path)
+            grids = _load_xlsx(path, max_bytes) if kind == "xlsx" else _load_csv(path, issues)
             found = _read_file(path, grids, header_map=header_map, issues=issues)
         except InputFileError as exc:
             if not keep_going:
@@ -1079,10 +1249,46 @@ def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None,
                issues: _Issues) -> list[tuple[str, _Piece]]:
     found: list[tuple[str, _Piece]] = []
     headed: list[tuple[_Grid, _Header]] = []
-    for grid in grids:
+    queue = list(grids)
+    while queue:
+        grid = queue.pop(0)
         if grid.cells.size == 0 or grid.empty.all():
             continue
         header = _find_header(grid, header_map)
+        if header is not None and not grid.hidden and header.row > 1:
+            # The best header may be a second table's (it names more columns): is there a first one above?
+            above = _Grid(grid.file, grid.sheet, grid.cells[:header.row], grid.rows[:header.row])
+            first = _find_header(above, header_map)
+            if first is not None and (~above.empty[first.row + 1:]).any():
+                top, bottom, _ = _split_grid(grid, header.row, header_map)
+                issues.add(display_name(path), grid.sheet, int(bottom.rows[0]), "", "info",
+                           f"a second table starts here, under its own header: read as {header.table.key}")
+                queue[:0] = [top, bottom]
+                continue
+        if header is not None and not grid.hidden:
+            lower = _second_table(grid, header, header_map)
+            if lower is not None:
+                top, bottom, table = _split_grid(grid, lower, header_map)
+                grid = top
+                if table is not None:
+                    issues.add(display_name(path), grid.sheet, int(bottom.rows[0]), "", "info",
+                               f"a second table starts here, under its own header: read as {table.key}")
+                    queue.insert(0, bottom)
+                else:  # a table of something else (a summary, a key): its rows are not systems
+                    filled = np.flatnonzero(~bottom.empty.all(axis=1))
+                    issues.add_many(display_name(path), grid.sheet, bottom.rows[filled], "", "warning",
+                                    f"row of a second table (from row {int(bottom.rows[0])}) whose header names no "
+                                    "inventory table: not read; move it to a sheet of its own if it holds systems",
+                                    [" | ".join(_as_text(c) for c in bottom.cells[i] if _as_text(c).strip())[:200]
+                                     for i in filled.tolist()])
+        if grid.hidden:  # an old copy is often hidden: never read as data without a word
+            if header is not None:
+                issues.add(display_name(path), grid.sheet, None, "", "warning",
+                           f"hidden sheet not read, though it has a {header.table.key} header: unhide it in Excel "
+                           "(right-click a sheet tab > Unhide) if it holds current data")
+            else:
+                issues.add(display_name(path), grid.sheet, None, "", "info", "hidden sheet not read")
+            continue
         if header is None:
             sheet_key = normalise_header(grid.sheet)
             if any(sheet_key in _sheet_keys(t) for t in TABLES.values()) and sheet_key:
@@ -1109,6 +1315,50 @@ def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None,
             printable(path.stem))
         found.append((header.table.key, _read_grid(grid, header, file_org=file_org, issues=issues)))
     return found
+
+
+_ANY_TABLE = " "  # a sheet name that names no table: any table's header, of two columns at least
+
+
+def _second_table(grid: _Grid, header: _Header, header_map: HeaderMap | None) -> int | None:
+    """The grid row where a second table starts below the first, or None.
+
+    A second table starts after a blank row, with a row of text only that is
+    a header of its own: it names at least two columns of a table and they
+    are not the first table's headers repeated (a repeated header row is
+    skipped as such).
+    """
+    n = grid.cells.shape[0]
+    if n <= header.row + 2:
+        return None
+    blank = grid.empty.all(axis=1)
+    after_blank = np.zeros(n, dtype=bool)
+    after_blank[header.row + 2:] = blank[header.row + 1:-1] & ~blank[header.row + 2:]
+    own = {_header_key(_as_text(grid.cells[header.row, j]).strip()) for j in header.columns}
+    for i in np.flatnonzero(after_blank).tolist():
+        row = grid.cells[i]
+        filled = ~grid.empty[i]
+        if filled.sum() < MIN_HEADER_MATCHES or not all(isinstance(c, str) for c in row[filled]):
+            continue
+        keys = _row_keys(row)
+        if {key for _, key in keys} <= own:
+            continue  # the first table's header again
+        known = max(len(_match_row(keys, {**_header_names(t), **_user_headers(header_map, t)}))
+                    for t in TABLES.values())
+        if known >= MIN_HEADER_MATCHES:
+            return i
+    return None
+
+
+def _split_grid(grid: _Grid, at: int, header_map: HeaderMap | None) -> tuple[_Grid, _Grid, Table | None]:
+    """The grid above row ``at``, the grid from it down, and the table the lower one's header names (or None)."""
+    rows, columns = grid.uncached
+    top = _Grid(grid.file, grid.sheet, grid.cells[:at], grid.rows[:at], (rows[rows < at], columns[rows < at]),
+                grid.hidden)
+    bottom = _Grid(grid.file, grid.sheet, grid.cells[at:], grid.rows[at:],
+                   (rows[rows >= at] - at, columns[rows >= at]), grid.hidden)
+    header = _find_header(_Grid(grid.file, _ANY_TABLE, grid.cells[at:at + 1], grid.rows[at:at + 1]), header_map)
+    return top, bottom, header.table if header is not None else None
 
 
 def _concat(key: str, frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -76,6 +76,7 @@ __all__ = [
     "SPREADSHEET_SUFFIXES",
     "check_file",
     "find_input_files",
+    "load_yaml",
 ]
 
 DEFAULT_MAX_BYTES: int = 50 * 1024 * 1024
@@ -722,6 +723,50 @@ def _check_well_formed(path: Path, archive: zipfile.ZipFile, part: zipfile.ZipIn
         ) from None
     except DefusedXmlException:
         raise _xml_bomb_error(path, name) from None
+
+
+# --- YAML --------------------------------------------------------------------
+
+_MAX_YAML_EVENTS = 200_000  # far more than any header map or assumptions file holds
+
+
+def load_yaml(text: str, path: str | Path) -> object:
+    """Parse a small YAML file safely: no aliases, no tags that build objects, a bounded size.
+
+    YAML aliases (``*a``) let a file of a few hundred bytes expand to
+    gigabytes (a "billion laughs"), and ``yaml.safe_load`` expands them.
+    Estate's YAML files (header maps, assumptions) never need one, so the
+    file's events are read first, without building anything, and an alias
+    is refused before any expansion.
+
+    Raises
+    ------
+    InputFileError
+        The file holds an alias or anchor, too many values, or is not valid
+        YAML.
+
+    Examples
+    --------
+    >>> load_yaml("Yearly outlay: annual_cost\\n", "map.yaml")
+    {'Yearly outlay': 'annual_cost'}
+    >>> try:
+    ...     load_yaml("a: &x [1, 2]\\nb: [*x, *x]\\n", "bomb.yaml")
+    ... except InputFileError as error:
+    ...     print(error)
+    bomb.yaml: YAML aliases (&name / *name) are not accepted (they can expand a small file without bound): write the values out
+    """
+    import yaml
+
+    try:
+        for number, event in enumerate(yaml.parse(text, Loader=yaml.SafeLoader)):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise InputFileError(path, "YAML aliases (&name / *name) are not accepted (they can expand a small "
+                                           "file without bound): write the values out")
+            if number > _MAX_YAML_EVENTS:
+                raise InputFileError(path, f"over {_MAX_YAML_EVENTS:,} YAML values: not a settings file")
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputFileError(path, f"not a valid YAML file: {str(exc).splitlines()[0]}") from None
 
 
 # --- finding the files --------------------------------------------------------

@@ -69,8 +69,19 @@ __all__ = [
 
 Kind = Literal["text", "money", "count", "date", "months", "percent", "choice"]
 
-_UNIT_SUFFIX = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]\s*$")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def _drop_unit(raw: str) -> str:
+    r"""``raw`` without a unit in brackets at its end (``Cost (£)`` → ``Cost``), found without a regular
+    expression: ``\s*[([][^)\]]*[)\]]\s*$`` backtracks quadratically on a long run of ``(``."""
+    body = raw.rstrip()
+    if not body.endswith((")", "]")):
+        return raw
+    end = len(body) - 1
+    previous = max(body.rfind(")", 0, end), body.rfind("]", 0, end))
+    opens = [i for i in (body.find("(", previous + 1, end), body.find("[", previous + 1, end)) if i >= 0]
+    return body[:min(opens)].rstrip() if opens else raw
 
 
 def normalise_header(text: object) -> str:
@@ -96,7 +107,7 @@ def normalise_header(text: object) -> str:
     'noofusers'
     """
     raw = "" if text is None else str(text)
-    stripped = _UNIT_SUFFIX.sub("", raw)
+    stripped = _drop_unit(raw)
     if stripped.strip():
         raw = stripped
     raw = raw.lower().replace("&", " and ").replace("£", "")
