@@ -287,11 +287,11 @@ def test_crafted_long_text_is_read_and_matched_in_linear_time(tmp_path: Path, te
     frame.to_csv(path, index=False)
     started = time.perf_counter()
     inventory = read_inventory(path)
-    assert time.perf_counter() - started < 3  # a few tenths of a second; headroom for a loaded machine
+    assert time.perf_counter() - started < 10  # a few tenths of a second; quadratic took minutes
     assert len(inventory.systems) == 2
     # Matching a fifth of it: a quadratic step would take seconds (it did: 15 s at 200,000 characters).
     short = inventory.systems.assign(**{c: inventory.systems[c].map(
         lambda v: v[:20_000] if isinstance(v, str) else v) for c in ("system", "vendor", "product", "capability")})
     started = time.perf_counter()
     match_systems(short)
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 10
