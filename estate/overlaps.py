@@ -1006,32 +1006,37 @@ def _partner_affinity(frame: pd.DataFrame) -> pd.DataFrame:
     if n < 2 or not len(long):
         return _empty(columns, {"shared_capabilities": "int64", "shared_spend": "float64",
                                 "combined_spend": "float64", "affinity": "float64"})
-    org = long["organisation"].cat.codes.to_numpy()
+    org = long["organisation"].cat.codes.to_numpy().astype("int64")
     cost = long["cost_p"].to_numpy(dtype="int64")
-    shared = np.zeros((n, n), dtype="int64")
-    combined = np.zeros((n, n), dtype="int64")
-    count = np.zeros((n, n), dtype="int64")
-    # One step a capability (a few hundred), each over the organisations serving it: never a loop over systems.
+    # Only the pairs that share a capability are built (no n x n arrays: 10,000 organisations would need
+    # 2.4 GB): one step a capability (a few hundred), each over the pairs of organisations serving it.
+    keys, lows, sums = [], [], []
     for positions in long.groupby("capability_code", observed=True).indices.values():
-        o = org[positions]
-        v = cost[positions]
-        block = np.ix_(o, o)
-        shared[block] += np.minimum.outer(v, v)
-        combined[block] += np.add.outer(v, v)
-        count[block] += 1
+        if len(positions) < 2:
+            continue
+        o, v = org[positions], cost[positions]
+        i, j = np.triu_indices(len(positions), k=1)
+        first, second = np.minimum(o[i], o[j]), np.maximum(o[i], o[j])
+        keys.append(first * n + second)
+        lows.append(np.minimum(v[i], v[j]))
+        sums.append(v[i] + v[j])
     totals = np.bincount(org, weights=cost, minlength=n).astype("int64")
-    a, b = np.triu_indices(n, k=1)
-    keep = count[a, b] > 0
-    a, b = a[keep], b[keep]
-    pooled = shared[a, b]
+    if not keys:
+        return _empty(columns, {"shared_capabilities": "int64", "shared_spend": "float64",
+                                "combined_spend": "float64", "affinity": "float64"})
+    pair, where = np.unique(np.concatenate(keys), return_inverse=True)  # sorted: by a, then b
+    count = np.bincount(where, minlength=len(pair)).astype("int64")
+    pooled = np.bincount(where, weights=np.concatenate(lows), minlength=len(pair)).round().astype("int64")
+    combined = np.bincount(where, weights=np.concatenate(sums), minlength=len(pair)).round().astype("int64")
+    a, b = pair // n, pair % n
     union = totals[a] + totals[b] - pooled
     names = np.asarray(organisations, dtype=object)
     out = pd.DataFrame({
         "organisation_a": names[a],
         "organisation_b": names[b],
-        "shared_capabilities": count[a, b],
+        "shared_capabilities": count,
         "shared_spend": _money(pooled),
-        "combined_spend": _money(combined[a, b]),
+        "combined_spend": _money(combined),
         "affinity": np.divide(pooled, union, out=np.zeros(len(a)), where=union > 0),
     })
     return out[columns]

@@ -295,3 +295,55 @@ def test_crafted_long_text_is_read_and_matched_in_linear_time(tmp_path: Path, te
     started = time.perf_counter()
     match_systems(short)
     assert time.perf_counter() - started < 10
+
+
+# --- many organisations ---------------------------------------------------------------------------
+
+
+def _small_organisations(n: int, per: int, capabilities: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    orgs = np.repeat([f"Org {i:05d}" for i in range(n)], per)
+    return pd.DataFrame({"organisation": orgs, "system_key": [f"{o}/{i}" for i, o in enumerate(orgs)],
+                         "capability_code": rng.choice([f"CAP-{c:03d}" for c in range(capabilities)], size=n * per),
+                         "annual_cost": rng.integers(1_000, 100_000, n * per).astype(float)})
+
+
+def test_partner_affinity_matches_a_brute_force_count() -> None:
+    from estate.overlaps import partner_affinity
+
+    matched = _small_organisations(25, 4, 12, seed=3)
+    got = partner_affinity(matched).set_index(["organisation_a", "organisation_b"])
+    spend = matched.groupby(["organisation", "capability_code"])["annual_cost"].sum()
+    totals = matched.groupby("organisation")["annual_cost"].sum()
+    expected = {}
+    for a in totals.index:
+        for b in totals.index:
+            if a >= b:
+                continue
+            common = set(spend[a].index) & set(spend[b].index)
+            if common:
+                low = sum(min(spend[a][c], spend[b][c]) for c in common)
+                both = sum(spend[a][c] + spend[b][c] for c in common)
+                expected[(a, b)] = (len(common), low, both, low / (totals[a] + totals[b] - low))
+    assert set(got.index) == set(expected)
+    for pair, (count, low, both, affinity) in expected.items():
+        row = got.loc[pair]
+        assert (row["shared_capabilities"], row["shared_spend"], row["combined_spend"]) == (count, low, both)
+        assert row["affinity"] == pytest.approx(affinity)
+
+
+def test_thousands_of_small_organisations_need_no_n_by_n_arrays() -> None:
+    import tracemalloc
+
+    from estate.overlaps import partner_affinity
+
+    matched = _small_organisations(3_000, 2, 400, seed=1)
+    tracemalloc.start()
+    try:
+        affinity = partner_affinity(matched)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(affinity) > 10_000
+    # The n x n arrays took 329 MB here; the pairs that share a capability take a few MB.
+    assert peak < 60 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
