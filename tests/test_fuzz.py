@@ -26,9 +26,9 @@ from estate.cli import main
 from estate.errors import InputFileError
 from estate.reading import read_inventory
 
-FUZZ = settings(max_examples=int(os.environ.get("ESTATE_FUZZ_EXAMPLES", "40")), deadline=None,
+FUZZ = settings(max_examples=int(os.environ.get("ESTATE_FUZZ_EXAMPLES", "30")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-"""40 examples a property in the suite (seconds); ``ESTATE_FUZZ_EXAMPLES=1000`` for a longer hunt."""
+"""30 examples a property in the suite (seconds); ``ESTATE_FUZZ_EXAMPLES=1000`` for a longer hunt."""
 
 
 def run(*args: object):

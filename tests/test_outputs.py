@@ -343,8 +343,10 @@ def test_names_with_dollar_signs_are_never_read_as_mathtext(tmp_path: Path) -> N
         "$\\frac{a}{$ Council,Payroll,MHR,iTrent,Payroll,100\n"
         "$x^$ Trust,Payroll,MHR,iTrent,Payroll,200\n"
         "$x^$ Trust,Pay2,Zellis,ResourceLink,Payroll,200\n", encoding="utf-8")
-    result = run("plan", folder, "--out", tmp_path / "plan.xlsx", "--charts", tmp_path / "charts")
-    assert result.exit_code == 0, result.output
-    from estate.charts import PLAN_CHARTS
+    from estate.charts import PLAN_CHARTS, write_charts
+    from estate.plan import make_plan
 
-    assert len(list((tmp_path / "charts").glob("*.png"))) == len(PLAN_CHARTS)
+    plan = make_plan(folder)
+    written = write_charts(plan, tmp_path / "charts", formats=["png"], dpi=20)  # mathtext raised here
+    assert sorted(written) == sorted(PLAN_CHARTS)
+    plan.write(tmp_path / "plan.xlsx", charts=written)
