@@ -39,6 +39,7 @@ import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from numbers import Integral, Real
@@ -73,7 +74,7 @@ _META_KEYS = ("value", "unit", "source", "description")
 class _Rule:
     """What values a parameter accepts."""
 
-    kind: str  # "text", "int", "float", "choice"
+    kind: str  # "text", "int", "float", "choice", "date"
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
@@ -83,6 +84,8 @@ class _Rule:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "text":
             return "a three-letter currency code such as 'GBP'"
+        if self.kind == "date":
+            return "a date (YYYY-MM-DD or DD/MM/YYYY), or blank for the date the plan is made"
         noun = "an int" if self.kind == "int" else "a float"
         if self.low is not None and self.high is not None:
             return f"{noun} in [{self.low:g}, {self.high:g}]"
@@ -147,6 +150,7 @@ _RULES: dict[str, _Rule] = {
     "start_window_years": _Rule("int", 1, 50),
     "migrations_per_organisation": _Rule("int", 0, 10_000),
     "migrations_at_once": _Rule("int", 0, 1_000_000),
+    "decisions_as_of": _Rule("date"),
 }
 
 
@@ -239,6 +243,12 @@ hosting_move_per_system, default_site_exit_cost : float
     migrations_per_organisation, migrations_at_once : int
         Most migrations an organisation (2), and the partnership (6), runs
         at once; 0 sets no limit.
+    decisions_as_of : datetime.date or None
+        The day the plan's decisions are taken from: a vesting date after it
+        is still ahead, a contract ending before it has expired, a notice
+        date before it has passed. Blank (None) is the date the plan is made:
+        :func:`estate.plan.make_plan` puts today's date in (see
+        :attr:`decisions_date`).
     sources : Mapping[str, str]
         Where a value came from when it is not the packaged default (a user
         file, a keyword, a sheet read back); not compared.
@@ -297,6 +307,7 @@ hosting_move_per_system, default_site_exit_cost : float
     start_window_years: int
     migrations_per_organisation: int
     migrations_at_once: int
+    decisions_as_of: date | None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
 
     @property
@@ -320,6 +331,19 @@ hosting_move_per_system, default_site_exit_cost : float
         0.918
         """
         return 1.0 - self.saving_bias * (1.0 - self.bias_mitigation)
+
+    @property
+    def decisions_date(self) -> date:
+        """The day decisions are taken from: ``decisions_as_of``, or today's date when it is blank.
+
+        Examples
+        --------
+        >>> load_assumptions(decisions_as_of="2026-12-07").decisions_date
+        datetime.date(2026, 12, 7)
+        >>> load_assumptions().decisions_date == date.today()
+        True
+        """
+        return self.decisions_as_of if self.decisions_as_of is not None else _today()
 
     def to_dict(self) -> dict[str, Any]:
         """The values by parameter name, in the Assumptions sheet's order.
@@ -452,6 +476,8 @@ def _check(name: str, value: object, func: str) -> object:
         if not isinstance(value, str) or len(value.strip()) != 3 or not value.strip().isalpha():
             raise _fail(name, func, rule.requirement(), value)
         return value.strip().upper()
+    if rule.kind == "date":
+        return _date(name, value, func, rule)
     if rule.kind == "choice":
         if not isinstance(value, str) or value.strip().lower() not in rule.choices:
             raise _fail(name, func, rule.requirement(), value)
@@ -466,6 +492,32 @@ def _check(name: str, value: object, func: str) -> object:
             raise _fail(name, func, rule.requirement(), value)
         return int(number)
     return number
+
+
+def _today() -> date:
+    """Today's date (one place, so that a test can fix it)."""
+    return date.today()
+
+
+def _date(name: str, value: object, func: str, rule: _Rule) -> date | None:
+    """A date parameter: a date, a datetime at midnight, ISO or day/month/year text; blank is None."""
+    if value is None or (isinstance(value, str) and not value.strip()) or (
+            isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d/%m/%Y").date()):
+            try:
+                return parse(text)
+            except ValueError:
+                pass
+    raise _fail(name, func, rule.requirement(), value)
 
 
 def _build(values: Mapping[str, object], sources: Mapping[str, str], func: str) -> Assumptions:

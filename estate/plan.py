@@ -152,7 +152,7 @@ class Plan:
             a = self.assumptions
             self._cache["vesting"] = vesting_decisions(
                 self.matched, self.inventory.organisations,
-                as_of=pd.Timestamp(year=a.first_year, month=a.first_month, day=1),
+                as_of=pd.Timestamp(a.decisions_date),
                 default_notice_months=a.default_notice_months, contracts=self.inventory.contracts,
                 options_of_system=retiring,
                 divided=None if self.reorganisation is None else self.reorganisation.divisions)
@@ -308,6 +308,7 @@ def make_plan(
     step = progress or _noop
     if not isinstance(assumptions, Assumptions):
         assumptions = _load_assumptions(assumptions)
+    assumptions = _dated(assumptions)
     if isinstance(source, Inventory):
         inventory = source
     else:
@@ -353,6 +354,18 @@ def make_plan(
     return Plan(inventory=inventory, matched=matched, graph=graph, overlaps=overlaps, assumptions=assumptions,
                 options=options, portfolio=portfolio, partners=partners, roadmap=roadmap,
                 reorganisation=reorganisation, schedule=schedule)
+
+
+def _dated(assumptions: Assumptions) -> Assumptions:
+    """The assumptions with ``decisions_as_of`` set: today's date when it is blank, so that the plan records it."""
+    if assumptions.decisions_as_of is not None:
+        return assumptions
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    sources = dict(assumptions.sources)
+    sources["decisions_as_of"] = "the date the plan was made (decisions_as_of was blank)"
+    return replace(assumptions, decisions_as_of=assumptions.decisions_date, sources=MappingProxyType(sources))
 
 
 def _load_assumptions(source: str | Path | None) -> Assumptions:

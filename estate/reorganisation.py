@@ -433,7 +433,8 @@ def apply_boundaries(options: Any, matched: pd.DataFrame, organisations: pd.Data
     ``shared service`` (the survivor's successor hosts, the others buy the
     service under an agreement of ``shared_service_years``). An option that
     retires a ``critical`` system within ``vesting_window_months`` of its
-    organisation's vesting date (still ahead) is dropped.
+    organisation's vesting date, still ahead of the assumption
+    ``decisions_as_of`` (the date the plan is made), is dropped.
 
     Parameters
     ----------
@@ -464,7 +465,7 @@ def apply_boundaries(options: Any, matched: pd.DataFrame, organisations: pd.Data
         dropped += [(o, f"spans successor authorities {s} (shared service across successors not allowed)")
                     for o, s in crossing.items()]
     as_of = pd.Timestamp(year=assumptions.first_year, month=assumptions.first_month, day=1)
-    ahead = _vesting_ahead(organisations, as_of)
+    ahead = _vesting_ahead(organisations, pd.Timestamp(assumptions.decisions_date))
     if len(ahead) and len(effects) and "criticality" in matched:
         critical = set(matched.loc[matched["criticality"].eq("critical"), "system_key"])
         retiring = effects.loc[effects["effect"].eq("retire") & effects["system_key"].isin(critical)
@@ -530,8 +531,9 @@ def vesting_decisions(systems: pd.DataFrame, organisations: pd.DataFrame | None,
                       divided: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every contract decision due before a vesting date still ahead of ``as_of``.
 
-    For each organisation whose vesting date is after ``as_of`` (the plan's
-    first day), each of its systems' contracts (the Systems sheet's
+    For each organisation whose vesting date is after ``as_of`` (the
+    assumption ``decisions_as_of``: the date the plan is made, not its
+    first appraisal year), each of its systems' contracts (the Systems sheet's
     ``contract_end`` and the Contracts sheet's) whose notice falls due
     (``contract_end`` less ``notice_months``, or ``default_notice_months``
     when not given) or whose end falls before vesting, an already expired one
@@ -545,7 +547,9 @@ def vesting_decisions(systems: pd.DataFrame, organisations: pd.DataFrame | None,
     organisations : DataFrame or None
         ``organisation``, ``successor``, ``vesting_date``.
     as_of : Timestamp
-        The plan's first day: vesting dates on or before it are past.
+        The day decisions are taken from (``Assumptions.decisions_date``):
+        vesting dates on or before it are past, contracts ending before it
+        have expired, notice dates before it have passed.
     default_notice_months : int
     contracts : DataFrame, optional
         The Contracts sheet (``system_key``, ``contract_end``,
@@ -659,7 +663,7 @@ def expired_contract_issues(vesting: pd.DataFrame, systems: pd.DataFrame) -> pd.
         rows.append(("" if src is None else src.get("source_file", ""),
                      "" if src is None else src.get("source_sheet", ""),
                      None if src is None else src.get("source_row"), "contract_end", "warning",
-                     f"contract expired before the plan starts and before vesting on {r.vesting_date:%d/%m/%Y}: "
+                     f"contract already expired (before the decisions date) and before vesting on {r.vesting_date:%d/%m/%Y}: "
                      "not assumed to renew", f"{r.contract_end:%Y-%m-%d}"))
     return _issues(rows)
 

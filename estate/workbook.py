@@ -1492,6 +1492,8 @@ def _write_assumptions(ws: PlanWorksheet, wb: Workbook, L: _Layout, d: _Frames, 
     for i, (name, value, unit) in enumerate(zip(frame["parameter"], frame["value"], frame["unit"], strict=True)):
         if isinstance(value, str):
             style = "text"
+        elif isinstance(value, (date, datetime)):
+            style = _DATE
         elif str(unit).startswith("fraction") and name not in _PLAIN_FRACTIONS:
             style = _PCT
         elif str(unit).startswith(a.currency) or str(unit).startswith("GBP"):
@@ -1579,8 +1581,9 @@ def _write_vesting(ws: PlanWorksheet, plan: Plan, styles: _Styles) -> None:
         ws.conditional_format(*t.area("status", "status"), {"type": "cell", "criteria": "==", "value": '"expired"',
                                                             "format": styles.bad})
     else:
-        ws.write_string(t.first_row, 0, "No vesting date is still ahead of the plan's start, or no contract "
-                                        "decision falls before one.", styles.subtitle)
+        ws.write_string(t.first_row, 0, "No vesting date is still ahead of the decisions date "
+                                        f"({plan.assumptions.decisions_date:%d/%m/%Y}, the assumption decisions_as_of), "
+                                        "or no contract decision falls before one.", styles.subtitle)
 
 
 def _write_divisions(ws: PlanWorksheet, plan: Plan, styles: _Styles, n: _Names) -> None:

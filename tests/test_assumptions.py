@@ -68,6 +68,7 @@ EXPECTED_DEFAULTS = {
     "start_window_years": 5,
     "migrations_per_organisation": 2,
     "migrations_at_once": 6,
+    "decisions_as_of": None,  # blank: the date the plan is made
 }
 
 ILLUSTRATIVE = {
@@ -104,7 +105,7 @@ def test_defaults_are_the_documented_values():
 def test_types_of_defaults():
     a = load_assumptions()
     for f in dataclasses.fields(Assumptions):
-        if f.name == "sources":
+        if f.name in ("sources", "decisions_as_of"):
             continue
         value = getattr(a, f.name)
         expected = {"str": str, "int": int, "float": float}[f.type]
@@ -289,3 +290,37 @@ def test_good_edge_values():
 def test_unknown_keyword():
     with pytest.raises(ParameterError, match="unknown assumption 'horizon'"):
         load_assumptions(horizon=5)
+
+
+# --------------------------------------------------------------------------- decisions_as_of, a date
+
+
+def test_decisions_as_of_is_a_date_from_every_source(tmp_path):
+    import datetime
+
+    day = datetime.date(2026, 12, 7)
+    assert load_assumptions().decisions_as_of is None
+    assert load_assumptions(decisions_as_of="2026-12-07").decisions_as_of == day
+    assert load_assumptions(decisions_as_of="07/12/2026").decisions_as_of == day
+    assert load_assumptions(decisions_as_of=datetime.datetime(2026, 12, 7)).decisions_as_of == day
+    assert load_assumptions(decisions_as_of="").decisions_as_of is None
+    toml = load_assumptions(write(tmp_path, "a.toml", "decisions_as_of = 2026-12-07\n"))
+    yaml = load_assumptions(write(tmp_path, "a.yaml", "decisions_as_of: 2026-12-07\n"))
+    text = load_assumptions(write(tmp_path, "b.toml", '[decisions_as_of]\nvalue = "2026-12-07"\nsource = "board"\n'))
+    assert toml.decisions_as_of == yaml.decisions_as_of == text.decisions_as_of == day
+    assert text.sources["decisions_as_of"] == "board"
+    frame = text.to_frame()
+    assert Assumptions.from_frame(frame) == text
+    blank = load_assumptions().to_frame()
+    assert Assumptions.from_frame(blank).decisions_as_of is None
+    for bad in ("soon", 20261207, "2026-13-01", True):
+        with pytest.raises(ParameterError, match="'decisions_as_of'.*a date"):
+            load_assumptions(decisions_as_of=bad)
+
+
+def test_decisions_date_is_today_when_blank(monkeypatch):
+    import datetime
+
+    monkeypatch.setattr(assumptions_module, "_today", lambda: datetime.date(2026, 12, 7))
+    assert load_assumptions().decisions_date == datetime.date(2026, 12, 7)
+    assert load_assumptions(decisions_as_of="2025-01-31").decisions_date == datetime.date(2025, 1, 31)

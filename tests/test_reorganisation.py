@@ -212,12 +212,15 @@ SCENARIOS = {
 }
 
 
+DECIDED = estate.load_assumptions(decisions_as_of="2026-12-07")  # the day the plans are made, fixed for the tests
+
+
 @pytest.fixture(scope="module")
 def scenario_plans(tmp_path_factory):
     plans = {}
     for name, spec in SCENARIOS.items():
         folder = tmp_path_factory.mktemp(name.replace(" ", "-"))
-        plans[name] = estate.make_plan(_scenario(folder, **spec))
+        plans[name] = estate.make_plan(_scenario(folder, **spec), assumptions=DECIDED)
     return plans
 
 
@@ -292,7 +295,7 @@ def _notice_by(end: pd.Timestamp, months: int) -> pd.Timestamp:
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_every_contract_decision_before_vesting_is_on_the_vesting_sheet(scenario_plans, name):
     plan = scenario_plans[name]
-    start = pd.Timestamp(year=plan.assumptions.first_year, month=plan.assumptions.first_month, day=1)
+    start = pd.Timestamp(plan.assumptions.decisions_as_of)  # "still ahead" of the day the plan is made
     vesting = plan.inventory.organisations.set_index("organisation")["vesting_date"]
     expected = set()
     for r in plan.inventory.systems.itertuples():  # by hand: notice due, or the end, before a vesting still ahead
@@ -311,7 +314,7 @@ def test_every_contract_decision_before_vesting_is_on_the_vesting_sheet(scenario
         assert len(expired) == 2 * 4  # finance and HR expired in 2026 at each of the four councils
         assert expired["decision"].str.startswith("Expired on 31/03/2026").all()
         issues = plan.issues()
-        flagged = issues[issues["problem"].str.startswith("contract expired before the plan starts")]
+        flagged = issues[issues["problem"].str.startswith("contract already expired")]
         assert len(flagged) == 8 and set(flagged["column"]) == {"contract_end"}
         assert set(flagged["severity"]) == {"warning"}
     if name == "county absorbing its districts":  # contracts end 2031, notice 6 or 12 months: nothing before 2028
@@ -348,7 +351,7 @@ def test_vesting_decisions_by_hand():
 def test_critical_systems_are_not_retired_around_vesting(tmp_path):
     spec = dict(SCENARIOS["two successors from one county"])
     # Contracts ending in March 2028 retire at vesting (1 April 2028): inside the six-month window.
-    plan = estate.make_plan(_scenario(tmp_path, **spec, contract_end="31/03/2028"))
+    plan = estate.make_plan(_scenario(tmp_path, **spec, contract_end="31/03/2028"), assumptions=DECIDED)
     excluded = plan.reorganisation.excluded
     critical = excluded[excluded["reason"].str.startswith("retires day-one critical")]
     assert len(critical)
@@ -363,8 +366,9 @@ def test_critical_systems_are_not_retired_around_vesting(tmp_path):
 
 def test_shared_service_across_successors_is_allowed_by_an_assumption(tmp_path):
     folder = _scenario(tmp_path, **SCENARIOS["councils unwinding a shared service"])
-    off = estate.make_plan(folder)
-    on = estate.make_plan(folder, assumptions=estate.load_assumptions(shared_service_across_successors="yes"))
+    off = estate.make_plan(folder, assumptions=DECIDED)
+    on = estate.make_plan(folder, assumptions=estate.load_assumptions(shared_service_across_successors="yes",
+                                                                      decisions_as_of="2026-12-07"))
     assert "shared service" not in set(off.options.options["type"])
     shared = on.options.options[on.options.options["type"] == "shared service"]
     assert len(shared) and len(shared) == len(off.reorganisation.excluded)
@@ -520,8 +524,7 @@ def test_surrey_sample_is_freshly_generated(tmp_path):
 
 @pytest.fixture(scope="module")
 def surrey():
-    return estate.make_plan(SURREY, assumptions=estate.load_assumptions(ROOT / "inventories" /
-                                                                          "surrey-assumptions.toml"))
+    return estate.make_plan(SURREY, assumptions=DECIDED)
 
 
 def test_surrey_sample_plan(surrey):
@@ -542,6 +545,42 @@ def test_surrey_sample_plan(surrey):
     assert view["run_cost_today"].sum() == pytest.approx(plan.matched["annual_cost"].sum())
 
 
+def test_surrey_with_default_assumptions_lists_its_decisions(tmp_path, monkeypatch):
+    """Planned in the shadow year with no assumptions file, the Vesting sheet lists the decisions before vesting."""
+    import datetime
+
+    import openpyxl
+
+    from estate import assumptions as assumptions_module
+    from estate.cli import main
+    from estate.workbook import read_assumptions_sheet
+
+    monkeypatch.setattr(assumptions_module, "_today", lambda: datetime.date(2026, 12, 7))
+    out = tmp_path / "surrey.xlsx"
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["plan", str(SURREY), "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out, read_only=True)["Vesting"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] in set(pd.read_csv(SURREY / "organisations.csv")
+                                                                                .iloc[:, 0])]
+    # By hand from the CSVs: every contract whose notice (its months, else 6) or end falls before 1 April 2027.
+    vesting = pd.Timestamp("2027-04-01")
+    expected = 0
+    for path in sorted(SURREY.glob("*-systems.csv")):
+        frame = pd.read_csv(path)
+        ends = pd.to_datetime(frame["Contract end"], dayfirst=True)
+        notice = frame["Notice months"].fillna(6).astype(int)
+        expected += sum(1 for end, n in zip(ends, notice, strict=True)
+                        if pd.notna(end) and (end - pd.DateOffset(months=int(n)) < vesting or end < vesting))
+    assert expected > 5 and len(rows) == expected
+    again = read_assumptions_sheet(out)  # the day the plan was made is recorded, and reads back
+    assert again.decisions_as_of == datetime.date(2026, 12, 7)
+    # The same plan made after vesting: no decision is due.
+    monkeypatch.setattr(assumptions_module, "_today", lambda: datetime.date(2027, 5, 1))
+    assert estate.make_plan(SURREY).vesting().empty
+
+
 def test_a_part_moves_only_onto_a_platform_that_can_take_it(surrey):
     divisions = surrey.reorganisation.divisions
     moves = divisions[divisions["method"] == "move each part"].set_index("system")
@@ -560,7 +599,7 @@ def test_a_part_moves_only_onto_a_platform_that_can_take_it(surrey):
         assert moves.loc[name, "available"] == ok, name
     assert not moves.loc["Adult social care system", "available"]  # no district runs adult social care
     # With a stricter like-for-like rule the county's ERP can no longer move onto district systems.
-    strict = estate.load_assumptions(ROOT / "inventories" / "surrey-assumptions.toml")
+    strict = surrey.assumptions
     from dataclasses import replace
 
     from estate.reorganisation import divisions as division_table

@@ -21,8 +21,9 @@ What it exercises:
   finances are distressed: the government committed to repay £500m of its
   debt); their notice dates are the outgoing councils' decisions.
 
-Plan it from 2026/27, the shadow year, so that vesting is still ahead:
-``estate plan inventories/surrey --assumptions inventories/surrey-assumptions.toml --out plan.xlsx``.
+Plan it with ``estate plan inventories/surrey --out plan.xlsx``: until vesting,
+the decisions due before it are listed as of the day the plan is made (the
+assumption ``decisions_as_of``).
 
 Run ``python tools/make_surrey.py [OUTDIR]`` (default ``inventories/surrey``);
 the output is deterministic.
