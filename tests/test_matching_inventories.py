@@ -228,6 +228,47 @@ def test_joint_procurement_groups_by_family_and_counts_each_organisations_contra
     assert flows.loc[2028, "costs"] == pytest.approx(3 * a.vendor_management_per_contract * a.cost_factor)
 
 
+def test_family_members_bought_by_different_organisations_are_one_procurement_but_separate_products():
+    """Crystal Reports is part of the BusinessObjects BI platform, SAP HCM a component of SAP ECC, Map 3D
+    a toolset of an AutoCAD subscription: one contract each, while rationalisation compares products."""
+    from estate.assumptions import load_assumptions
+    from estate.options import generate_options
+
+    a = load_assumptions()
+    systems = _systems(
+        {"system_key": "A/1", "organisation": "A", "product": "SAP BusinessObjects", "annual_cost": 6_000.0},
+        {"system_key": "A/2", "organisation": "A", "product": "Crystal Reports", "annual_cost": 1_000.0},
+        {"system_key": "B/1", "organisation": "B", "system": "SAP Crystal Reports 2020 - Finance",
+         "annual_cost": 2_000.0},
+        {"system_key": "C/1", "organisation": "C", "product": "SAP HR and Payroll", "annual_cost": 30_000.0},
+        {"system_key": "D/1", "organisation": "D", "product": "SAP ECC6", "annual_cost": 50_000.0},
+        {"system_key": "E/1", "organisation": "E", "product": "AutoCAD Map 3D 2020", "annual_cost": 700.0},
+        {"system_key": "F/1", "organisation": "F", "product": "Autodesk AutoCAD 2022", "annual_cost": 900.0},
+        {"system_key": "F/2", "organisation": "F", "product": "Civil 3D", "annual_cost": 800.0})
+    systems["contract_end"] = pd.Timestamp("2028-03-31")
+    systems["users"] = 10.0
+    matched = match_systems(systems).set_index("system_key")
+    assert matched["product_id"].to_dict() == {
+        "A/1": "sap-businessobjects", "A/2": "crystal-reports", "B/1": "crystal-reports", "C/1": "sap-hcm",
+        "D/1": "sap-ecc", "E/1": "autocad-map-3d", "F/1": "autocad", "F/2": "autocad-civil-3d"}
+    assert matched["product_family"].to_dict() == {
+        "A/1": "sap-businessobjects", "A/2": "sap-businessobjects", "B/1": "sap-businessobjects",
+        "C/1": "sap-ecc", "D/1": "sap-ecc", "E/1": "autocad", "F/1": "autocad", "F/2": "autocad-civil-3d"}
+    options = generate_options(matched.reset_index(), assumptions=a)
+    effects = options.effects.merge(options.options[["option_id", "type", "target"]], on="option_id")
+    jp = effects[effects["type"] == "joint procurement"].groupby("target")["system_key"].agg(sorted)
+    # C's HR and payroll and D's ERP are one SAP ECC contract; Civil 3D is bought on its own
+    assert jp.to_dict() == {"autocad": ["E/1", "F/1"], "sap-businessobjects": ["A/1", "A/2", "B/1"],
+                            "sap-ecc": ["C/1", "D/1"]}
+    jp_options = options.options[options.options["type"] == "joint procurement"].set_index("target")
+    assert jp_options.loc["sap-ecc", "annual_saving"] == pytest.approx(a.volume_discount * 80_000.0)
+    # rationalisation still sees two products in A's BI estate and in F's design tools: keep one, retire the
+    # other (each alternative survivor is an option)
+    rw = options.options[options.options["type"] == "rationalisation"]
+    assert sorted(zip(rw["lead_organisation"], rw["capability_code"], rw["target"], rw["n_retired"])) == [
+        ("A", "XC-BI", "A/1", 1), ("A", "XC-BI", "A/2", 1), ("F", "XC-DESIGN", "F/1", 1), ("F", "XC-DESIGN", "F/2", 1)]
+
+
 def test_validate_says_how_many_systems_per_organisation_have_no_product(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

@@ -544,3 +544,8 @@ def test_every_product_family_is_a_catalogue_product(catalogue):
     by_id = dict(zip(catalogue["product_id"], families))
     assert all(by_id[f] == f for f in set(named))
     assert by_id["microsoft-teams"] == by_id["sharepoint-online"] == by_id["microsoft-365-copilot-chat"] == "microsoft-365"
+    assert by_id["intune"] == by_id["entra-id"] == by_id["defender-endpoint"] == "microsoft-365"
+    assert by_id["sap-hcm"] == "sap-ecc" and by_id["crystal-reports"] == "sap-businessobjects"
+    assert by_id["autocad-map-3d"] == "autocad" and by_id["capita-prism"] == "capita-alto"
+    # bought on their own: separate subscriptions of one vendor are not a family
+    assert by_id["jira"] == by_id["confluence"] == by_id["autocad-civil-3d"] == by_id["sap-successfactors"] == ""
