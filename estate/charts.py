@@ -865,8 +865,10 @@ def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool
 
     The first bar is the run cost today (every system and hosting site in the inventories);
     then one falling step per option type holds the recommended options'
-    annual saving summed by type (a type with none recommended is a flat
-    step of £0); the last bar is the run cost after (today's less the saving).
+    steady-state annual saving after optimism bias (their savings in the last
+    appraisal year, as on the Summary) summed by type (a type with none
+    recommended is a flat step of £0); the last bar is the run cost after
+    (today's less the saving).
 
     Parameters
     ----------
@@ -896,7 +898,7 @@ def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool
     >>> inventory = two_councils()
     >>> ax = plot_savings_waterfall(estate.make_plan(inventory))
     >>> [t.get_text() for t in ax.texts[:6]]
-    ['£205k', '−£28k', '£0', '£0', '£0', '£177k']
+    ['£205k', '−£26k', '£0', '£0', '£0', '£179k']
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -910,7 +912,10 @@ def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool
     today = float(plan.headline()["Annual run cost"])  # systems and hosting sites
     options = plan.options.options
     chosen = options.loc[options["option_id"].isin(plan.recommended)]
-    sums = chosen.groupby("type")["annual_saving"].sum()
+    # The steady-state saving after optimism bias (the Summary's): each option's savings in the last year.
+    flows = plan.options.cash_flows
+    last = flows.loc[flows["option_id"].isin(plan.recommended) & (flows["t"] == flows["t"].max())]
+    sums = last.groupby(last["option_id"].map(chosen.set_index("option_id")["type"]))["savings"].sum()
     counts = chosen.groupby("type")["option_id"].count()
     types = [*OPTION_TYPES, *sorted(set(sums.index) - set(OPTION_TYPES))]
     saving = {kind: float(sums.get(kind, 0.0)) for kind in types}

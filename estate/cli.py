@@ -242,23 +242,11 @@ def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: P
 
 
 def _print_headline(result) -> None:
-    head = result.headline()
     issues = result.issues()
     problems = int(issues["severity"].isin(("error", "warning")).sum())
-    rows = [
-        ("Organisations", f"{head['Organisations']:,.0f}"),
-        ("Systems", f"{head['Systems']:,.0f}"),
-        ("Annual run cost", f"£{head['Annual run cost']:,.0f}"),
-        ("Recommended options", f"{head['Recommended options']:,.0f} ({result.portfolio.status})"),
-        ("Recommended annual saving", f"£{head['Recommended annual saving']:,.0f} "
-                                      f"({head['Saving as share of run cost']:.1%} of run cost)"),
-        ("One-off cost", f"£{head['One-off cost']:,.0f}"),
-        ("NPV", f"£{head['NPV']:,.0f} over {result.assumptions.horizon_years} years at "
-                f"{result.assumptions.discount_rate:.1%}"),
-        ("Payback", "not within the horizon" if head["Payback years"] != head["Payback years"]
-         else f"{head['Payback years']:.1f} years"),
-        ("Data issues", f"{problems:,} to fix, {len(issues) - problems:,} notes"),
-    ]
+    rows = [(name, f"{value} ({result.portfolio.status})" if name == "Recommended options" else value)
+            for name, value in result.headline_text()]
+    rows.append(("Data issues", f"{problems:,} to fix, {len(issues) - problems:,} notes"))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         click.echo(f"{name:<{width}}  {value}")

@@ -617,6 +617,33 @@ def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataF
     return pd.DataFrame.from_records(records), products.loc[:, ["product_key", "system_key"]]
 
 
+def _costed_only(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: pd.DataFrame, hosting: pd.DataFrame,
+                 systems: pd.DataFrame, joint_members: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
+    """Drop the candidates none of whose systems (or whose site) has a run cost given.
+
+    Such an option saves nothing by construction and would be appraised on the
+    illustrative one-off costs alone: a certain loss that says nothing about
+    the estate. The plan reports the overlaps it found instead.
+    """
+    given = systems.set_index("system_key")["missing_cost"].map(lambda missing: not missing)
+    out = []
+    for frame in (shared, rationalised):
+        if not len(frame):
+            out.append(frame)
+            continue
+        numbered = frame.assign(cand=np.arange(len(frame)))
+        members = _consolidation_members(numbered, systems)
+        costed = members["system_key"].map(given).groupby(members["cand"]).any()
+        out.append(frame.loc[costed.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool)]
+                   .reset_index(drop=True))
+    if len(joint):
+        costed = joint_members["system_key"].map(given).groupby(joint_members["product_key"]).any()
+        joint = joint.loc[joint["target"].map(costed).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+    if len(hosting):
+        hosting = hosting.loc[hosting["site_cost_given"].notna().to_numpy()].reset_index(drop=True)
+    return out[0], out[1], joint, hosting
+
+
 def _first(values: pd.Series) -> object:
     """The most common value (the first in order among ties), or None."""
     counts = values.dropna().value_counts()
@@ -1020,6 +1047,7 @@ def generate_options(
     joint, joint_members = _joint_procurements(systems, a)
     rationalised = _rationalisations(systems, a.max_survivor_scale)
     hosting, moves = _hosting_consolidations(systems, _site_table(sites, inventory), a)
+    shared, rationalised, joint, hosting = _costed_only(shared, rationalised, joint, hosting, systems, joint_members)
     numbered = []
     for frame, kind in ((shared, "shared platform"), (joint, "joint procurement"),
                         (rationalised, "rationalisation"), (hosting, "hosting consolidation")):

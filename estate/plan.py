@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from estate.assumptions import Assumptions, load_assumptions
@@ -39,7 +40,11 @@ if TYPE_CHECKING:
     from estate.sensitivity import Sensitivity
     from estate.sharing import PartnerShares
 
-__all__ = ["FATES", "Plan", "make_plan", "run_cost_today"]
+__all__ = ["CURRENCY_SYMBOLS", "FATES", "Plan", "make_plan", "money_text", "payback_text", "run_cost_today",
+           "uncosted_findings"]
+
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+"""The symbol written before an amount in these currencies; others are written after it as their code."""
 
 FATES = ("Retire", "Survivor", "Re-contract", "Split", "Keep")
 """What happens to a system under the plan (CONTRACT §4)."""
@@ -216,13 +221,24 @@ class Plan:
         return write_plan(self, path, **kwargs)
 
     def headline(self) -> dict[str, float]:
-        """The Summary figures: organisations, systems, run cost (systems and sites), saving, one-off, NPV, payback."""
+        """The Summary figures, on one basis: after the optimism-bias adjustment.
+
+        ``Recommended annual saving`` is the steady-state saving after the
+        optimism-bias reduction: the recommended options' ``savings`` in the
+        last year of the appraisal (CONTRACT §4). ``One-off cost`` is after the
+        optimism-bias uplift. ``Annual saving before optimism bias`` is the
+        options' full-year saving before that reduction, labelled so.
+        ``Saving as share of run cost`` is NaN when no run cost is known and
+        ``Payback years`` NaN when the plan does not pay back within the
+        appraisal period (0 means within the first year): :meth:`headline_text`
+        words them for people.
+        """
         from estate.appraisal import payback_years
 
         chosen = self.options.options[self.options.options["option_id"].isin(self.recommended)]
         flows = self.portfolio_cash_flows()
         run_cost = float(run_cost_today(self.matched, self.inventory.sites).sum())
-        saving = float(chosen["annual_saving"].sum())
+        saving = float(flows["savings"].iloc[-1]) if len(flows) else 0.0
         return {
             "Organisations": float(self.matched["organisation"].nunique()),
             "Systems": float(len(self.matched)),
@@ -230,10 +246,111 @@ class Plan:
             "Recommended options": float(len(chosen)),
             "Recommended annual saving": saving,
             "Saving as share of run cost": saving / run_cost if run_cost else float("nan"),
+            "Annual saving before optimism bias": float(chosen["annual_saving"].sum()),
             "One-off cost": float(chosen["one_off_cost"].sum()),
             "NPV": float(chosen["npv"].sum()),
             "Payback years": float(payback_years(flows["net"].to_numpy())) if len(flows) else float("nan"),
         }
+
+    @property
+    def has_costs(self) -> bool:
+        """Whether any system or site has a run cost: without one, no option is costed or appraised."""
+        return bool(run_cost_today(self.matched, self.inventory.sites).abs().sum() > 0)
+
+    def headline_text(self) -> list[tuple[str, str]]:
+        """The headline figures as people read them, in the plan's currency; never ``nan``.
+
+        Examples
+        --------
+        >>> plan = make_plan("inventories/cumbria")                 # doctest: +SKIP
+        >>> dict(plan.headline_text())["Payback"]                    # doctest: +SKIP
+        '2.4 years'
+        """
+        head = self.headline()
+        a = self.assumptions
+        money = lambda value: money_text(value, a.currency)  # noqa: E731
+        if not self.has_costs:
+            costed = "not costed: no annual costs were given"
+            return [
+                ("Organisations", f"{head['Organisations']:,.0f}"),
+                ("Systems", f"{head['Systems']:,.0f}"),
+                ("Annual run cost", "not known: no annual costs were given"),
+                ("Recommended options", f"{head['Recommended options']:,.0f}"),
+                ("Recommended annual saving", costed),
+                ("One-off cost", costed),
+                ("NPV", costed),
+                ("Payback", costed),
+            ]
+        share = head["Saving as share of run cost"]
+        return [
+            ("Organisations", f"{head['Organisations']:,.0f}"),
+            ("Systems", f"{head['Systems']:,.0f}"),
+            ("Annual run cost", money(head["Annual run cost"])),
+            ("Recommended options", f"{head['Recommended options']:,.0f}"),
+            ("Recommended annual saving", f"{money(head['Recommended annual saving'])} after optimism bias"
+                                          + (f" ({share:.1%} of run cost)" if share == share else "")),
+            ("Before optimism bias", f"{money(head['Annual saving before optimism bias'])} a year"),
+            ("One-off cost", f"{money(head['One-off cost'])} after optimism bias"),
+            ("NPV", f"{money(head['NPV'])} over {a.horizon_years} years at {a.discount_rate:.1%}"),
+            ("Payback", payback_text(head["Payback years"])),
+        ]
+
+
+def uncosted_findings(plan: Plan, limit: int = 10) -> list[str]:
+    """What a plan without costs says: why nothing is appraised, then the overlaps and joint purchases found.
+
+    Without a run cost no option has a saving, and appraising options on the
+    illustrative one-off costs alone would only show losses; so the plan says
+    so and lists what it found (at most ``limit`` lines of each kind).
+    """
+    lines = ["No annual costs were given (no licence, support, hosting, staff or annual cost for any system or "
+             "site), so no option is costed or appraised: one-off costs alone are illustrative. Add run costs to "
+             "the inventories to cost the plan. What the inventories show:"]
+    overlaps = plan.overlaps.capability_overlaps
+    if len(overlaps):
+        top = overlaps.sort_values(["organisations", "capability_code"], ascending=[False, True], kind="stable")
+        for row in top.head(limit).itertuples():
+            name = row.capability_name if isinstance(row.capability_name, str) else row.capability_code
+            lines.append(f"Overlap: {name} is run by {row.organisations} organisations ({row.organisation_names}) "
+                         f"in {row.systems} systems.")
+    shared = plan.overlaps.shared_products
+    if len(shared):
+        top = shared.sort_values(["organisations", "product_id"], ascending=[False, True], kind="stable")
+        for row in top.head(limit).itertuples():
+            name = row.product_name if isinstance(row.product_name, str) else row.product_id
+            lines.append(f"Joint procurement opportunity: {name} is bought separately by {row.organisations} "
+                         f"organisations ({row.organisation_names}).")
+    if len(lines) == 1:
+        lines.append("No capability or product is shared by two or more organisations.")
+    return lines
+
+
+def money_text(value: float, currency: str) -> str:
+    """A whole amount of money in the plan's currency: ``£1,234``, ``-€50``, ``1,000 CHF``.
+
+    Examples
+    --------
+    >>> money_text(1234.4, "GBP"), money_text(-50, "EUR"), money_text(1000, "CHF")
+    ('£1,234', '-€50', '1,000 CHF')
+    """
+    symbol = CURRENCY_SYMBOLS.get(str(currency).upper())
+    sign = "-" if value < 0 and round(abs(value)) else ""
+    return f"{sign}{symbol}{abs(value):,.0f}" if symbol else f"{sign}{abs(value):,.0f} {currency}"
+
+
+def payback_text(years: float) -> str:
+    """Payback in words: ``within the first year`` for 0, never ``0.0`` or ``nan``.
+
+    Examples
+    --------
+    >>> payback_text(0.0), payback_text(2.345), payback_text(float("nan"))
+    ('within the first year', '2.3 years', 'not within the appraisal period')
+    """
+    if years != years:
+        return "not within the appraisal period"
+    if years <= 0:
+        return "within the first year"
+    return f"{years:.1f} years"
 
 
 def run_cost_today(matched: pd.DataFrame, sites: pd.DataFrame | None = None) -> pd.Series:
@@ -249,7 +366,8 @@ def run_cost_today(matched: pd.DataFrame, sites: pd.DataFrame | None = None) -> 
     >>> run_cost_today(systems, sites).to_dict()
     {'A': 15.0, 'B': 10.0, 'C': 0.0}
     """
-    costs = pd.to_numeric(matched["annual_cost"], errors="coerce").groupby(matched["organisation"]).sum()
+    given = matched["annual_cost"] if "annual_cost" in matched else pd.Series(np.nan, index=matched.index)
+    costs = pd.to_numeric(given, errors="coerce").groupby(matched["organisation"]).sum()
     if sites is not None and len(sites) and {"organisation", "annual_cost"} <= set(sites.columns):
         site_costs = pd.to_numeric(sites["annual_cost"], errors="coerce").groupby(sites["organisation"]).sum()
         costs = costs.add(site_costs, fill_value=0.0)

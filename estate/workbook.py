@@ -78,6 +78,7 @@ from estate._xlsx import Formula, PlanWorksheet, branches, cat
 from estate.assumptions import Assumptions
 from estate.errors import NotASpreadsheetError, ParameterError
 from estate.outputs import MARK_PROPERTY, atomic_write, output_error
+from estate.plan import CURRENCY_SYMBOLS, money_text, payback_text, uncosted_findings
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -98,7 +99,6 @@ _CREATED = datetime(2000, 1, 1)
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 _FUTURE = "_xlfn."
 """Prefix Excel stores functions newer than 2007 with (MINIFS, MAXIFS): written out in the formulas."""
-_CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 _MAX_WIDTH = 60
 _TOP_OPTIONS = 5
 _CONSOLIDATING = ("shared platform", "shared service", "rationalisation")
@@ -264,7 +264,7 @@ _OPTION_COLUMNS = (
     _c("systems_retired", "Systems retired", 40), _c("run_cost_before", "Run cost before", 15, _MONEY),
     _c("run_cost_after", "Run cost after", 15, _MONEY), _c("annual_saving", "Annual saving", 15, _MONEY),
     _c("one_off", "One-off cost", 15, _MONEY), _c("npv", "NPV", 15, _MONEY),
-    _c("payback", "Payback years", 10, _YEARS), _c("start", "Start", 9), _c("recommended", "Recommended", 12),
+    _c("payback", "Payback years", 20, _YEARS), _c("start", "Start", 9), _c("recommended", "Recommended", 12),
     _c("end", "End", 9), _c("meets_minimum", "Meets minimum NPV", 12), _c("capability_code", "Capability code", 14),
     _c("target_label", "Target description", 40), _c("n_partners", "Partners count", 10, _INT),
     _c("n_retired", "Systems retired count", 10, _INT), _c("survivor_cost", "Survivor run cost", 15, _MONEY),
@@ -396,7 +396,8 @@ _OPTION_SENSITIVITY_COLUMNS = (
 
 _HEADLINE_STYLES = {
     "Organisations": _INT, "Systems": _INT, "Annual run cost": _MONEY, "Recommended options": _INT,
-    "Recommended annual saving": _MONEY, "Saving as share of run cost": _PCT, "One-off cost": _MONEY,
+    "Recommended annual saving": _MONEY, "Saving as share of run cost": _PCT,
+    "Annual saving before optimism bias": _MONEY, "One-off cost": _MONEY,
     "NPV": _MONEY, "Payback years": _YEARS,
 }
 
@@ -460,7 +461,7 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
     n_assumptions = len(tables.assumptions)
     horizon = len(labels)
     headline_labels = tuple(_HEADLINE_STYLES)
-    headline = _Table("Summary", (_c("label", "Figure", 34), _c("value", "Value", 18)), len(headline_labels),
+    headline = _Table("Summary", (_c("label", "Figure", 34), _c("value", "Value", 21)), len(headline_labels),
                       header_row=3, streamed=False)
     status_row = headline.row(len(headline_labels)) + 1
     portfolio_title_row = status_row + 3
@@ -857,12 +858,12 @@ class _Styles:
     """The workbook's cell formats, by style name."""
 
     def __init__(self, wb: Workbook, currency: str) -> None:
-        symbol = _CURRENCY_SYMBOLS.get(currency)
+        symbol = CURRENCY_SYMBOLS.get(currency)
         money = (f"{symbol}#,##0;[Red]-{symbol}#,##0" if symbol
                  else f'#,##0 "{currency}";[Red]-#,##0 "{currency}"')
         spec = {
             "text": {}, _MONEY: {"num_format": money}, _INT: {"num_format": "#,##0"},
-            _NUMBER: {"num_format": "#,##0.00"}, _YEARS: {"num_format": "0.0"}, _DATE: {"num_format": "dd/mm/yyyy"},
+            _NUMBER: {"num_format": "#,##0.00"}, _YEARS: {"num_format": '[=0]"within the first year";0.0'}, _DATE: {"num_format": "dd/mm/yyyy"},
             _PCT: {"num_format": "0.0%"}, _FACTOR: {"num_format": "0.000000"}, "general": {"num_format": "General"},
         }
         self._formats = {name: wb.add_format(props) for name, props in spec.items()}
@@ -1238,8 +1239,10 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
     years = d.years["year"].tolist()
     ws.write_string(S.title_row, h.col("label"), "Consolidation plan", styles.title)
     ws.write_string(S.subtitle_row, h.col("label"), (
-        f"Appraisal years {years[0]} to {years[-1]}; real prices in {a.currency}. Figures are live formulas "
-        f"over the other sheets and the Assumptions sheet." if years else "No appraisal years."), styles.subtitle)
+        f"Appraisal years {years[0]} to {years[-1]}; real prices in {a.currency}. Savings and one-off costs are "
+        f"after the optimism-bias adjustment unless labelled otherwise; the annual saving is the last year's. "
+        f"Figures are live formulas over the other sheets and the Assumptions sheet." if years
+        else "No appraisal years."), styles.subtitle)
     for j, column in enumerate(pf.columns):
         ws.set_column(j, j, column.width)
     ws.write_string(h.header_row, h.col("label"), "Figure", styles.header)
@@ -1255,7 +1258,9 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
         "Systems": total("system_key", L.systems, "COUNTA"),
         "Annual run cost": total("annual_cost", (*L.systems, L.sites)),
         "Recommended options": f'COUNTIF({opt.span("recommended")},"Yes")',
-        "Recommended annual saving": f'SUMIFS({opt.span("annual_saving")},{opt.span("recommended")},"Yes")',
+        # The steady-state saving after optimism bias: the recommended options' savings in the last year.
+        "Recommended annual saving": pf.cell("savings", last) if pf.n_rows else "0",
+        "Annual saving before optimism bias": f'SUMIFS({opt.span("annual_saving")},{opt.span("recommended")},"Yes")',
         "Saving as share of run cost": (
             f'IF({value_cell["Annual run cost"]}>0,'
             f'{value_cell["Recommended annual saving"]}/{value_cell["Annual run cost"]},"")'),
@@ -1310,26 +1315,24 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
                     styles.section)
     for k, row in enumerate(d.top_options.head(S.narrative_rows).itertuples()):
         ws.write_string(S.narrative_title_row + 1 + k, h.col("label"), _narrative(row, a.currency))
-    if not len(d.top_options):
+    if not plan.has_costs:
+        for k, line in enumerate(uncosted_findings(plan)):
+            ws.write_string(S.narrative_title_row + 1 + k, h.col("label"), line)
+    elif not len(d.top_options):
         ws.write_string(S.narrative_title_row + 1, h.col("label"), "No option is recommended.")
     _insert_charts(ws, S, charts, styles)
     ws.set_column(S.chart_col - 1, S.chart_col - 1, 3)
     ws.activate()
 
 
-def _money_text(value: float, currency: str) -> str:
-    symbol = _CURRENCY_SYMBOLS.get(currency)
-    sign = "-" if value < 0 else ""
-    return f"{sign}{symbol}{abs(value):,.0f}" if symbol else f"{sign}{abs(value):,.0f} {currency}"
-
-
 def _narrative(row: Any, currency: str) -> str:
-    payback = (f"pays back in {row.payback:.1f} years" if not _missing(row.payback)
-               else "does not pay back within the appraisal period")
+    payback = ("does not pay back within the appraisal period" if _missing(row.payback)
+               else f"pays back {payback_text(row.payback)}" if row.payback <= 0
+               else f"pays back in {payback_text(row.payback)}")
     kind = f"{row.type}, {row.capability}" if isinstance(row.capability, str) else row.type
     return (f"{row.option} ({kind}): "
-            f"saves {_money_text(row.annual_saving, currency)} a year for a one-off "
-            f"{_money_text(row.one_off, currency)}; NPV {_money_text(row.npv, currency)}; {payback}. "
+            f"saves {money_text(row.annual_saving, currency)} a year for a one-off "
+            f"{money_text(row.one_off, currency)}; NPV {money_text(row.npv, currency)}; {payback}. "
             f"{row.rationale}")
 
 

@@ -208,3 +208,18 @@ def test_plan_with_a_bad_file_is_one_line_and_exit_2(tmp_path):
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "xml_bomb.xlsx" in result.stderr
     assert not (tmp_path / "p.xlsx").exists()
+
+
+def test_plan_prints_the_headline_in_the_plans_currency(tmp_path):
+    folder = tmp_path / "place"
+    folder.mkdir()
+    for name, product, users, cost in (("Eden", "Capita Academy", 40, 85000), ("Carlisle", "Civica OpenRevenues",
+                                                                               60, 120000)):
+        (folder / f"{name}.csv").write_text(
+            "System,Product,Capability,Users,Annual cost,Contract end\n"
+            f"Revenues,{product},Revenues and benefits,{users},{cost},2029-03-31\n", encoding="utf-8")
+    (tmp_path / "euro.toml").write_text('currency = "EUR"\n', encoding="utf-8")
+    result = run("plan", folder, "--out", tmp_path / "plan.xlsx", "--assumptions", tmp_path / "euro.toml")
+    assert result.exit_code == 0, result.output
+    headline = result.output.split("Annual run cost", 1)[1].split("Data issues", 1)[0]
+    assert "€205,000" in headline and "£" not in headline and "nan" not in headline

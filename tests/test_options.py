@@ -510,8 +510,9 @@ def test_hosting_consolidation():
     })
     result = generate_options(matched, assumptions=DEFAULTS, sites=sites)
     hc = result.options.loc[result.options["type"] == "hosting consolidation"].set_index("option_id")
-    # E/half is under-used but hosts nothing; G/idle hosts nothing; F/room has no utilisation but is flagged.
-    assert hc["target"].tolist() == ["E/room", "F/empty", "F/room"]
+    # E/half is under-used but hosts nothing; G/idle hosts nothing; F/room has no utilisation but is flagged;
+    # F/empty is under-used but has no cost given: closing it would save nothing, so it is not an option.
+    assert hc["target"].tolist() == ["E/room", "F/room"]
     e = hc.loc["HC-001"]
     assert e["target_label"] == "close Room; move its systems to E/dc"  # not Full (full), not Half (under-used)
     assert e["run_cost_before"] == 40_000.0 and e["annual_saving"] == 40_000.0 and e["run_cost_after"] == 0.0
@@ -523,12 +524,10 @@ def test_hosting_consolidation():
     moves = result.effects.loc[result.effects["option_id"] == "HC-001"].set_index("system_key")
     assert moves.loc["E/a", "effect"] == "move" and moves.loc["E/a", "destination"] == "E/dc"
     assert moves.loc["site:E/room", "effect"] == "retire" and moves.loc["site:E/room", "path"] == "site closure"
-    assert hc.loc["HC-003", "target_label"].endswith("to cloud")  # F has no healthy site
-    # F/empty: no cost given (saves nothing) and no exit cost (the default).
-    assert hc.loc["HC-002", "annual_saving"] == 0.0
-    listed = result.defaults_used.loc[result.defaults_used["system_key"] == "site:F/empty"]
-    assert listed["column"].tolist() == ["annual_cost", "exit_cost"]
-    assert listed["default"].tolist() == [0.0, 50_000.0]
+    assert hc.loc["HC-002", "target_label"].endswith("to cloud")  # F has no healthy site
+    # F/room: no exit cost given (the default).
+    listed = result.defaults_used.loc[result.defaults_used["system_key"] == "site:F/room"]
+    assert listed["column"].tolist() == ["exit_cost"] and listed["default"].tolist() == [50_000.0]
 
 
 def test_hosting_from_the_inventory_sites():

@@ -113,3 +113,45 @@ def test_the_plan_does_not_change_when_rows_are_shuffled(inventory, plan):
     pd.testing.assert_frame_equal(again.options.options, plan.options.options)
     pd.testing.assert_frame_equal(again.partners.partners, plan.partners.partners)
     assert again.headline() == pytest.approx(plan.headline())
+
+
+def test_an_estate_without_costs_says_so_and_appraises_nothing(tmp_path):
+    # Four councils, two products each bought twice, no costs at all: no option may be appraised on the
+    # illustrative one-off costs alone; the plan lists what it found and no figure reads nan or 0.0 years.
+    from python_calamine import CalamineWorkbook
+
+    from estate.inventory import Inventory
+
+    organisations = ["Allerdale", "Barrow", "Copeland", "Eden"]
+    products = ["Capita Academy", "Capita Academy", "Civica OpenRevenues", "Civica OpenRevenues"]
+    systems = pd.DataFrame({
+        "source_file": [f"{o}.csv" for o in organisations], "source_sheet": "", "source_row": 2,
+        "organisation": organisations, "system": "Revenues", "product": products,
+        "capability": "Revenues and benefits", "users": [40.0, 60.0, 30.0, 50.0],
+        "system_key": [f"{o}/Revenues" for o in organisations]})
+    plan = make_plan(Inventory(systems=systems))
+    assert not plan.has_costs and plan.options.options.empty and plan.recommended == ()
+    text = dict(plan.headline_text())
+    assert "no annual costs were given" in text["Recommended annual saving"]
+    assert not any("nan" in value.lower() or "0.0 years" in value for value in text.values())
+    written = plan.write(tmp_path / "plan.xlsx")
+    book = CalamineWorkbook.from_path(str(written))
+    cells = [str(v) for sheet in ("Summary", "Options", "Partners")
+             for row in book.get_sheet_by_name(sheet).to_python() for v in row]
+    assert not any(v.lower() == "nan" or "nan%" in v.lower() for v in cells)
+    lines = " ".join(cells)
+    assert "No annual costs were given" in lines
+    assert "Overlap: Revenues and benefits is run by 4 organisations" in lines
+    assert "Joint procurement opportunity: Academy is bought separately by 2 organisations" in lines
+
+
+def test_the_headline_saving_is_the_last_years_savings_after_bias(plan):
+    # CONTRACT §4: the Summary's saving equals the recommended options' Savings in the last Cash flows year.
+    flows = plan.options.cash_flows
+    last = flows.loc[flows["option_id"].isin(plan.recommended) & (flows["t"] == flows["t"].max()), "savings"]
+    head = plan.headline()
+    assert head["Recommended annual saving"] == pytest.approx(last.sum(), abs=1.0)
+    # Before bias, labelled so: the options' full-year saving, larger by the saving bias.
+    chosen = plan.options.options.loc[plan.options.options["option_id"].isin(plan.recommended)]
+    assert head["Annual saving before optimism bias"] == pytest.approx(chosen["annual_saving"].sum())
+    assert "after optimism bias" in dict(plan.headline_text())["Recommended annual saving"]

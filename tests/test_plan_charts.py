@@ -104,7 +104,9 @@ def test_waterfall_has_the_start_one_step_a_type_and_the_end(plan):
     bars = ax.patches
     assert len(bars) == len(OPTION_TYPES) + 2
     assert bars[0].get_height() == pytest.approx(head["Annual run cost"])
-    by_type = chosen.groupby("type")["annual_saving"].sum()
+    flows = plan.options.cash_flows
+    last_year = flows.loc[flows["option_id"].isin(chosen["option_id"]) & (flows["t"] == flows["t"].max())]
+    by_type = last_year.merge(chosen[["option_id", "type"]], on="option_id").groupby("type")["savings"].sum()
     for bar, kind in zip(bars[1:-1], OPTION_TYPES):
         assert bar.get_height() == pytest.approx(by_type.get(kind, 0.0))
         assert matplotlib.colors.to_hex(bar.get_facecolor()) == OPTION_TYPE_COLOURS[kind].lower()

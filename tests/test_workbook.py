@@ -50,7 +50,8 @@ REQUIRED_HEADERS = {
     "Data issues": ["Source file", "Sheet", "Source row", "Column", "Severity", "Problem", "Value"],
 }
 HEADLINE = ("Organisations", "Systems", "Annual run cost", "Recommended options", "Recommended annual saving",
-            "Saving as share of run cost", "One-off cost", "NPV", "Payback years")
+            "Saving as share of run cost", "Annual saving before optimism bias", "One-off cost", "NPV",
+            "Payback years")
 
 ADDED = "JP-001"  # an option the portfolio leaves out, recommended by hand in the edited workbook
 EVIL_ORGANISATION = "=Evil*Council?"  # a formula, and wildcards a SUMIFS criterion would misread
