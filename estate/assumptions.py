@@ -74,7 +74,7 @@ _META_KEYS = ("value", "unit", "source", "description")
 class _Rule:
     """What values a parameter accepts."""
 
-    kind: str  # "text", "int", "float", "choice", "date"
+    kind: str  # "text" (a currency code), "note" (free text), "int", "float", "choice", "date"
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
@@ -86,6 +86,8 @@ class _Rule:
             return "a three-letter currency code such as 'GBP'"
         if self.kind == "date":
             return "a date (YYYY-MM-DD or DD/MM/YYYY), or blank for the date the plan is made"
+        if self.kind == "note":
+            return "a line of text (at most 500 characters)"
         noun = "an int" if self.kind == "int" else "a float"
         if self.low is not None and self.high is not None:
             return f"{noun} in [{self.low:g}, {self.high:g}]"
@@ -98,6 +100,9 @@ _RATE = _Rule("float", 0.0, 1.0)
 _MONEY = _Rule("float", 0.0, None)
 _RULES: dict[str, _Rule] = {
     "currency": _Rule("text"),
+    "price_base_year": _Rule("int", 1900, 9000),
+    "vat_basis": _Rule("note"),
+    "indexation": _Rule("note"),
     "first_month": _Rule("int", 1, 12),
     "first_year": _Rule("int", 1900, 9000),
     "horizon_years": _Rule("int", 1, 100),
@@ -107,12 +112,21 @@ _RULES: dict[str, _Rule] = {
     "bias_mitigation": _RATE,
     "scale_elasticity": _RATE,
     "max_survivor_scale": _Rule("float", 1.0, 1e6),
-    "max_saving_share": _RATE,
+    "licence_volume_discount": _RATE,
+    "support_fixed_share": _RATE,
+    "hosting_fixed_share": _RATE,
+    "staff_fixed_share": _RATE,
+    "staff_saving_cashable": _RATE,
+    "fit_max_cost_ratio": _Rule("float", 1.0, 1e6),
+    "divided_move_saving_share": _RATE,
     "migration_months": _Rule("int", 0, 240),
     "double_running_months": _Rule("float", 0.0, 120.0),
     "assessment_planning_per_option": _MONEY,
     "stakeholder_engagement_per_partner": _MONEY,
     "data_migration_per_system": _MONEY,
+    "epr_replacement_per_user": _MONEY,
+    "erp_replacement_per_user": _MONEY,
+    "platform_replacement_per_user": _MONEY,
     "training_per_user": _MONEY,
     "integration_rework_per_interface": _MONEY,
     "vendor_management_per_contract": _MONEY,
@@ -166,6 +180,10 @@ class Assumptions:
     ----------
     currency : str
         ISO 4217 code of the plan's one currency (``"GBP"``).
+    price_base_year : int
+        The financial year whose prices every amount is in (real prices).
+    vat_basis, indexation : str
+        How VAT and price changes are treated, in words, for the Summary.
     first_month : int
         Month financial years start in (4, April).
     first_year : int
@@ -182,8 +200,23 @@ class Assumptions:
         Exponent of the survivor's cost growth with users (0.8).
     max_survivor_scale : float
         Most users a survivor may serve, as a multiple of its own (5).
-    max_saving_share : float
-        Most a consolidation saves, as a share of the run cost it touches (0.2).
+    licence_volume_discount : float
+        Discount on the licences a survivor buys for the users it takes on,
+        off its own unit price (0.1).
+    support_fixed_share, hosting_fixed_share, staff_fixed_share : float
+        The share of a survivor's support, hosting and staff cost that does not
+        grow with its users (0.5 each).
+    staff_saving_cashable : float
+        The share of a staff-time saving that is cash (0: non-cashable unless
+        posts go).
+    fit_max_cost_ratio : float
+        Like for like (:mod:`estate.fit`, rule 4): a system with more users
+        than a survivor and over this many times its cost is not retired onto
+        it (5).
+    divided_move_saving_share : float
+        A divided system whose parts each move onto a successor's own
+        platform saves this share of its annual cost (0.2;
+        :func:`estate.reorganisation.divided_systems`).
     migration_months : int
         Months from an option's start to its earliest retirement (12).
     double_running_months : float
@@ -192,6 +225,10 @@ class Assumptions:
 training_per_user, integration_rework_per_interface, vendor_management_per_contract, joint_procurement_cost, \
 hosting_move_per_system, default_site_exit_cost : float
         One-off unit costs in the plan's currency.
+    epr_replacement_per_user, erp_replacement_per_user, platform_replacement_per_user : float
+        One-off cost of the programme that retires a platform, a user of it:
+        a patient-record (EPR) platform, an ERP, another platform
+        (:func:`estate.costing.replacement_per_user`).
     volume_discount : float
         Saving a joint procurement buys, a fraction (0.08).
     default_users : int
@@ -255,6 +292,9 @@ hosting_move_per_system, default_site_exit_cost : float
     """
 
     currency: str
+    price_base_year: int
+    vat_basis: str
+    indexation: str
     first_month: int
     first_year: int
     horizon_years: int
@@ -264,12 +304,21 @@ hosting_move_per_system, default_site_exit_cost : float
     bias_mitigation: float
     scale_elasticity: float
     max_survivor_scale: float
-    max_saving_share: float
+    licence_volume_discount: float
+    support_fixed_share: float
+    hosting_fixed_share: float
+    staff_fixed_share: float
+    staff_saving_cashable: float
+    fit_max_cost_ratio: float
+    divided_move_saving_share: float
     migration_months: int
     double_running_months: float
     assessment_planning_per_option: float
     stakeholder_engagement_per_partner: float
     data_migration_per_system: float
+    epr_replacement_per_user: float
+    erp_replacement_per_user: float
+    platform_replacement_per_user: float
     training_per_user: float
     integration_rework_per_interface: float
     vendor_management_per_contract: float
@@ -317,7 +366,7 @@ hosting_move_per_system, default_site_exit_cost : float
         Examples
         --------
         >>> round(load_assumptions().cost_factor, 10)
-        1.4
+        2.0
         """
         return 1.0 + self.cost_bias * (1.0 - self.bias_mitigation)
 
@@ -328,7 +377,7 @@ hosting_move_per_system, default_site_exit_cost : float
         Examples
         --------
         >>> round(load_assumptions().saving_factor, 10)
-        0.918
+        0.795
         """
         return 1.0 - self.saving_bias * (1.0 - self.bias_mitigation)
 
@@ -478,6 +527,10 @@ def _check(name: str, value: object, func: str) -> object:
         return value.strip().upper()
     if rule.kind == "date":
         return _date(name, value, func, rule)
+    if rule.kind == "note":
+        if not isinstance(value, str) or not value.strip() or len(value.strip()) > 500:
+            raise _fail(name, func, rule.requirement(), value)
+        return value.strip()
     if rule.kind == "choice":
         if not isinstance(value, str) or value.strip().lower() not in rule.choices:
             raise _fail(name, func, rule.requirement(), value)

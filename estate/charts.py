@@ -898,7 +898,7 @@ def plot_savings_waterfall(plan: Any, ax: Axes | None = None, *, from_zero: bool
     >>> inventory = two_councils()
     >>> ax = plot_savings_waterfall(estate.make_plan(inventory))
     >>> [t.get_text() for t in ax.texts[:6]]
-    ['£205k', '−£26k', '£0', '£0', '£0', '£179k']
+    ['£405k', '−£59k', '£0', '£0', '£0', '£346k']
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -1132,7 +1132,7 @@ def plot_roadmap_gantt(plan: Any, ax: Axes | None = None, *, top: int = 25) -> A
     >>> inventory = two_councils()
     >>> ax = plot_roadmap_gantt(estate.make_plan(inventory))
     >>> len(ax.patches), [t.get_text() for t in ax.get_yticklabels()]
-    (1, ['SP-002 Revenues and benefits'])
+    (1, ['SP-001 Revenues and benefits'])
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -1174,7 +1174,10 @@ def plot_roadmap_gantt(plan: Any, ax: Axes | None = None, *, top: int = 25) -> A
     row_of = dict(zip(shown["option_id"], rows))
     marks = pd.DataFrame({"row": retired["option_id"].map(row_of).to_numpy(),
                           "x": _fy_positions(retired["date"], first, int(a.first_month))}).dropna()
-    marks = marks.groupby(["row", "x"]).size().rename("count").reset_index()
+    # Retirements on one row less than a quarter-year apart share one mark (their counts would overlap).
+    marks = marks.sort_values(["row", "x"], kind="stable")
+    cluster = (marks["row"].ne(marks["row"].shift()) | marks["x"].diff().gt(0.25)).cumsum()
+    marks = marks.groupby(cluster).agg(row=("row", "first"), x=("x", "first"), count=("x", "size"))
     ax.scatter(marks["x"], marks["row"], marker="X", s=42, color="#000000", edgecolors="white", linewidths=0.6,
                zorder=4, label="Retirement")
     for mark in marks.itertuples(index=False):
@@ -1351,7 +1354,7 @@ def plot_tornado(plan: Any, ax: Axes | None = None) -> Axes:
     >>> from estate.examples import two_councils
     >>> ax = plot_tornado(estate.make_plan(two_councils()))
     >>> len(ax.patches), ax.get_yticklabels()[0].get_text()
-    (8, 'One-off costs (multiple)')
+    (8, 'Annual savings (multiple)')
     """
     func = "plot_tornado"
     _check_plan(plan, "plan", func)

@@ -9,7 +9,7 @@ Examples
 >>> inventory = two_councils()
 >>> inventory.systems[["organisation", "product", "annual_cost"]].to_dict("list")
 {'organisation': ['Eden', 'Carlisle'], 'product': ['Capita Academy', 'Civica OpenRevenues'], \
-'annual_cost': [85000.0, 120000.0]}
+'annual_cost': [185000.0, 220000.0]}
 """
 
 from __future__ import annotations
@@ -39,5 +39,5 @@ def two_councils(*, eden_system: str = "Revenues") -> Inventory:
         "organisation": ["Eden", "Carlisle"], "system": [eden_system, "Revenues"],
         "product": ["Capita Academy", "Civica OpenRevenues"],
         "capability": ["Revenues and benefits"] * 2, "users": [40.0, 60.0],
-        "annual_cost": [85_000.0, 120_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
+        "annual_cost": [185_000.0, 220_000.0], "system_key": ["Eden/Revenues", "Carlisle/Revenues"]})
     return Inventory(systems=systems)

@@ -33,11 +33,14 @@ plain-language rationale:
 Every figure is rebuilt by hand, or by spreadsheet formulas, from the rows of
 :attr:`Options.effects` and the :class:`~estate.assumptions.Assumptions`: the
 model is linear and each formula is stated in ``docs/costing.md``, with a
-worked example that the tests check. In short, for an option whose survivor
-has annual cost S and U_S users and whose retired systems s have cost c_s and
+worked example that the tests check. A survivor takes only the systems it can
+take on like for like (:mod:`estate.fit`); its run cost after grows kind by
+kind with the users R it receives, each organisation's users counted once
+(:mod:`estate.costing`; no cap). In short, for an option whose survivor has
+annual cost S and U_S users and whose retired systems s have cost c_s and
 users u_s::
 
-    run_cost_after = max(S x (U_total / U_S)^elasticity, (1 - max_saving_share) x run_cost_before)
+    run_cost_after = survivor_cost_after(S by kind, U_S, R)   (estate.costing)
     uplift_s       = (run_cost_after - S) x u_s / sum of retired users
     net_saving_s   = c_s - uplift_s
     savings_y      = saving_factor x sum_s net_saving_s x year_fraction(R_s, no end, y)
@@ -92,7 +95,16 @@ from estate.appraisal import (
     year_fractions,
 )
 from estate.assumptions import Assumptions
+from estate.costing import (
+    COST_KINDS,
+    cost_parts,
+    non_cashable_share,
+    replacement_class,
+    replacement_per_user,
+    survivor_cost_after,
+)
 from estate.errors import ParameterError
+from estate.fit import fit_profiles, fit_reason, fits
 
 __all__ = [
     "DEFAULTS_USED_COLUMNS",
@@ -123,6 +135,7 @@ ONE_OFF_CATEGORIES = (
     "training",
     "integration_rework",
     "data_migration",
+    "replacement_programme",
     "contract_exit",
     "hosting_move",
     "site_exit",
@@ -135,7 +148,8 @@ PATHS = ("at contract end", "early exit", "site closure")
 OPTION_COLUMNS = (
     "option_id", "type", "capability_code", "capability_name", "target", "target_label", "lead_organisation",
     "partners", "n_partners", "systems_retired", "n_retired", "run_cost_before", "run_cost_after",
-    "annual_saving", "one_off_cost", "pv_savings", "pv_costs", "npv", "payback_years", "start_year", "end_year",
+    "annual_saving", "cashable_saving", "non_cashable_saving", "received_users", "one_off_cost", "pv_savings",
+    "pv_costs", "npv", "payback_years", "start_year", "end_year",
     "meets_minimum_npv", "rationale",
 )
 """Columns of :attr:`Options.options`."""
@@ -143,7 +157,8 @@ OPTION_COLUMNS = (
 EFFECT_COLUMNS = (
     "option_id", "system_key", "organisation", "effect", "users", "annual_cost", "uplift", "net_saving",
     "contract_end", "notice_months", "natural_end", "exit_cost", "path", "retire_date", "saving_start",
-    "exit_cost_paid", "npv_contract_end", "npv_early_exit", "interfaces", "destination",
+    "exit_cost_paid", "npv_contract_end", "npv_early_exit", "interfaces", "destination", "cost_licence",
+    "cost_support", "cost_hosting", "cost_staff", "cost_other", "replacement_class",
 )
 """Columns of :attr:`Options.effects`."""
 
@@ -234,7 +249,7 @@ class Options:
         >>> from estate.assumptions import load_assumptions
         >>> generate_options(pd.DataFrame({"system_key": ["a/x"], "organisation": ["a"]}),
         ...                  assumptions=load_assumptions()).to_frame().shape
-        (0, 23)
+        (0, 26)
         """
         return self.options.copy()
 
@@ -379,7 +394,8 @@ def _prepare(matched: pd.DataFrame, a: Assumptions, d: _Dates, inventory: Any, i
         s[column] = _column(m, column).to_numpy()
     s["source_row"] = pd.array(_number(m, "source_row").to_numpy(), dtype="Int64") if "source_row" in m \
         else pd.array([pd.NA] * len(m), dtype="Int64")
-    for column in ("users", "annual_cost", "licence_cost", "support_cost", "exit_cost", "notice_months"):
+    for column in ("users", "annual_cost", "licence_cost", "support_cost", "hosting_cost", "staff_cost", "exit_cost",
+                   "notice_months"):
         s[column + "_given"] = _number(m, column).to_numpy()
     end_given = _days(m["contract_end"]) if "contract_end" in m else np.full(len(m), "NaT", dtype="datetime64[D]")
 
@@ -435,6 +451,9 @@ def _prepare(matched: pd.DataFrame, a: Assumptions, d: _Dates, inventory: Any, i
     s["missing_end"] = np.isnat(end_given)
     s["missing_notice"] = s["notice_months_given"].isna()
     s["missing_exit"] = s["exit_cost_given"].isna()
+    profile = fit_profiles(s.assign(product_id=s["product_id"].where(s["has_product"], None)))
+    for column in ("product_label", "product_class", "rank", "jobs", "sector"):
+        s["fit_" + column] = profile[column].to_numpy()
     return s
 
 
@@ -443,14 +462,14 @@ def _prepare(matched: pd.DataFrame, a: Assumptions, d: _Dates, inventory: Any, i
 # --------------------------------------------------------------------------- #
 
 
-def _survivors(frame: pd.DataFrame, by: list[str], max_scale: float) -> pd.DataFrame:
+def _survivors(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Per ``by`` and product, the plausible system with the most users (ties by key).
 
-    Plausible: it has a product, is not end-of-life or being replaced, and the
-    users of its whole ``by`` block are at most ``max_scale`` times its own.
+    Plausible: it has a product and is not end-of-life or being replaced. (Which
+    systems it can take, and how many users, :func:`_consolidation_members`
+    decides.)
     """
-    block_users = frame.groupby(by)["users"].transform("sum")
-    plausible = frame.loc[frame["plausible_survivor"] & (block_users <= max_scale * frame["users"])]
+    plausible = frame.loc[frame["plausible_survivor"]]
     ordered = plausible.sort_values(["users", "system_key"], ascending=[False, True], kind="stable")
     return ordered.drop_duplicates([*by, "product_key"]).sort_values([*by, "system_key"], kind="stable")
 
@@ -510,18 +529,56 @@ def _groups_for(orgs: frozenset[str], groupings: list[tuple[str, frozenset[str]]
     return sorted((tuple(sorted(g)), "; ".join(b)) for g, b in found.items())
 
 
-def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame) -> pd.DataFrame:
-    """Every system of the candidate's capability in its group: the survivor survives, the rest retire."""
+_PROFILE = ("product_label", "product_class", "rank", "jobs", "sector")
+
+
+def _profiles(systems: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    """The :func:`estate.fit.fit_profiles` rows of the systems ``keys`` name, by position."""
+    table = systems.set_index("system_key")
+    rows = table.loc[keys.to_numpy(), ["product_id", "users", "annual_cost", *(f"fit_{c}" for c in _PROFILE)]]
+    rows = rows.rename(columns={f"fit_{c}": c for c in _PROFILE})
+    rows["product_id"] = rows["product_id"].where(table.loc[keys.to_numpy(), "has_product"].to_numpy(), None)
+    return rows.reset_index(drop=True)
+
+
+def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: Assumptions,
+                           *, with_left_out: bool = False) -> pd.DataFrame:
+    """The systems of the candidate's capability in its group that the survivor can take (:mod:`estate.fit`).
+
+    The survivor survives; every other system of the capability in the
+    group's organisations that fits it (same job, kind, sector and scale)
+    retires; the rest keep running (with ``with_left_out``, they are returned
+    too, with ``effect`` ``"left out"`` and the ``reason``).
+    """
     rows = candidates.loc[:, ["cand", "capability_code", "group", "target"]].explode("group")
     rows = rows.rename(columns={"group": "organisation"})
     members = rows.merge(systems.loc[:, ["system_key", "organisation", "capability_code"]],
                          on=["capability_code", "organisation"], how="inner")
-    members["effect"] = np.where(members["system_key"] == members["target"], "survive", "retire")
-    return members.loc[:, ["cand", "system_key", "effect"]]
+    survive = (members["system_key"] == members["target"]).to_numpy()
+    ok, reason = fits(_profiles(systems, members["system_key"]), _profiles(systems, members["target"]),
+                      capability=members["capability_code"].to_numpy(object), max_cost_ratio=a.fit_max_cost_ratio)
+    members["effect"] = np.where(survive, "survive", np.where(ok, "retire", "left out"))
+    members["reason"] = np.where(survive | ok, "", reason)
+    if not with_left_out:
+        members = members.loc[members["effect"] != "left out"]
+    return members.loc[:, ["cand", "system_key", "effect", "reason"]].reset_index(drop=True)
 
 
-def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozenset[str]]],
-                      max_scale: float) -> pd.DataFrame:
+def received_users(members: pd.DataFrame, systems: pd.DataFrame) -> pd.Series:
+    """Users a survivor takes on, by ``cand``: each organisation's users counted once per capability.
+
+    An organisation's retired systems of one capability serve largely the same
+    staff, so its users are the largest of their counts, not their sum. (The
+    survivor's own organisation's retired systems count too: they may serve
+    other staff than the survivor does, as another practice or department.)
+    """
+    m = members.merge(systems.loc[:, ["system_key", "organisation", "users"]], on="system_key")
+    retired = m.loc[m["effect"] == "retire"]
+    by_org = retired.groupby(["cand", "organisation"])["users"].max()
+    return by_org.groupby(level="cand").sum().rename("received")
+
+
+def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozenset[str]]]) -> pd.DataFrame:
     capable = systems.loc[systems["capability_code"].notna()]
     org_count = capable.groupby("capability_code")["organisation"].nunique()
     capable = capable.loc[capable["capability_code"].isin(org_count.index[org_count >= 2])]
@@ -533,8 +590,7 @@ def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozense
             groups.extend((code, number, org) for org in group)
     rows = pd.DataFrame(groups, columns=["capability_code", "group_number", "organisation"])
     members = rows.merge(capable, on=["capability_code", "organisation"])
-    counts = members.groupby(["capability_code", "group_number"]).size()
-    survivors = _survivors(members, ["capability_code", "group_number"], max_scale)
+    survivors = _survivors(members, ["capability_code", "group_number"])
     records = []
     for row in survivors.itertuples():
         code = row.capability_code
@@ -547,19 +603,18 @@ def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozense
             "group": list(group), "sort_key": (code, row.system_key, group),
             "rationale": (
                 f"{len(group)} organisations ({_join(group)}) each run {capability}. Move them onto "
-                f"{_label(row)}, the most-used {product} system among them, and retire the other "
-                f"{counts[(code, row.group_number)] - 1}. Grouping: {basis}."
+                f"{_label(row)}, the most-used {product} system among them. Grouping: {basis}."
             ),
         })
     return pd.DataFrame.from_records(records)
 
 
-def _rationalisations(systems: pd.DataFrame, max_scale: float) -> pd.DataFrame:
+def _rationalisations(systems: pd.DataFrame) -> pd.DataFrame:
     capable = systems.loc[systems["capability_code"].notna()]
     products = capable.groupby(["organisation", "capability_code"])["product_key"].nunique()
     several = products.index[products >= 2]
     capable = capable.set_index(["organisation", "capability_code"]).loc[several].reset_index()
-    survivors = _survivors(capable, ["organisation", "capability_code"], max_scale)
+    survivors = _survivors(capable, ["organisation", "capability_code"])
     counts = capable.groupby(["organisation", "capability_code"]).size()
     records = []
     for row in survivors.itertuples():
@@ -572,7 +627,7 @@ def _rationalisations(systems: pd.DataFrame, max_scale: float) -> pd.DataFrame:
             "sort_key": (row.capability_code, row.system_key, (row.organisation,)),
             "rationale": (
                 f"{row.organisation} runs {n} systems of {products[(row.organisation, row.capability_code)]} "
-                f"different products for {capability}. Keep {_label(row)} and retire the other {n - 1}."
+                f"different products for {capability}. Keep {_label(row)}."
             ),
         })
     return pd.DataFrame.from_records(records)
@@ -617,31 +672,72 @@ def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataF
     return pd.DataFrame.from_records(records), products.loc[:, ["product_key", "system_key"]]
 
 
-def _costed_only(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: pd.DataFrame, hosting: pd.DataFrame,
-                 systems: pd.DataFrame, joint_members: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
-    """Drop the candidates none of whose systems (or whose site) has a run cost given.
+def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: pd.DataFrame,
+                      hosting: pd.DataFrame, systems: pd.DataFrame, joint_members: pd.DataFrame,
+                      a: Assumptions) -> tuple[pd.DataFrame, ...]:
+    """Keep the candidates worth appraising, and say in each consolidation's rationale why its survivor fits.
 
-    Such an option saves nothing by construction and would be appraised on the
-    illustrative one-off costs alone: a certain loss that says nothing about
-    the estate. The plan reports the overlaps it found instead.
+    Dropped: a consolidation whose survivor fits none of the other systems
+    (:mod:`estate.fit`) or would take more than ``max_survivor_scale`` times
+    its own users; and a candidate none of whose systems (or whose site) has
+    a run cost given: it saves nothing by construction and would be
+    appraised on the illustrative one-off costs alone, a certain loss that
+    says nothing about the estate (the plan reports the overlaps it found
+    instead).
     """
     given = systems.set_index("system_key")["missing_cost"].map(lambda missing: not missing)
+    names = systems.set_index("system_key")
     out = []
     for frame in (shared, rationalised):
         if not len(frame):
             out.append(frame)
             continue
         numbered = frame.assign(cand=np.arange(len(frame)))
-        members = _consolidation_members(numbered, systems)
+        everyone = _consolidation_members(numbered, systems, a, with_left_out=True)
+        members = everyone.loc[everyone["effect"] != "left out"]
         costed = members["system_key"].map(given).groupby(members["cand"]).any()
-        out.append(frame.loc[costed.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool)]
-                   .reset_index(drop=True))
+        retiring = members.loc[members["effect"] == "retire"]
+        n_retired = retiring.groupby("cand").size()
+        survivor = members.loc[members["effect"] == "survive"].set_index("cand")["system_key"]
+        own_users = survivor.map(names["users"])
+        taken = received_users(members, systems).reindex(survivor.index).fillna(0.0)
+        in_scale = own_users + taken <= a.max_survivor_scale * own_users
+        keep = (costed.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool)
+                & n_retired.reindex(numbered["cand"]).fillna(0).gt(0).to_numpy()
+                & in_scale.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool))
+        kept = numbered.loc[keep]
+        text = []
+        for cand, rationale in zip(kept["cand"], kept["rationale"], strict=True):
+            mine = retiring.loc[retiring["cand"] == cand, "system_key"]
+            left = everyone.loc[(everyone["cand"] == cand) & (everyone["effect"] == "left out")]
+            key = survivor[cand]
+            jobs = [names.at[k, "fit_jobs"] for k in mine]
+            capability = names.at[key, "capability_code"]
+            done = [capability if capability in j else (j[0] if j else capability) for j in jobs]
+            profile = names.loc[key, ["users", *(f"fit_{c}" for c in _PROFILE)]]
+            profile.index = ["users", *_PROFILE]
+            line = (f"{rationale} Retire {len(mine)} system{'s' if len(mine) != 1 else ''} doing the same job onto "
+                    f"it. {fit_reason(profile, done, float(taken[cand]))}")
+            if len(left):
+                shown = "; ".join(f"{names.at[k, 'system'] if isinstance(names.at[k, 'system'], str) else k} "
+                                  f"({k.split('/', 1)[0]}) {why}"
+                                  for k, why in zip(left["system_key"].head(3), left["reason"].head(3), strict=True))
+                more = f"; and {len(left) - 3} more" if len(left) > 3 else ""
+                line += f" Left running, as {_label_of(names, key)} cannot take them: {shown}{more}."
+            text.append(line)
+        out.append(kept.assign(rationale=text).drop(columns="cand").reset_index(drop=True))
     if len(joint):
         costed = joint_members["system_key"].map(given).groupby(joint_members["product_key"]).any()
         joint = joint.loc[joint["target"].map(costed).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
     if len(hosting):
         hosting = hosting.loc[hosting["site_cost_given"].notna().to_numpy()].reset_index(drop=True)
     return out[0], out[1], joint, hosting
+
+
+def _label_of(names: pd.DataFrame, key: str) -> str:
+    product = names.at[key, "product_name"]
+    product = product if isinstance(product, str) else names.at[key, "product_id"]
+    return str(product) if isinstance(product, str) else key
 
 
 def _first(values: pd.Series) -> object:
@@ -751,17 +847,33 @@ def _cost_consolidations(members: pd.DataFrame, systems: pd.DataFrame, a: Assump
     m = members.merge(systems, on="system_key", how="left")
     survive = m["effect"] == "survive"
     retire = ~survive
+    job = pd.Series([c if c in j else (j[0] if j else c) for j, c in zip(m["fit_jobs"], m["capability_code"],
+                                                                         strict=True)], index=m.index, dtype=object)
+    m["replacement_class"] = replacement_class(m["fit_product_class"], job).where(retire, "")
+    parts = cost_parts(m.rename(columns={f"{k}_cost_given": f"{k}_cost" for k in ("licence", "support", "hosting",
+                                                                                  "staff")}))
+    for kind in COST_KINDS:
+        m[f"cost_{kind}"] = parts[kind].to_numpy()
     per = pd.DataFrame({
         "survivor_cost": m["annual_cost"].where(survive, 0.0).groupby(m["cand"]).sum(),
         "survivor_users": m["users"].where(survive, 0.0).groupby(m["cand"]).sum(),
         "retired_cost": m["annual_cost"].where(retire, 0.0).groupby(m["cand"]).sum(),
         "retired_users": m["users"].where(retire, 0.0).groupby(m["cand"]).sum(),
+        "retired_staff": parts["staff"].where(retire, 0.0).groupby(m["cand"]).sum(),
     })
+    per["received_users"] = received_users(members, systems).reindex(per.index).fillna(0.0)
+    own_parts = parts.where(survive, 0.0).groupby(m["cand"]).sum().reindex(per.index)
+    after = survivor_cost_after(own_parts, own_users=per["survivor_users"], received=per["received_users"],
+                                assumptions=a)
+    for kind in COST_KINDS:
+        per[f"survivor_{kind}"] = own_parts[kind]
     per["run_cost_before"] = per["survivor_cost"] + per["retired_cost"]
-    total_users = per["survivor_users"] + per["retired_users"]
-    scaled = per["survivor_cost"] * (total_users / per["survivor_users"]) ** a.scale_elasticity
-    per["run_cost_after"] = np.maximum(scaled, (1.0 - a.max_saving_share) * per["run_cost_before"])
+    per["run_cost_after"] = after.sum(axis=1)
     per["annual_saving"] = per["run_cost_before"] - per["run_cost_after"]
+    # Staff time released (the retired systems' staff cost less the survivor's staff growth) is non-cashable.
+    per["non_cashable_saving"] = non_cashable_share(a) * (per["retired_staff"] - (after["staff"]
+                                                                                   - own_parts["staff"]))
+    per["cashable_saving"] = per["annual_saving"] - per["non_cashable_saving"]
     growth = (per["run_cost_after"] - per["survivor_cost"]).reindex(m["cand"]).to_numpy()
     retired_users = per["retired_users"].reindex(m["cand"]).to_numpy()
     m["uplift"] = np.where(survive, growth, growth * m["users"].to_numpy() / retired_users)
@@ -778,6 +890,8 @@ def _cost_consolidations(members: pd.DataFrame, systems: pd.DataFrame, a: Assump
         "training": m["users"].to_numpy() * a.training_per_user,
         "integration_rework": m["interfaces"].to_numpy() * a.integration_rework_per_interface,
         "data_migration": np.full(n, a.data_migration_per_system),
+        # An EPR, ERP or other platform retired is a programme scaled by its users (published figures).
+        "replacement_programme": m["users"].to_numpy() * replacement_per_user(m["replacement_class"], a),
     }
     one_off = sum(base.values())
     net = m["net_saving"].to_numpy()
@@ -994,9 +1108,10 @@ def generate_options(
     model, per option:
 
     * run_cost_before = sum of the annual costs of the systems it touches;
-      run_cost_after = S x (U_total / U_S)^e for the survivor's cost S and
-      users U_S; annual_saving = run_cost_before - run_cost_after, never more
-      than the retired systems' cost.
+      run_cost_after = the survivor's cost by kind grown with the users it
+      receives (:func:`estate.costing.survivor_cost_after`); annual_saving =
+      run_cost_before - run_cost_after, never more than the retired systems'
+      cost; the staff-time part of it is non-cashable.
     * Each retired system s retires on R_s: the day after its natural end
       N_s (its contract end rolled forward whole years until notice can still
       be given after the start and N_s + 1 day >= E, the start plus
@@ -1019,7 +1134,7 @@ def generate_options(
     >>> result.options[["option_id", "type", "annual_saving", "n_retired"]].round(0)
       option_id               type  annual_saving  n_retired
     0    JP-001  joint procurement        20800.0          0
-    1    SP-001    shared platform        43368.0          1
+    1    SP-001    shared platform        36005.0          1
     """
     if not isinstance(assumptions, Assumptions):
         raise _fail("assumptions", "an Assumptions (see estate.assumptions.load_assumptions)",
@@ -1043,11 +1158,12 @@ def generate_options(
     groupings = _groupings(groups, inventory)
 
     # 1. Candidates, sorted and numbered within each type.
-    shared = _shared_platforms(systems, groupings, a.max_survivor_scale)
+    shared = _shared_platforms(systems, groupings)
     joint, joint_members = _joint_procurements(systems, a)
-    rationalised = _rationalisations(systems, a.max_survivor_scale)
+    rationalised = _rationalisations(systems)
     hosting, moves = _hosting_consolidations(systems, _site_table(sites, inventory), a)
-    shared, rationalised, joint, hosting = _costed_only(shared, rationalised, joint, hosting, systems, joint_members)
+    shared, rationalised, joint, hosting = _worth_appraising(shared, rationalised, joint, hosting, systems,
+                                                             joint_members, a)
     numbered = []
     for frame, kind in ((shared, "shared platform"), (joint, "joint procurement"),
                         (rationalised, "rationalisation"), (hosting, "hosting consolidation")):
@@ -1067,7 +1183,8 @@ def generate_options(
     effects_parts, totals_parts, cost_parts = [], [], []
     consolidating = candidates.loc[candidates["type"].isin(["shared platform", "rationalisation"])]
     if len(consolidating):
-        parts = _cost_consolidations(_consolidation_members(consolidating, systems), systems, a, d)
+        parts = _cost_consolidations(_consolidation_members(consolidating, systems, a).drop(columns="reason"),
+                                     systems, a, d)
         effects_parts.append(parts[0])
         totals_parts.append(parts[1])
         cost_parts.append(parts[2])
@@ -1086,7 +1203,16 @@ def generate_options(
         totals_parts.append(parts[1])
         cost_parts.append(parts[2])
     members = pd.concat(effects_parts, ignore_index=True)
-    totals = pd.concat(totals_parts).loc[:, ["run_cost_before", "run_cost_after", "annual_saving"]]
+    members["replacement_class"] = members["replacement_class"].fillna("") if "replacement_class" in members \
+        else ""
+    for kind in COST_KINDS:
+        if f"cost_{kind}" not in members:
+            members[f"cost_{kind}"] = np.nan
+    totals = pd.concat(totals_parts).reindex(columns=["run_cost_before", "run_cost_after", "annual_saving",
+                                                      "cashable_saving", "non_cashable_saving", "received_users"])
+    # A joint contract's discount and a closed site's running cost are cash.
+    totals["non_cashable_saving"] = totals["non_cashable_saving"].fillna(0.0)
+    totals["cashable_saving"] = totals["cashable_saving"].fillna(totals["annual_saving"])
     totals = totals.reindex(candidates["cand"])
 
     # 3. Option-level one-off costs in year 0.
@@ -1165,6 +1291,9 @@ def generate_options(
         "run_cost_before": totals["run_cost_before"].to_numpy(),
         "run_cost_after": totals["run_cost_after"].to_numpy(),
         "annual_saving": totals["annual_saving"].to_numpy(),
+        "cashable_saving": totals["cashable_saving"].to_numpy(),
+        "received_users": totals["received_users"].fillna(0.0).to_numpy(),
+        "non_cashable_saving": totals["non_cashable_saving"].to_numpy(),
         **{c: measured[c].to_numpy() for c in measured},
         "start_year": np.full(len(candidates), a.first_year, dtype=np.int64),
         "end_year": np.where(end_year >= 0, end_year, a.first_year).astype(np.int64),

@@ -239,6 +239,9 @@ class Plan:
         flows = self.portfolio_cash_flows()
         run_cost = float(run_cost_today(self.matched, self.inventory.sites).sum())
         saving = float(flows["savings"].iloc[-1]) if len(flows) else 0.0
+        # Doing the minimum: every contract renewed as it falls due, today's run cost each year, discounted.
+        a = self.assumptions
+        bau = run_cost * float((1.0 / (1.0 + a.discount_rate) ** np.arange(a.horizon_years)).sum())
         return {
             "Organisations": float(self.matched["organisation"].nunique()),
             "Systems": float(len(self.matched)),
@@ -247,9 +250,15 @@ class Plan:
             "Recommended annual saving": saving,
             "Saving as share of run cost": saving / run_cost if run_cost else float("nan"),
             "Annual saving before optimism bias": float(chosen["annual_saving"].sum()),
+            "Cashable saving before optimism bias": float(chosen["cashable_saving"].sum()),
+            "Non-cashable saving before optimism bias": float(chosen["non_cashable_saving"].sum()),
             "One-off cost": float(chosen["one_off_cost"].sum()),
             "NPV": float(chosen["npv"].sum()),
-            "Payback years": float(payback_years(flows["net"].to_numpy())) if len(flows) else float("nan"),
+            # No option recommended: nothing to pay back (not "within the first year").
+            "Payback years": float(payback_years(flows["net"].to_numpy())) if len(flows) and len(chosen)
+            else float("nan"),
+            "Business as usual: run cost over the appraisal (PV)": bau,
+            "Recommended plan: run cost and one-off costs (PV)": bau - float(chosen["npv"].sum()),
         }
 
     @property
@@ -289,10 +298,15 @@ class Plan:
             ("Recommended options", f"{head['Recommended options']:,.0f}"),
             ("Recommended annual saving", f"{money(head['Recommended annual saving'])} after optimism bias"
                                           + (f" ({share:.1%} of run cost)" if share == share else "")),
-            ("Before optimism bias", f"{money(head['Annual saving before optimism bias'])} a year"),
+            ("Before optimism bias", f"{money(head['Annual saving before optimism bias'])} a year, of which "
+                                     f"{money(head['Cashable saving before optimism bias'])} cashable"),
             ("One-off cost", f"{money(head['One-off cost'])} after optimism bias"),
             ("NPV", f"{money(head['NPV'])} over {a.horizon_years} years at {a.discount_rate:.1%}"),
-            ("Payback", payback_text(head["Payback years"])),
+            ("Payback", payback_text(head["Payback years"]) if len(self.recommended) else "no option recommended"),
+            ("Against business as usual", f"{money(head['Recommended plan: run cost and one-off costs (PV)'])} "
+                                          f"against {money(head['Business as usual: run cost over the appraisal (PV)'])}"
+                                          f" (present values, {a.price_base_year}/{(a.price_base_year + 1) % 100:02d} "
+                                          f"prices)"),
         ]
 
 

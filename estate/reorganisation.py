@@ -717,7 +717,7 @@ def divisions(matched: pd.DataFrame, successors: pd.DataFrame, assumptions: Any)
         capability that can take its part (its users plus the part's, the
         system's users over k, at most ``max_survivor_scale`` times its
         own): each part moves onto it and the system retires. One-off
-        (``partition_one_off_share`` x A x M + k x D) x cf + its exit cost; a saving of ``max_saving_share`` x A x sf
+        (``partition_one_off_share`` x A x M + k x D) x cf + its exit cost; a saving of ``divided_move_saving_share`` x A x sf
         a year (the receiving platforms grow). Present cost = one-off -
         saving x PV(H).
 
@@ -768,7 +768,7 @@ def divisions(matched: pd.DataFrame, successors: pd.DataFrame, assumptions: Any)
     host_one_off = (k - 1) * (a.partition_one_off_share * annual * m / k + d) * cf
     charge = a.shared_service_charge * annual * (k - 1) / k
     move_one_off = (a.partition_one_off_share * annual * m + k * d) * cf + exit_cost
-    move_saving = -a.max_saving_share * annual * sf
+    move_saving = -a.divided_move_saving_share * annual * sf
     host_present = (host_one_off / (1 + r) ** y if y < h else 0.0) + charge * pv_y + uplift * (pv_h - pv_y)
     base = pd.DataFrame({
         "system_key": systems["system_key"].to_numpy(), "organisation": systems["organisation"].to_numpy(),

@@ -76,6 +76,7 @@ import pandas as pd
 
 from estate._xlsx import Formula, PlanWorksheet, branches, cat
 from estate.assumptions import Assumptions
+from estate.costing import COST_KINDS
 from estate.errors import NotASpreadsheetError, ParameterError
 from estate.outputs import MARK_PROPERTY, atomic_write, output_error
 from estate.plan import CURRENCY_SYMBOLS, money_text, payback_text, uncosted_findings
@@ -102,6 +103,8 @@ _FUTURE = "_xlfn."
 _MAX_WIDTH = 60
 _TOP_OPTIONS = 5
 _CONSOLIDATING = ("shared platform", "shared service", "rationalisation")
+_REPLACEMENT_RATES = {"EPR platform": "epr_replacement_per_user", "ERP platform": "erp_replacement_per_user",
+                      "platform": "platform_replacement_per_user"}
 _PLAIN_FRACTIONS = frozenset({"scale_elasticity"})
 _DERIVED = ("cost_factor", "saving_factor", "plan_start", "earliest_retirement")
 _CHART_WIDTH_PX = 640
@@ -269,6 +272,10 @@ _OPTION_COLUMNS = (
     _c("target_label", "Target description", 40), _c("n_partners", "Partners count", 10, _INT),
     _c("n_retired", "Systems retired count", 10, _INT), _c("survivor_cost", "Survivor run cost", 15, _MONEY),
     _c("survivor_users", "Survivor users", 10, _INT), _c("retired_users", "Retired users", 10, _INT),
+    _c("cashable_saving", "Cashable saving", 15, _MONEY), _c("non_cashable_saving", "Non-cashable saving", 15, _MONEY),
+    _c("received_users", "Users received", 10, _INT),
+    *(_c(f"survivor_{kind}", f"Survivor {kind} cost", 14, _MONEY) for kind in COST_KINDS),
+    _c("retired_staff", "Retired staff cost", 14, _MONEY),
     _c("year0", "Year-0 costs before bias", 15, _MONEY), _c("pv_savings", "PV of savings", 15, _MONEY),
     _c("pv_costs", "PV of costs", 15, _MONEY), _c("rationale", "Rationale", 80),
     _c("start_fy", "Start FY", 8), _c("start_reason", "Start set by", 50),
@@ -277,6 +284,7 @@ _OPTION_COLUMNS = (
 _CATEGORIES = (
     ("parallel_running", "Parallel running"), ("vendor_management", "Vendor management"),
     ("training", "Training"), ("integration_rework", "Integration rework"), ("data_migration", "Data migration"),
+    ("replacement_programme", "Replacement programme"),
     ("contract_exit", "Contract exit"), ("hosting_move", "Hosting move"), ("site_exit", "Site exit"),
 )
 """The one-off cost categories that fall on a system (the others fall on the option, in year 0)."""
@@ -295,6 +303,8 @@ _OPTION_SYSTEM_COLUMNS = (
     _c("one_off", "One-off before bias", 13, _MONEY),
     _c("npv_contract_end", "Own NPV at contract end", 14, _MONEY),
     _c("npv_early_exit", "Own NPV if exit early", 14, _MONEY),
+    *(_c(f"cost_{kind}", f"{kind.capitalize()} cost", 13, _MONEY) for kind in COST_KINDS),
+    _c("replacement_class", "Replacement class", 14),
 )
 
 _CASH_FLOW_COLUMNS = (
@@ -315,6 +325,7 @@ _PARTNER_SHARE_COLUMNS = (
     _c("run_cost_after", "Run cost after", 14, _MONEY), _c("annual_saving", "Annual saving", 14, _MONEY),
     _c("saving_share", "Saving share", 9, _PCT), _c("cost_share", "Cost share", 9, _PCT),
     _c("one_off", "One-off cost", 14, _MONEY), _c("npv", "NPV", 14, _MONEY),
+    _c("cashable", "Cashable saving", 14, _MONEY),
 )
 
 _PARTNER_COLUMNS = (
@@ -322,7 +333,8 @@ _PARTNER_COLUMNS = (
     _c("annual_saving", "Annual saving", 15, _MONEY), _c("one_off", "One-off cost", 15, _MONEY),
     _c("npv", "NPV", 15, _MONEY), _c("transfer", "Transfer", 15, _MONEY),
     _c("npv_after", "NPV after transfer", 15, _MONEY), _c("position", "Position", 20),
-    _c("options", "Options", 60),
+    _c("options", "Options", 60), _c("cashable", "Cashable saving", 15, _MONEY),
+    _c("non_cashable", "Non-cashable saving", 15, _MONEY),
 )
 
 _SYSTEM_COLUMNS = (
@@ -397,8 +409,11 @@ _OPTION_SENSITIVITY_COLUMNS = (
 _HEADLINE_STYLES = {
     "Organisations": _INT, "Systems": _INT, "Annual run cost": _MONEY, "Recommended options": _INT,
     "Recommended annual saving": _MONEY, "Saving as share of run cost": _PCT,
-    "Annual saving before optimism bias": _MONEY, "One-off cost": _MONEY,
+    "Annual saving before optimism bias": _MONEY, "Cashable saving before optimism bias": _MONEY,
+    "Non-cashable saving before optimism bias": _MONEY, "One-off cost": _MONEY,
     "NPV": _MONEY, "Payback years": _YEARS,
+    "Business as usual: run cost over the appraisal (PV)": _MONEY,
+    "Recommended plan: run cost and one-off costs (PV)": _MONEY,
 }
 
 
@@ -598,6 +613,9 @@ def _frames(plan: Plan) -> _Frames:
         "survivor_cost": effects["annual_cost"].where(survive, 0.0).groupby(effects["option_id"]).sum(),
         "survivor_users": effects["users"].where(survive, 0.0).groupby(effects["option_id"]).sum(),
         "retired_users": effects["users"].where(retire, 0.0).groupby(effects["option_id"]).sum(),
+        **{f"survivor_{kind}": effects[f"cost_{kind}"].where(survive, 0.0).fillna(0.0)
+           .groupby(effects["option_id"]).sum() for kind in COST_KINDS},
+        "retired_staff": effects["cost_staff"].where(retire, 0.0).fillna(0.0).groupby(effects["option_id"]).sum(),
     })
     year0 = o.one_off_breakdown[o.one_off_breakdown["category"].isin(
         ["assessment_planning", "joint_procurement", "stakeholder_engagement"])]
@@ -619,8 +637,12 @@ def _frames(plan: Plan) -> _Frames:
         "pv_costs": table["pv_costs"], "rationale": table["rationale"], "start_fy": table["start_year"],
         "start_reason": table["option_id"].map(reasons).astype(object).fillna(""),
     })
-    for column in ("survivor_cost", "survivor_users", "retired_users"):
+    for column in ("survivor_cost", "survivor_users", "retired_users", "retired_staff",
+                   *(f"survivor_{kind}" for kind in COST_KINDS)):
         options[column] = table["option_id"].map(per_option[column]).where(table["type"].isin(_CONSOLIDATING))
+    options["received_users"] = table["received_users"].where(table["type"].isin(_CONSOLIDATING))
+    options["cashable_saving"] = table["cashable_saving"]
+    options["non_cashable_saving"] = table["non_cashable_saving"]
 
     # Option systems: the per-system inputs and the figures the formulas rebuild.
     kinds = effects["kind"]
@@ -634,6 +656,10 @@ def _frames(plan: Plan) -> _Frames:
     categories["training"] = (f["users"] * a.training_per_user).where(system_retire)
     categories["integration_rework"] = (f["interfaces"] * a.integration_rework_per_interface).where(system_retire)
     categories["data_migration"] = pd.Series(float(a.data_migration_per_system), index=f.index).where(system_retire)
+    rates = {"EPR platform": a.epr_replacement_per_user, "ERP platform": a.erp_replacement_per_user,
+             "platform": a.platform_replacement_per_user}
+    categories["replacement_programme"] = (f["users"] * f["replacement_class"].map(rates)).where(
+        system_retire & f["replacement_class"].isin(list(rates)))
     categories["contract_exit"] = f["exit_cost_paid"].where(system_retire)
     categories["hosting_move"] = pd.Series(float(a.hosting_move_per_system), index=f.index).where(move)
     categories["site_exit"] = f["exit_cost_paid"].where(site)
@@ -664,6 +690,8 @@ def _frames(plan: Plan) -> _Frames:
         **categories,
         "one_off": pd.DataFrame(categories).sum(axis=1),
         "npv_contract_end": f["npv_contract_end"], "npv_early_exit": f["npv_early_exit"],
+        **{f"cost_{kind}": f[f"cost_{kind}"].where(consolidating) for kind in COST_KINDS},
+        "replacement_class": f["replacement_class"].where(system_retire, ""),
         "kind": kinds, "site": site, "system_retire": system_retire,
     })
     for t in range(a.horizon_years):
@@ -711,13 +739,21 @@ def _frames(plan: Plan) -> _Frames:
         "weight": shares["cost_share"], "run_cost_after": shares["run_cost_after"],
         "annual_saving": shares["annual_saving"], "saving_share": shares["saving_share"],
         "cost_share": shares["cost_share"], "one_off": shares["one_off_cost"], "npv": shares["npv"],
+        # Each partner's part of the option's cashable saving, by its saving share (before bias).
+        "cashable": shares["saving_share"] * shares["option_id"].map(
+            o.options.set_index("option_id")["cashable_saving"]).fillna(0.0),
     })
     p = plan.partners.partners.reset_index(drop=True)
+    chosen_shares = partner_shares.loc[partner_shares["recommended"] == "Yes"]
+    cashable = chosen_shares.groupby("organisation")["cashable"].sum()
+    saving = chosen_shares.groupby("organisation")["annual_saving"].sum()
     partners = pd.DataFrame({
         "organisation": p["organisation"], "run_cost_today": p["run_cost_today"].fillna(0.0),
         "annual_saving": p["annual_saving"], "one_off": p["one_off_cost"], "npv": p["npv"],
         "transfer": p["transfer"], "npv_after": p["npv_after_transfer"], "position": p["position"],
         "options": p["options"],
+        "cashable": p["organisation"].map(cashable).fillna(0.0),
+        "non_cashable": p["organisation"].map(saving).fillna(0.0) - p["organisation"].map(cashable).fillna(0.0),
     })
 
     # Systems and data issues: values.
@@ -994,7 +1030,8 @@ def _write_option_systems(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _St
     _write_values(ws, s, e, styles, ["option", "system_key", "organisation", "effect", "path", "destination", "users",
                                      "annual_cost", "discount_base", "interfaces", "contract_end", "notice",
                                      "natural_end", "exit_cost", "retire_date", "saving_start", "cost_date",
-                                     "npv_contract_end", "npv_early_exit"])
+                                     "npv_contract_end", "npv_early_exit", *(f"cost_{k}" for k in COST_KINDS),
+                                     "replacement_class"])
     effect = e["effect"].to_numpy()
     consolidating = e["kind"].isin(_CONSOLIDATING).to_numpy()
     site, system_retire = e["site"].to_numpy(dtype=bool), e["system_retire"].to_numpy(dtype=bool)
@@ -1002,6 +1039,12 @@ def _write_option_systems(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _St
 
     def lookup(key: str) -> Formula:
         return _sumifs(opt.span(key), (opt.span("option"), s.cells("option")))
+
+    def replacement_rate() -> Formula:  # the assumption of each retired platform's replacement class
+        names = e["replacement_class"].map(_REPLACEMENT_RATES)
+        for name in sorted(set(names.dropna())):
+            n(name)
+        return names.fillna("0").to_numpy(dtype=object)
 
     def growth() -> Formula:
         return cat("(", lookup("run_cost_after"), "-", lookup("survivor_cost"), ")")
@@ -1020,6 +1063,8 @@ def _write_option_systems(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _St
         "integration_rework": (system_retire, lambda: cat(s.cells("interfaces"), "*",
                                                            n.integration_rework_per_interface)),
         "data_migration": (system_retire, lambda: n.data_migration_per_system),
+        "replacement_programme": (system_retire & e["replacement_class"].isin(_REPLACEMENT_RATES).to_numpy(),
+                                  lambda: cat(s.cells("users"), "*", replacement_rate())),
         "contract_exit": (system_retire, lambda: cat("IF(", s.cells("path"), '="early exit",', s.cells("exit_cost"),
                                                      ",0)")),
         "hosting_move": (move, lambda: n.hosting_move_per_system),
@@ -1099,7 +1144,7 @@ def _write_options(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n
     _write_values(ws, opt, f, styles, ["option", "type", "capability", "target", "lead", "partners",
                                        "systems_retired", "start", "recommended", "end", "capability_code",
                                        "target_label", "n_partners", "n_retired", "rationale", "start_fy",
-                                       "start_reason"])
+                                       "start_reason", "received_users"])
     kinds = f["type"].to_numpy()
     consolidating = f["type"].isin(_CONSOLIDATING).to_numpy()
 
@@ -1117,10 +1162,24 @@ def _write_options(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n
     _write_formulas(ws, opt, "retired_users", f, styles,
                     lambda: branches(rows, (consolidating, lambda: over_systems("users", "retire"))))
 
-    def scaled() -> Formula:
-        su, ru = opt.cells("survivor_users"), opt.cells("retired_users")
-        return cat("MAX(", opt.cells("survivor_cost"), "*((", su, "+", ru, ")/", su, ")^", n.scale_elasticity,
-                   ",(1-", n.max_saving_share, ")*", opt.cells("run_cost_before"), ")")
+    for kind in COST_KINDS:
+        _write_formulas(ws, opt, f"survivor_{kind}", f, styles, lambda kind=kind: branches(
+            rows, (consolidating, lambda: over_systems(f"cost_{kind}", "survive"))))
+    _write_formulas(ws, opt, "retired_staff", f, styles,
+                    lambda: branches(rows, (consolidating, lambda: over_systems("cost_staff", "retire"))))
+
+    def scaled() -> Formula:  # estate.costing.survivor_cost_after, kind by kind
+        su, ru = cat("MAX(", opt.cells("survivor_users"), ",1)"), opt.cells("received_users")
+        ratio = cat("((", su, "+", ru, ")/", su, ")")
+
+        def partly_fixed(kind: str, share: str) -> Formula:
+            return cat(opt.cells(f"survivor_{kind}"), "*(", n(share), "+(1-", n(share), ")*", ratio, ")")
+
+        return cat(opt.cells("survivor_licence"), "*(1+", ru, "/", su, "*(1-", n.licence_volume_discount, "))+",
+                   partly_fixed("support", "support_fixed_share"), "+",
+                   partly_fixed("hosting", "hosting_fixed_share"), "+",
+                   partly_fixed("staff", "staff_fixed_share"), "+",
+                   opt.cells("survivor_other"), "*", ratio, "^", n.scale_elasticity)
 
     def reduced() -> Formula:
         return cat(opt.cells("run_cost_before"), "-",
@@ -1133,6 +1192,17 @@ def _write_options(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n
                     lambda: branches(rows, (consolidating, scaled), (True, reduced)))
     _write_formulas(ws, opt, "annual_saving", f, styles,
                     lambda: cat(opt.cells("run_cost_before"), "-", opt.cells("run_cost_after")))
+
+    def non_cashable() -> Formula:  # staff time released, less the survivor's staff growth
+        su = cat("MAX(", opt.cells("survivor_users"), ",1)")
+        return cat("(1-", n.staff_saving_cashable, ")*(", opt.cells("retired_staff"), "-",
+                   opt.cells("survivor_staff"), "*(1-", n.staff_fixed_share, ")*", opt.cells("received_users"),
+                   "/", su, ")")
+
+    _write_formulas(ws, opt, "non_cashable_saving", f, styles,
+                    lambda: branches(rows, (consolidating, non_cashable), (True, lambda: "0")))
+    _write_formulas(ws, opt, "cashable_saving", f, styles,
+                    lambda: cat(opt.cells("annual_saving"), "-", opt.cells("non_cashable_saving")))
     _write_formulas(ws, opt, "year0", f, styles, lambda: branches(
         rows, (consolidating, lambda: cat(n.assessment_planning_per_option, partners())),
         (kinds == "joint procurement", lambda: cat(n.joint_procurement_cost, partners()))))
@@ -1192,6 +1262,8 @@ def _write_partner_shares(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _St
         "IF(", option("annual_saving"), "<>0,", p.cells("annual_saving"), "/", option("annual_saving"), ",",
         p.cells("weight"), ")"))
     _write_formulas(ws, p, "cost_share", f, styles, lambda: p.cells("weight"))
+    _write_formulas(ws, p, "cashable", f, styles,
+                    lambda: cat(p.cells("saving_share"), "*", option("cashable_saving")))
     _write_formulas(ws, p, "one_off", f, styles, lambda: cat(p.cells("cost_share"), "*", option("one_off")))
     _write_formulas(ws, p, "npv", f, styles, lambda: cat(
         p.cells("saving_share"), "*", option("pv_savings"), "-", p.cells("cost_share"), "*", option("pv_costs")))
@@ -1214,6 +1286,9 @@ def _write_partners(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) 
     _write_formulas(ws, pt, "annual_saving", f, styles, lambda: recommended("annual_saving"))
     _write_formulas(ws, pt, "one_off", f, styles, lambda: recommended("one_off"))
     _write_formulas(ws, pt, "npv", f, styles, lambda: recommended("npv"))
+    _write_formulas(ws, pt, "cashable", f, styles, lambda: recommended("cashable"))
+    _write_formulas(ws, pt, "non_cashable", f, styles,
+                    lambda: cat(pt.cells("annual_saving"), "-", pt.cells("cashable")))
     npvs = pt.span("npv")
     losses, gains = f'(-SUMIF({npvs},"<0"))', f'SUMIF({npvs},">0")'
 
@@ -1243,6 +1318,10 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
         f"after the optimism-bias adjustment unless labelled otherwise; the annual saving is the last year's. "
         f"Figures are live formulas over the other sheets and the Assumptions sheet." if years
         else "No appraisal years."), styles.subtitle)
+    ws.write_string(S.subtitle_row + 1, h.col("label"), (
+        f"Basis: {a.price_base_year}/{(a.price_base_year + 1) % 100:02d} prices, real terms; indexation: "
+        f"{a.indexation}; VAT: {a.vat_basis}. Compared with doing the minimum (business as usual: every contract "
+        f"renewed as it falls due, today's run cost each year)."), styles.subtitle)
     for j, column in enumerate(pf.columns):
         ws.set_column(j, j, column.width)
     ws.write_string(h.header_row, h.col("label"), "Figure", styles.header)
@@ -1261,13 +1340,22 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
         # The steady-state saving after optimism bias: the recommended options' savings in the last year.
         "Recommended annual saving": pf.cell("savings", last) if pf.n_rows else "0",
         "Annual saving before optimism bias": f'SUMIFS({opt.span("annual_saving")},{opt.span("recommended")},"Yes")',
+        "Cashable saving before optimism bias":
+            f'SUMIFS({opt.span("cashable_saving")},{opt.span("recommended")},"Yes")',
+        "Non-cashable saving before optimism bias":
+            f'SUMIFS({opt.span("non_cashable_saving")},{opt.span("recommended")},"Yes")',
+        # Doing the minimum: today's run cost every year (contracts renewed as they fall due), discounted.
+        "Business as usual: run cost over the appraisal (PV)":
+            f'{value_cell["Annual run cost"]}*SUM({pf.local_span("discount_factor")})' if pf.n_rows else "0",
+        "Recommended plan: run cost and one-off costs (PV)":
+            f'{value_cell["Business as usual: run cost over the appraisal (PV)"]}-{value_cell["NPV"]}',
         "Saving as share of run cost": (
             f'IF({value_cell["Annual run cost"]}>0,'
             f'{value_cell["Recommended annual saving"]}/{value_cell["Annual run cost"]},"")'),
         "One-off cost": f'SUMIFS({opt.span("one_off")},{opt.span("recommended")},"Yes")',
         "NPV": f'SUMIFS({opt.span("npv")},{opt.span("recommended")},"Yes")',
         # No options at all: no cash flows, so no payback (as the library says).
-        "Payback years": (f'IF(COUNTA({opt.span("option")})=0,"",IF({pf.cell("cumulative", last)}<0,"",'
+        "Payback years": (f'IF(COUNTIF({opt.span("recommended")},"Yes")=0,"",IF({pf.cell("cumulative", last)}<0,"",'
                           f'IF(MIN({pf.local_span("cumulative")})>=0,0,MAX({pf.local_span("crossing")}))))')
         if pf.n_rows else '""',
     }
@@ -1625,7 +1713,7 @@ def _write_divisions(ws: PlanWorksheet, plan: Plan, styles: _Styles, n: _Names) 
     _write_formulas(ws, t, "annual_change", frame, styles, lambda: branches(
         rows,
         (method != "move each part", lambda: cat(f"{n.partition_run_cost_uplift}*", annual, "*(", parts, "-1)")),
-        (method == "move each part", lambda: cat(f"-{n.max_saving_share}*", annual, f"*{n.saving_factor}"))))
+        (method == "move each part", lambda: cat(f"-{n.divided_move_saving_share}*", annual, f"*{n.saving_factor}"))))
     _write_formulas(ws, t, "years_charged", frame, styles, lambda: branches(
         rows, (method == "host then migrate", lambda: f"MIN({n.shared_service_years},{n.horizon_years})")))
     _write_formulas(ws, t, "service_charge", frame, styles, lambda: branches(

@@ -16,21 +16,34 @@ from estate.errors import EstateError, ParameterError
 
 EXPECTED_DEFAULTS = {
     "currency": "GBP",
+    "price_base_year": 2026,
+    "vat_basis": "excluding recoverable VAT: councils recover most VAT (VAT Act 1994 s.33); NHS trusts recover it only "
+                 "on contracted-out services, so add irrecoverable VAT to their costs",
+    "indexation": "none: real prices, no inflation applied over the appraisal",
     "first_month": 4,
     "first_year": 2027,
     "horizon_years": 10,
     "discount_rate": 0.035,
     "cost_bias": 2.0,
     "saving_bias": 0.41,
-    "bias_mitigation": 0.8,
+    "bias_mitigation": 0.5,
     "scale_elasticity": 0.8,
     "max_survivor_scale": 5.0,
-    "max_saving_share": 0.2,
+    "licence_volume_discount": 0.1,
+    "support_fixed_share": 0.5,
+    "hosting_fixed_share": 0.5,
+    "staff_fixed_share": 0.5,
+    "staff_saving_cashable": 0.0,
+    "fit_max_cost_ratio": 5.0,
+    "divided_move_saving_share": 0.2,
     "migration_months": 12,
     "double_running_months": 3.0,
     "assessment_planning_per_option": 25_000.0,
     "stakeholder_engagement_per_partner": 5_000.0,
     "data_migration_per_system": 20_000.0,
+    "epr_replacement_per_user": 4_000.0,
+    "erp_replacement_per_user": 1_500.0,
+    "platform_replacement_per_user": 250.0,
     "training_per_user": 40.0,
     "integration_rework_per_interface": 8_000.0,
     "vendor_management_per_contract": 3_000.0,
@@ -72,8 +85,10 @@ EXPECTED_DEFAULTS = {
 }
 
 ILLUSTRATIVE = {
-    "first_year", "bias_mitigation", "scale_elasticity", "max_survivor_scale", "migration_months",
-    "double_running_months",
+    "first_year", "scale_elasticity", "max_survivor_scale", "fit_max_cost_ratio", "migration_months",
+    "divided_move_saving_share",
+    "licence_volume_discount", "support_fixed_share", "platform_replacement_per_user", "hosting_fixed_share",
+    "staff_fixed_share", "double_running_months",
     "assessment_planning_per_option", "stakeholder_engagement_per_partner", "data_migration_per_system",
     "training_per_user", "integration_rework_per_interface", "vendor_management_per_contract",
     "joint_procurement_cost", "volume_discount", "hosting_move_per_system", "default_site_exit_cost",
@@ -125,14 +140,18 @@ def test_illustrative_defaults_say_so():
     frame = load_assumptions().to_frame().set_index("Parameter")
     for name in ILLUSTRATIVE:
         assert "Illustrative" in frame.loc[name, "Source"], name
-    for name in ("discount_rate", "horizon_years", "cost_bias", "saving_bias"):
+    for name in ("discount_rate", "horizon_years", "cost_bias", "saving_bias", "bias_mitigation",
+                 "staff_saving_cashable"):
         assert "Green Book" in frame.loc[name, "Source"], name
+    # Every default cites its source or says it is illustrative (issue 10).
+    for name, source in frame["Source"].items():
+        assert source.strip(), name
 
 
 def test_factors():
     a = load_assumptions()
-    assert a.cost_factor == pytest.approx(1.4)
-    assert a.saving_factor == pytest.approx(0.918)
+    assert a.cost_factor == pytest.approx(1 + 2.0 * (1 - 0.5))  # 2.0
+    assert a.saving_factor == pytest.approx(1 - 0.41 * (1 - 0.5))  # 0.795
     b = load_assumptions(cost_bias=0.4, saving_bias=0.2, bias_mitigation=0.25)
     assert b.cost_factor == pytest.approx(1.3) and b.saving_factor == pytest.approx(0.85)
 

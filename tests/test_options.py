@@ -126,76 +126,80 @@ def test_worked_example_options():
     assert cents(sp1["run_cost_before"]) == 205_000.00
     assert cents(sp1["run_cost_after"]) == 180_576.09
     assert cents(sp1["annual_saving"]) == 24_423.91
-    # Appraisal.
-    assert cents(sp1["pv_savings"]) == 170_573.07
-    assert cents(sp1["pv_costs"]) == 159_714.98
-    assert cents(sp1["npv"]) == 10_858.10
-    assert cents(sp1["one_off_cost"]) == 163_590.00
-    assert round(sp1["payback_years"], 4) == 8.2962
-    assert sp1["start_year"] == 2027 and sp1["end_year"] == 2028 and bool(sp1["meets_minimum_npv"])
+    # Appraisal (bias factors with the defaults: costs x 2.0, savings x 0.795).
+    assert cents(sp1["pv_savings"]) == 102_051.63
+    assert cents(sp1["pv_costs"]) == 199_609.17
+    assert cents(sp1["npv"]) == -97_557.54
+    assert cents(sp1["one_off_cost"]) == 213_700.00
+    assert math.isnan(sp1["payback_years"])  # still behind after ten years
+    assert sp1["start_year"] == 2027 and sp1["end_year"] == 2030 and not bool(sp1["meets_minimum_npv"])
+    assert sp1["cashable_saving"] == sp1["annual_saving"] and sp1["non_cashable_saving"] == 0.0
+    assert "Why it fits: OpenRevenues (a platform, council)" in sp1["rationale"]
     # SP-002.
     sp2 = option(result, "SP-002")
     assert round((100 / 40) ** 0.8, 9) == 2.081383019
     assert cents(sp2["run_cost_after"]) == 176_917.56
     assert cents(sp2["annual_saving"]) == 28_082.44
-    assert cents(sp2["npv"]) == -21_971.08
+    assert cents(sp2["npv"]) == -127_230.63
     assert not bool(sp2["meets_minimum_npv"]) and sp2["end_year"] == 2031
 
 
 def test_worked_example_paths():
     result = worked()
     eden = effect(result, "SP-001", EDEN_REV)
-    assert eden["effect"] == "retire" and eden["path"] == "early exit"
+    assert eden["effect"] == "retire" and eden["path"] == "at contract end"
     assert eden["natural_end"] == pd.Timestamp("2030-09-30")
-    assert eden["retire_date"] == pd.Timestamp("2028-04-01")
-    assert eden["exit_cost_paid"] == 20_000.0
+    assert eden["retire_date"] == pd.Timestamp("2030-10-01")
+    assert eden["exit_cost_paid"] == 0.0
     assert cents(eden["uplift"]) == 60_576.09 and cents(eden["net_saving"]) == 24_423.91
-    assert cents(eden["npv_contract_end"]) == 39_741.53
-    assert cents(eden["npv_early_exit"]) == 59_858.10
+    assert cents(eden["npv_contract_end"]) == -27_557.54
+    assert cents(eden["npv_early_exit"]) == -29_769.41
+    assert eden["replacement_class"] == "platform"
     # Hand arithmetic of the two paths, as printed.
     df = discount_factors(10)
-    saving = 0.918 * (85_000 - (120_000 * (100 / 60) ** 0.8 - 120_000))
-    assert round(saving, 2) == 22_421.15
+    saving = (1 - 0.41 * 0.5) * (85_000 - (120_000 * (100 / 60) ** 0.8 - 120_000))
+    assert round(saving, 2) == 19_417.01
     assert round(df[1:].sum(), 9) == 7.607686509 and round(df[4:].sum(), 9) == 4.806049528
     assert round(182 / 365, 9) == 0.498630137
-    end = saving * (182 / 365 * df[3] + df[4:].sum()) - 61_850 * 1.4 * df[3]
-    early = saving * df[1:].sum() - 81_850 * 1.4 * df[1]
+    own = 21_250 + 3_000 + 40 * 40 + 2 * 8_000 + 20_000 + 40 * 250
+    assert own == 71_850
+    end = saving * (182 / 365 * df[3] + df[4:].sum()) - own * 2.0 * df[3]
+    early = saving * df[1:].sum() - (own + 20_000) * 2.0 * df[1]
     assert end == pytest.approx(eden["npv_contract_end"], rel=1e-12)
     assert early == pytest.approx(eden["npv_early_exit"], rel=1e-12)
     # The option's NPV is Eden's own NPV less the year-0 costs.
-    assert option(result, "SP-001")["npv"] == pytest.approx(early - 35_000 * 1.4, rel=1e-12)
+    assert option(result, "SP-001")["npv"] == pytest.approx(end - 35_000 * 2.0, rel=1e-12)
     survivor = effect(result, "SP-001", CARLISLE_REV)
     assert survivor["effect"] == "survive" and survivor["net_saving"] == 0.0 and pd.isna(survivor["retire_date"])
 
     carlisle = effect(result, "SP-002", CARLISLE_REV)
     assert carlisle["path"] == "at contract end" and carlisle["exit_cost_paid"] == 0.0
     assert carlisle["retire_date"] == pd.Timestamp("2031-04-01")
-    assert cents(carlisle["npv_contract_end"]) == 27_028.92
-    assert cents(carlisle["npv_early_exit"]) == 21_089.93
+    assert cents(carlisle["npv_contract_end"]) == -57_230.63
+    assert cents(carlisle["npv_early_exit"]) == -109_188.09
 
 
 def test_worked_example_cash_flows_and_one_offs():
     result = worked()
     flows = result.cash_flows.loc[result.cash_flows["option_id"] == "SP-001"]
     assert flows["label"].tolist()[:2] == ["2027/28", "2028/29"]
-    assert [cents(v) for v in flows["costs"]] == [49_000.00, 114_590.00] + [0.0] * 8
-    assert [cents(v) for v in flows["savings"]] == [0.0] + [22_421.15] * 9
+    assert [cents(v) for v in flows["costs"]] == [70_000.00, 0.0, 0.0, 143_700.00] + [0.0] * 6
+    assert [cents(v) for v in flows["savings"]] == [0.0, 0.0, 0.0, 9_681.91] + [19_417.01] * 6
     assert [cents(v) for v in flows["cumulative_net"]] == [
-        -49_000.00, -141_168.85, -118_747.70, -96_326.55, -73_905.40, -51_484.25, -29_063.11, -6_641.96,
-        15_779.19, 38_200.34]
+        -70_000.00, -70_000.00, -70_000.00, -204_018.09, -184_601.09, -165_184.08, -145_767.07, -126_350.06,
+        -106_933.05, -87_516.05]
     assert [cents(v) for v in flows["present_value"]] == [
-        -49_000.00, -89_052.03, 20_930.38, 20_222.59, 19_538.74, 18_878.01, 18_239.62, 17_622.82,
-        17_026.88, 16_451.09]
+        -70_000.00, 0.0, 0.0, -120_876.64, 16_920.80, 16_348.60, 15_795.75, 15_261.59, 14_745.50, 14_246.86]
     breakdown = result.one_off_breakdown.loc[result.one_off_breakdown["option_id"] == "SP-001"]
     assert dict(zip(breakdown["category"], breakdown["amount_before_bias"], strict=True)) == {
         "assessment_planning": 25_000.0, "stakeholder_engagement": 10_000.0, "parallel_running": 21_250.0,
         "vendor_management": 3_000.0, "training": 1_600.0, "integration_rework": 16_000.0,
-        "data_migration": 20_000.0, "contract_exit": 20_000.0,
+        "data_migration": 20_000.0, "replacement_programme": 10_000.0,
     }
-    assert breakdown["amount"].to_numpy() == pytest.approx(breakdown["amount_before_bias"].to_numpy() * 1.4)
+    assert breakdown["amount"].to_numpy() == pytest.approx(breakdown["amount_before_bias"].to_numpy() * 2.0)
     by_year = result.one_off_by_year.loc[result.one_off_by_year["option_id"] == "SP-001"]
-    assert by_year["year"].tolist() == [2027, 2028]
-    assert by_year["amount"].to_numpy() == pytest.approx([49_000.0, 114_590.0])
+    assert by_year["year"].tolist() == [2027, 2030]
+    assert by_year["amount"].to_numpy() == pytest.approx([70_000.0, 143_700.0])
 
 
 def test_worked_example_partners():
@@ -205,16 +209,16 @@ def test_worked_example_partners():
     assert [cents(v) for v in shares["run_cost_after"]] == [108_345.65, 72_230.44]
     assert [cents(v) for v in shares["annual_saving"]] == [11_654.35, 12_769.56]
     assert [round(v, 6) for v in shares["saving_share"]] == [0.477170, 0.522830]
-    assert [cents(v) for v in shares["one_off_cost"]] == [98_154.00, 65_436.00]
-    assert [cents(v) for v in shares["npv"]] == [-14_436.71, 25_294.81]
+    assert [cents(v) for v in shares["one_off_cost"]] == [128_220.00, 85_480.00]
+    assert [cents(v) for v in shares["npv"]] == [-71_069.57, -26_487.97]
 
 
 def test_doc_quotes_the_figures():
     text = DOC.read_text(encoding="utf-8")
-    for figure in ("1.504800752", "180,576.09", "24,423.91", "60,576.09", "39,741.53", "59,858.10", "170,573.07",
-                   "159,714.98", "10,858.10", "163,590", "8.2962", "−14,436.71", "25,294.81", "2.081383019",
-                   "176,917.56", "27,028.92", "21,089.93", "−21,971.08", "0.498630137", "7.607686509",
-                   "4.806049528"):
+    for figure in ("1.504800752", "180,576.09", "24,423.91", "60,576.09", "−27,557.54", "−29,769.41", "102,051.63",
+                   "199,609.17", "−97,557.54", "213,700", "−71,069.57", "−26,487.97", "2.081383019",
+                   "176,917.56", "−57,230.63", "−109,188.09", "−127,230.63", "0.498630137", "7.607686509",
+                   "4.806049528", "19,417.01", "71,850"):
         assert figure in text, figure
 
 
@@ -403,16 +407,20 @@ def test_shared_platform_survivors_and_groups():
         ("A/fin", "A; B; C; D"),  # all
         ("A/fin", "A; B"),  # the natural grouping and the successor North, tried once
         ("A/fin", "A; C"),  # successor South
-        ("C/fin2", "A; B; C; D"),
-        ("C/fin2", "A; C"),
+        # C/fin2 (SAP, 170 users, 30,000) cannot take A/fin (200 users, 300,000) nor C/fin (300 users, 400,000):
+        # more users and over 5 times its cost (estate.fit rule 4). With A and C only it takes nothing.
+        ("C/fin2", "B; C; D"),
     }
+    small = sp.loc[sp["target"] == "C/fin2"].iloc[0]
+    assert small["systems_retired"] == "B/fin; D/fin"
+    assert "Left running, as SAP cannot take them" in small["rationale"] and "is bigger than SAP" in small["rationale"]
     both = sp.loc[sp["partners"] == "A; B"].iloc[0]
     assert "a natural grouping; successor authority North" in both["rationale"]
     everyone = sp.loc[(sp["target"] == "A/fin") & (sp["partners"] == "A; B; C; D")].iloc[0]
     assert everyone["systems_retired"] == "B/fin; C/fin; C/fin2; D/fin" and everyone["n_retired"] == 4
-    assert sp["option_id"].tolist() == [f"SP-00{i}" for i in range(1, 6)]
+    assert sp["option_id"].tolist() == [f"SP-00{i}" for i in range(1, 5)]
     # Sorted by capability, survivor key, then group.
-    assert sp["target"].tolist() == ["A/fin"] * 3 + ["C/fin2"] * 2
+    assert sp["target"].tolist() == ["A/fin"] * 3 + ["C/fin2"]
     assert sp["partners"].tolist()[:3] == ["A; B", "A; B; C; D", "A; C"]
 
 
@@ -457,9 +465,15 @@ def test_a_survivor_may_not_grow_beyond_the_maximum_scale():
 
 
 def test_rationalisation():
-    result = four()
+    # C/fin is end-of-life, so only SAP (C/fin2) may survive; but C/fin is bigger than it (300 users against 170,
+    # 400,000 against 30,000): SAP cannot take its work, so there is no rationalisation.
+    assert not (four().options["type"] == "rationalisation").any()
+    # With a survivor that fits (C/fin2 as big as C/fin), it is RW-001.
+    matched = estate_of_four()
+    matched.loc[matched["system_key"] == "C/fin2", ["users", "annual_cost"]] = [300.0, 120_000.0]
+    result = generate_options(matched, assumptions=DEFAULTS)
     rw = result.options.loc[result.options["type"] == "rationalisation"]
-    assert rw["target"].tolist() == ["C/fin2"]  # C/fin is end-of-life, so only SAP may survive
+    assert rw["target"].tolist() == ["C/fin2"]
     row = rw.iloc[0]
     assert row["option_id"] == "RW-001" and row["systems_retired"] == "C/fin" and row["partners"] == "C"
     shares = result.partner_shares.loc[result.partner_shares["option_id"] == "RW-001"]
@@ -481,13 +495,13 @@ def test_joint_procurement():
     assert set(effects["effect"]) == {"recontract"}
     assert effects.loc["A/fin", "saving_start"] == pd.Timestamp("2030-04-01")
     assert effects.loc["B/fin", "saving_start"] == pd.Timestamp("2029-10-01")
-    # Cash flows by hand: year 0 = (30,000 + 2 x 5,000) x 1.4; vendor management in each start year.
+    # Cash flows by hand: year 0 = (30,000 + 2 x 5,000) x 2.0 (cost factor 1 + 2.0 x (1 - 0.5)); vendor management in each start year.
     flows = result.cash_flows.loc[result.cash_flows["option_id"] == "JP-001"].set_index("year")
-    assert flows.loc[2027, "costs"] == pytest.approx(56_000.0)
-    assert flows.loc[2029, "costs"] == pytest.approx(4_200.0) and flows.loc[2030, "costs"] == pytest.approx(4_200.0)
+    assert flows.loc[2027, "costs"] == pytest.approx(80_000.0)
+    assert flows.loc[2029, "costs"] == pytest.approx(6_000.0) and flows.loc[2030, "costs"] == pytest.approx(6_000.0)
     b_part = 12_000 * 182 / 365  # B saves from 1 October 2029
-    assert flows.loc[2029, "savings"] == pytest.approx(0.918 * b_part)
-    assert flows.loc[2030, "savings"] == pytest.approx(0.918 * 31_200)
+    assert flows.loc[2029, "savings"] == pytest.approx(0.795 * b_part)
+    assert flows.loc[2030, "savings"] == pytest.approx(0.795 * 31_200)
     shares = result.partner_shares.loc[result.partner_shares["option_id"] == "JP-001"].set_index("organisation")
     assert shares.loc["A", "annual_saving"] == pytest.approx(19_200) and shares.loc["A", "cost_share"] == 2 / 3
 
@@ -517,10 +531,10 @@ def test_hosting_consolidation():
     assert e["target_label"] == "close Room; move its systems to E/dc"  # not Full (full), not Half (under-used)
     assert e["run_cost_before"] == 40_000.0 and e["annual_saving"] == 40_000.0 and e["run_cost_after"] == 0.0
     assert e["systems_retired"] == "site:E/room" and e["n_retired"] == 1
-    assert e["one_off_cost"] == pytest.approx((2 * 6_000 + 10_000) * 1.4)
+    assert e["one_off_cost"] == pytest.approx((2 * 6_000 + 10_000) * 2.0)
     flows = result.cash_flows.loc[result.cash_flows["option_id"] == "HC-001"]
-    assert flows["savings"].tolist() == pytest.approx([0.0] + [40_000 * 0.918] * 9)
-    assert flows["costs"].tolist() == pytest.approx([0.0, 22_000 * 1.4] + [0.0] * 8)
+    assert flows["savings"].tolist() == pytest.approx([0.0] + [40_000 * 0.795] * 9)
+    assert flows["costs"].tolist() == pytest.approx([0.0, 22_000 * 2.0] + [0.0] * 8)
     moves = result.effects.loc[result.effects["option_id"] == "HC-001"].set_index("system_key")
     assert moves.loc["E/a", "effect"] == "move" and moves.loc["E/a", "destination"] == "E/dc"
     assert moves.loc["site:E/room", "effect"] == "retire" and moves.loc["site:E/room", "path"] == "site closure"
@@ -552,7 +566,7 @@ def test_interfaces_as_blast_radius_frame():
     series = generate_options(two_districts(), assumptions=DEFAULTS, interfaces=pd.Series(INTERFACES))
     assert option(series, "SP-001")["npv"] == pytest.approx(option(with_mapping, "SP-001")["npv"])
     none = generate_options(two_districts(), assumptions=DEFAULTS)
-    assert option(none, "SP-001")["one_off_cost"] == pytest.approx(163_590 - 16_000 * 1.4)
+    assert option(none, "SP-001")["one_off_cost"] == pytest.approx(213_700 - 16_000 * 2.0)
 
 
 def test_no_options():
@@ -592,7 +606,7 @@ def test_partner_npvs_add_up_exactly(rule):
 def test_every_options_cash_flows_rebuild_its_npv():
     result = generate_options(estate_of_four(), assumptions=load_assumptions(discount_rate=0.05),
                               interfaces={"B/fin": 4}, groups=[{"A", "B"}, {"A", "C"}])
-    assert len(result.options) >= 6
+    assert len(result.options) >= 5
     for row in result.options.itertuples():
         flows = result.cash_flows.loc[result.cash_flows["option_id"] == row.option_id]
         assert flows["t"].tolist() == list(range(10))
@@ -622,7 +636,7 @@ def test_effects_rebuild_each_options_savings():
                                      & (result.effects["net_saving"] != 0)]
         fractions = year_fractions(effects["saving_start"].to_numpy()[:, None], None,
                                    np.arange(2027, 2037)[None, :])
-        expected = 0.918 * (effects["net_saving"].to_numpy()[:, None] * fractions).sum(axis=0)
+        expected = 0.795 * (effects["net_saving"].to_numpy()[:, None] * fractions).sum(axis=0)
         flows = result.cash_flows.loc[result.cash_flows["option_id"] == row.option_id, "savings"].to_numpy()
         assert flows == pytest.approx(expected, rel=1e-12, abs=1e-6)
         assert effects["net_saving"].sum() == pytest.approx(row.annual_saving, rel=1e-9, abs=1e-6)
@@ -736,24 +750,42 @@ def test_bad_arguments(kwargs, match):
         generate_options(matched, **arguments)
 
 
-def test_saving_is_capped_at_max_saving_share_of_the_run_cost_touched():
-    # Survivor: 100 users at £10,000; retired: 100 users at £90,000. Scaling alone gives
-    # after = 10,000 x 2^0.8 = 17,411.01 and a saving of 82,588.99 (83% of £100,000 touched);
-    # the floor makes after = (1 - 0.2) x 100,000 = 80,000 and the saving 20,000.
-    import pandas as pd
+def test_the_survivors_cost_grows_kind_by_kind_without_a_cap():
+    # Survivor A: 100 users; licence 40,000, support 10,000, hosting 6,000, staff 8,000, other 6,000 (of 70,000).
+    # Retired: B (80 users, 60,000, of which staff 12,000) and C (60 users at B's organisation, 20,000):
+    # B's organisation counts its users once for the capability: R = max(80, 60) = 80, not 140.
+    matched = frame(
+        system("A/x", "A", capability_code="CAP", product_id="p", users=100.0, annual_cost=70_000.0,
+               licence_cost=40_000.0, support_cost=10_000.0, hosting_cost=6_000.0, staff_cost=8_000.0),
+        system("B/x", "B", capability_code="CAP", product_id="q", users=80.0, annual_cost=60_000.0,
+               staff_cost=12_000.0),
+        system("B/y", "B", capability_code="CAP", product_id="r", users=60.0, annual_cost=20_000.0),
+    )
+    result = generate_options(matched, assumptions=DEFAULTS)
+    row = result.options.set_index("target").loc["A/x"]
+    assert row["type"] == "shared platform" and row["systems_retired"] == "B/x; B/y"
+    assert row["received_users"] == 80.0
+    ratio = (100 + 80) / 100
+    after = (40_000 * (1 + 80 / 100 * (1 - 0.1))  # licences for the new users at A's unit price less 10%
+             + 10_000 * (0.5 + 0.5 * ratio) + 6_000 * (0.5 + 0.5 * ratio) + 8_000 * (0.5 + 0.5 * ratio)
+             + 6_000 * ratio ** 0.8)
+    assert row["run_cost_after"] == pytest.approx(after, rel=1e-12)
+    assert row["annual_saving"] == pytest.approx(150_000 - after, rel=1e-12)  # no cap: 32% of the 150,000 touched
+    # Staff time released (12,000 less A's staff growth 8,000 x 0.5 x 0.8) is non-cashable; the rest is cash.
+    assert row["non_cashable_saving"] == pytest.approx(12_000 - 8_000 * 0.5 * 0.8, rel=1e-12)
+    assert row["cashable_saving"] == pytest.approx(row["annual_saving"] - row["non_cashable_saving"], rel=1e-12)
+    cash = generate_options(matched, assumptions=load_assumptions(staff_saving_cashable=1.0)).options
+    assert cash.set_index("target").loc["A/x", "non_cashable_saving"] == pytest.approx(0.0)
 
-    from estate.assumptions import load_assumptions
-    from estate.options import generate_options
 
-    matched = pd.DataFrame({
-        "system_key": ["A/x", "B/x"], "organisation": ["A", "B"], "capability_code": ["CORP-FIN"] * 2,
-        "capability_name": ["Finance"] * 2, "product_id": ["p1", "p2"], "product_name": ["P1", "P2"],
-        "users": [100.0, 100.0], "annual_cost": [10_000.0, 90_000.0],
-        "contract_end": pd.to_datetime(["2029-03-31", "2029-03-31"]),
-    })
-    options = generate_options(matched, assumptions=load_assumptions()).options.set_index("target")
-    kept_a = options.loc["A/x"]
-    assert kept_a["run_cost_after"] == pytest.approx(80_000.0)
-    assert kept_a["annual_saving"] == pytest.approx(20_000.0)
-    uncapped = generate_options(matched, assumptions=load_assumptions(max_saving_share=1.0)).options
-    assert uncapped.set_index("target").loc["A/x", "annual_saving"] == pytest.approx(100_000 - 10_000 * 2 ** 0.8)
+def test_an_epr_replacement_is_costed_as_a_programme():
+    # Two trusts' acute EPRs (Oracle Health Millennium): retiring one costs epr_replacement_per_user a user.
+    common = {"capability_code": "NHS-EPR", "product_id": "oracle-health-millennium", "contract_end": "2029-03-31"}
+    matched = frame(system("T1/epr", "T1", users=6_000.0, annual_cost=4_000_000.0, **common),
+                    system("T2/epr", "T2", users=5_000.0, annual_cost=3_500_000.0, **common))
+    result = generate_options(matched, assumptions=DEFAULTS)
+    sp = result.options.set_index("target").loc["T1/epr", "option_id"]
+    breakdown = result.one_off_breakdown.set_index(["option_id", "category"])
+    assert breakdown.loc[(sp, "replacement_programme"), "amount_before_bias"] == pytest.approx(5_000 * 4_000.0)
+    assert result.effects.set_index(["option_id", "system_key"]).loc[(sp, "T2/epr"), "replacement_class"] \
+        == "EPR platform"

@@ -155,3 +155,18 @@ def test_the_headline_saving_is_the_last_years_savings_after_bias(plan):
     chosen = plan.options.options.loc[plan.options.options["option_id"].isin(plan.recommended)]
     assert head["Annual saving before optimism bias"] == pytest.approx(chosen["annual_saving"].sum())
     assert "after optimism bias" in dict(plan.headline_text())["Recommended annual saving"]
+
+
+def test_a_plan_with_options_but_none_recommended_does_not_pay_back_in_year_one(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from estate.assumptions import load_assumptions
+    from estate.examples import two_councils
+
+    plan = make_plan(two_councils(), assumptions=load_assumptions(assessment_planning_per_option=1e9))
+    assert len(plan.options.options) and plan.recommended == ()
+    assert np.isnan(plan.headline()["Payback years"])
+    assert dict(plan.headline_text())["Payback"] == "no option recommended"
+    book = CalamineWorkbook.from_path(str(plan.write(tmp_path / "plan.xlsx")))
+    summary = {row[0]: row[1] for row in book.get_sheet_by_name("Summary").to_python() if row}
+    assert summary["Payback years"] == ""

@@ -187,7 +187,8 @@ def test_gantt_has_one_bar_an_option_up_to_top_sorted_by_start_then_npv(plan):
     events = plan.roadmap.events
     retired = events[(events["event"] == "retire") & events["option_id"].isin(ids)]
     offsets = ax.collections[0].get_offsets()
-    assert len(offsets) == len(retired.drop_duplicates(["option_id", "date"]))
+    # One mark a retirement date, or a quarter-year's cluster of them on one row.
+    assert 0 < len(offsets) <= len(retired.drop_duplicates(["option_id", "date"]))
     _assert_no_overlap(ax)
 
 

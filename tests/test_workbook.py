@@ -50,22 +50,23 @@ REQUIRED_HEADERS = {
     "Data issues": ["Source file", "Sheet", "Source row", "Column", "Severity", "Problem", "Value"],
 }
 HEADLINE = ("Organisations", "Systems", "Annual run cost", "Recommended options", "Recommended annual saving",
-            "Saving as share of run cost", "Annual saving before optimism bias", "One-off cost", "NPV",
-            "Payback years")
+            "Saving as share of run cost", "Annual saving before optimism bias", "Cashable saving before optimism bias",
+            "Non-cashable saving before optimism bias", "One-off cost", "NPV", "Payback years",
+            "Business as usual: run cost over the appraisal (PV)", "Recommended plan: run cost and one-off costs (PV)")
 
 ADDED = "JP-001"  # an option the portfolio leaves out, recommended by hand in the edited workbook
 EVIL_ORGANISATION = "=Evil*Council?"  # a formula, and wildcards a SUMIFS criterion would misread
 INJECTED = (EVIL_ORGANISATION, '=HYPERLINK("http://evil","x")', "+44 helpdesk", "-minus system", "@SUM(A1:A2)",
             "\t=1+1", "\r@cmd")
 HEADER = ["Organisation", "System", "Product", "Capability", "Users", "Licence cost", "Support cost", "Annual cost",
-          "Contract end", "Notice months", "Exit cost", "Site", "System ID"]
+          "Contract end", "Notice months", "Exit cost", "Site", "System ID", "Staff cost"]
 # Three councils: shared platforms, joint procurements, a rationalisation and a hosting consolidation.
 FILES = {
     "eden.xlsx": ([
         ["Eden District Council", "Revenues", "Capita Academy", "Revenues and benefits", 40, None, None, 85000,
          "30/09/2030", 6, 20000, None, "E1"],
         ["Eden District Council", "Finance", "Unit4 ERP", "Finance", 100, 150000, 20000, 200000, "31/03/2029", 6,
-         None, None, "E2"],
+         None, None, "E2", 15000],
         ["Eden District Council", "CRM one", "Salesforce", "Customer relationship management", 30, None, None, 40000,
          "31/12/2028", 3, 5000, None, "E3"],
         ["Eden District Council", "CRM two", "Microsoft Dynamics 365", "Customer relationship management", 20, None,
@@ -75,7 +76,7 @@ FILES = {
         ["Carlisle City Council", "Revenues", "Civica OpenRevenues", "Revenues and benefits", 60, None, None, 120000,
          "31/03/2031", 6, 50000, "Civic Centre server room", "C1"],
         ["Carlisle City Council", "Finance", "Unit4 ERP", "Finance", 50, 80000, 10000, 120000, "30/06/2028", 3, None,
-         "Civic Centre server room", "C2"],
+         "Civic Centre server room", "C2", 12000],
         ["Carlisle City Council", '=HYPERLINK("http://evil","x")', "Salesforce", "Customer relationship management",
          25, None, None, 35000, "31/03/2030", 6, 10000, "Main DC", "C3"],
     ], [["Carlisle City Council", "Civic Centre server room", 60000, "20%", 40000],
@@ -428,8 +429,10 @@ def test_recalculated_figures_equal_the_library(plan: estate.plan.Plan, recalcul
     library = plan.options.options.set_index("option_id").sort_index()
     for header, column in (("Run cost before", "run_cost_before"), ("Run cost after", "run_cost_after"),
                            ("Annual saving", "annual_saving"), ("One-off cost", "one_off_cost"), ("NPV", "npv"),
-                           ("PV of savings", "pv_savings"), ("PV of costs", "pv_costs")):
+                           ("PV of savings", "pv_savings"), ("PV of costs", "pv_costs"),
+                           ("Cashable saving", "cashable_saving"), ("Non-cashable saving", "non_cashable_saving")):
         np.testing.assert_allclose(options[header].astype(float), library[column], atol=TOLERANCE, err_msg=header)
+    assert (library["non_cashable_saving"] > 0).any()  # the staff-time rule is exercised
     np.testing.assert_allclose(options["Payback years"].astype(float), library["payback_years"], atol=TOLERANCE)
 
     flows = table(book, "Cash flows").sort_values(["Option", "t"]).reset_index(drop=True)
@@ -466,7 +469,7 @@ def test_partners_add_up_to_the_recommended_options(recalculated: dict[str, Path
         options = table(book, "Options")
         chosen = options[options["Recommended"] == "Yes"]
         partners = table(book, "Partners")
-        for header in ("Annual saving", "One-off cost", "NPV"):
+        for header in ("Annual saving", "One-off cost", "NPV", "Cashable saving", "Non-cashable saving"):
             assert partners[header].astype(float).sum() == pytest.approx(chosen[header].astype(float).sum(),
                                                                           abs=TOLERANCE)
         assert partners["Transfer"].astype(float).sum() == pytest.approx(0.0, abs=TOLERANCE)

@@ -1,0 +1,283 @@
+"""Like for like: whether a survivor can take on a retired system's work.
+
+A consolidation keeps one system (the survivor) and retires others onto it. A
+capability in the taxonomy often lumps different jobs together (an acute EPR
+and an observations tool both sit under *Electronic patient record and PAS*),
+so sharing a capability is not enough. :func:`fits` applies four rules to each
+(survivor, system) pair; a pair that breaks one is not consolidated (the
+system keeps running), and :func:`fit_reason` says why a survivor fits.
+
+1. **Same job.** The system's job must be one the survivor does. A product's
+   jobs are listed in ``estate/data/product_classes.csv`` (finer capabilities
+   of ``capabilities.csv`` where the coarse one lumps jobs together, e.g.
+   ``NHS-OBS`` beside ``NHS-EPR``, ``POL-ICCS`` beside ``POL-CAD``); a system
+   whose product is not listed does the job of its own capability. In an
+   option for capability C, a system's job is C if its product does C, else
+   its product's first job.
+2. **Same kind of product.** Products are a ``platform``, a ``module`` or a
+   ``point solution``: a survivor must be of the retired system's class or
+   larger, and a known platform is replaced only by a known platform.
+3. **Sector.** Clinical (``nhs``), ``police`` and ``fire`` systems are
+   replaced only by systems of the same sector, and a sector-only product
+   (NHSmail, ESR) takes no other sector's systems.
+4. **Scale.** A system with more users than the survivor that also costs more
+   than ``fit_max_cost_ratio`` times as much is a bigger kind of system than
+   the survivor and is not retired onto it. (The users a survivor takes in all
+   are bounded separately by ``max_survivor_scale``.)
+
+Two systems of the same product always fit each other.
+
+Examples
+--------
+>>> import pandas as pd
+>>> systems = pd.DataFrame({
+...     "product_id": ["oracle-health-millennium", "nervecentre", "oracle-health-millennium"],
+...     "capability_code": ["NHS-EPR"] * 3,
+...     "users": [5600.0, 3000.0, 900.0], "annual_cost": [4.4e6, 2.0e5, 1.1e6]})
+>>> profile = fit_profiles(systems)
+>>> profile[["product_class", "job", "sector"]].values.tolist()
+[['platform', 'NHS-EPR', 'nhs'], ['module', 'NHS-OBS', 'nhs'], ['platform', 'NHS-EPR', 'nhs']]
+>>> ok, why = fits(profile.iloc[[1, 2]], profile.iloc[[0, 0]], capability=["NHS-EPR", "NHS-EPR"])
+>>> ok.tolist()
+[False, True]
+>>> str(why[0])
+'does a different job (NHS-OBS: not one oracle-health-millennium does)'
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from estate.errors import ParameterError
+
+__all__ = [
+    "FIT_PROFILE_COLUMNS",
+    "PRODUCT_CLASSES",
+    "RESTRICTED_SECTORS",
+    "fit_profiles",
+    "fit_reason",
+    "fits",
+    "load_product_classes",
+]
+
+PRODUCT_CLASSES = ("point solution", "module", "platform")
+"""Kinds of product, smallest first: a survivor must be of its retired systems' class or larger."""
+
+RESTRICTED_SECTORS = ("nhs", "police", "fire")
+"""Sectors whose systems only a system of the same sector replaces (clinical for clinical work)."""
+
+FIT_PROFILE_COLUMNS = ("product_id", "product_label", "product_class", "rank", "jobs", "job", "sector", "users",
+                       "annual_cost")
+"""Columns of :func:`fit_profiles`."""
+
+_SECTOR_OF_PREFIX = {"NHS": "nhs", "POL": "police", "FIRE": "fire"}
+_COLUMNS = ("product_id", "product_class", "jobs", "sector", "source")
+
+
+def load_product_classes(path: str | Path | None = None) -> pd.DataFrame:
+    """The product classes: ``product_id``, ``product_class``, ``jobs`` (tuple), ``sector``, ``source``.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A CSV with the columns of the packaged ``estate/data/product_classes.csv``.
+
+    Raises
+    ------
+    ParameterError
+        One line naming the file, row and column of a bad value: an unknown
+        class or sector, a job that is not a capability code, a repeated id.
+
+    Examples
+    --------
+    >>> classes = load_product_classes().set_index("product_id")
+    >>> classes.loc["unlisted:dxt3", ["product_class", "jobs"]].tolist()
+    ['point solution', ('POL-ICCS',)]
+    """
+    if path is None:
+        return _packaged().copy()
+    return _load(Path(path))
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged() -> pd.DataFrame:
+    with resources.as_file(resources.files("estate") / "data" / "product_classes.csv") as packaged:
+        return _load(Path(packaged))
+
+
+def _load(path: Path) -> pd.DataFrame:
+    from estate.reference import load_capabilities
+
+    name = path.name
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        raise ParameterError(f"{name}: cannot read the product classes ({error})") from None
+    missing = [c for c in _COLUMNS if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"{name}: the product classes lack column {missing[0]!r}")
+    frame = frame.loc[:, list(_COLUMNS)].apply(lambda column: column.str.strip())
+    codes = set(load_capabilities()["code"])
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        if not row.product_id:
+            raise ParameterError(f"{name}, row {i}, column 'product_id': blank")
+        if row.product_class not in PRODUCT_CLASSES:
+            raise ParameterError(f"{name}, row {i}, column 'product_class': {row.product_class!r} is not one of "
+                                 f"{', '.join(PRODUCT_CLASSES)}")
+        if row.sector and row.sector not in (*RESTRICTED_SECTORS, "council", "housing"):
+            raise ParameterError(f"{name}, row {i}, column 'sector': {row.sector!r} is not a known sector")
+        jobs = [job.strip() for job in row.jobs.split(";") if job.strip()]
+        unknown = [job for job in jobs if job not in codes]
+        if not jobs or unknown:
+            raise ParameterError(f"{name}, row {i}, column 'jobs': "
+                                 + (f"{unknown[0]!r} is not a capability code" if unknown else "blank"))
+    repeated = frame["product_id"][frame["product_id"].duplicated()]
+    if len(repeated):
+        row = int(repeated.index[0]) + 2
+        raise ParameterError(f"{name}, row {row}, column 'product_id': {repeated.iloc[0]!r} is listed twice")
+    frame["jobs"] = frame["jobs"].map(lambda cell: tuple(j.strip() for j in cell.split(";") if j.strip()))
+    return frame.reset_index(drop=True)
+
+
+def fit_profiles(systems: pd.DataFrame, classes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What the fit rules need of each system, indexed like ``systems``.
+
+    Parameters
+    ----------
+    systems : DataFrame
+        ``product_id`` and ``capability_code``; ``users``, ``annual_cost``
+        and ``product_name`` when present.
+    classes : DataFrame, optional
+        :func:`load_product_classes` (the packaged file by default).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`FIT_PROFILE_COLUMNS`: the product's class and its
+        rank in :data:`PRODUCT_CLASSES` (NaN when the product is not listed),
+        the jobs it does (its capability when not listed), its job in its own
+        capability, and its sector (from the product, else the capability's
+        prefix: ``NHS-`` is ``nhs``, ``POL-`` ``police``, ``FIRE-`` ``fire``).
+    """
+    table = (load_product_classes() if classes is None else classes).set_index("product_id")
+    product = systems["product_id"].astype(object).where(systems["product_id"].notna(), None)
+    capability = systems["capability_code"].astype(object) if "capability_code" in systems \
+        else pd.Series(None, index=systems.index, dtype=object)
+    listed = product.map(lambda p: p in table.index if isinstance(p, str) else False).astype(bool)
+    product_class = product.map(table["product_class"]).where(listed, None)
+    own = capability.map(lambda c: (c,) if isinstance(c, str) else ())
+    jobs = product.map(table["jobs"]).where(listed, own)
+    prefix = capability.map(lambda c: c.split("-", 1)[0] if isinstance(c, str) else None)
+    by_capability = prefix.map(_SECTOR_OF_PREFIX).fillna("")
+    given = product.map(table["sector"]).where(listed, "").fillna("")
+    name = systems["product_name"] if "product_name" in systems else product
+    label = name.where(name.notna(), product).astype(object)
+    out = pd.DataFrame({
+        "product_id": product,
+        "product_label": label,
+        "product_class": product_class,
+        "rank": product_class.map({c: float(i) for i, c in enumerate(PRODUCT_CLASSES)}).astype(float),
+        "jobs": jobs,
+        "job": [_job_in(j, c) for j, c in zip(jobs, capability, strict=True)],
+        "sector": given.where(given.ne(""), by_capability),
+        "users": pd.to_numeric(systems["users"], errors="coerce") if "users" in systems else np.nan,
+        "annual_cost": pd.to_numeric(systems["annual_cost"], errors="coerce") if "annual_cost" in systems
+        else np.nan,
+    }, index=systems.index)
+    return out
+
+
+def _job_in(jobs: tuple[str, ...], capability: object) -> str | None:
+    """The job a system does in an option for ``capability``: that capability if it does it, else its first job."""
+    if isinstance(capability, str) and capability in jobs:
+        return capability
+    return jobs[0] if jobs else (capability if isinstance(capability, str) else None)
+
+
+def fits(member: pd.DataFrame, survivor: pd.DataFrame, *, capability: object,
+         max_cost_ratio: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each survivor can take on each member's work, and why not.
+
+    Parameters
+    ----------
+    member, survivor : DataFrame
+        Rows of :func:`fit_profiles`, paired by position.
+    capability : str or sequence of str
+        The option's capability for each pair (a system's job is read in it).
+    max_cost_ratio : float, default=5.0
+        Rule 4: a member with more users than the survivor and over this many
+        times its annual cost is not retired onto it.
+
+    Returns
+    -------
+    ok : ndarray of bool
+    reason : ndarray of str
+        Empty where ``ok``; else the first rule broken, in words.
+    """
+    n = len(member)
+    caps = np.broadcast_to(np.asarray(capability, dtype=object), (n,))
+    m_jobs = member["jobs"].to_numpy()
+    s_jobs = survivor["jobs"].to_numpy()
+    m_job = np.array([_job_in(j, c) for j, c in zip(m_jobs, caps, strict=True)], dtype=object)
+    same_product = (member["product_id"].to_numpy() == survivor["product_id"].to_numpy()) \
+        & pd.notna(member["product_id"].to_numpy())
+    does_job = np.array([job in jobs for job, jobs in zip(m_job, s_jobs, strict=True)], dtype=bool)
+    m_rank, s_rank = member["rank"].to_numpy(float), survivor["rank"].to_numpy(float)
+    platform = PRODUCT_CLASSES.index("platform")
+    smaller = np.where(np.isnan(m_rank), False,
+                       np.where(np.isnan(s_rank), m_rank >= platform, s_rank < m_rank))
+    m_sector, s_sector = member["sector"].to_numpy(object), survivor["sector"].to_numpy(object)
+    restricted = np.isin(m_sector, RESTRICTED_SECTORS) | np.isin(s_sector, RESTRICTED_SECTORS)
+    wrong_sector = restricted & (m_sector != s_sector)
+    m_users, s_users = member["users"].to_numpy(float), survivor["users"].to_numpy(float)
+    m_cost, s_cost = member["annual_cost"].to_numpy(float), survivor["annual_cost"].to_numpy(float)
+    too_big = (m_users > s_users) & (m_cost > max_cost_ratio * np.nan_to_num(s_cost)) & (m_cost > 0)
+    labels = pd.Series(survivor["product_label"].to_numpy(object)).astype(str)
+    m_classes = pd.Series(member["product_class"].to_numpy(object)).fillna("product of unknown kind")
+    s_classes = pd.Series(survivor["product_class"].to_numpy(object)).fillna("product of unknown kind")
+    m_sectors = pd.Series(m_sector).replace("", "general").fillna("general").astype(str)
+    s_sectors = pd.Series(s_sector).replace("", "general").fillna("general").astype(str)
+    fail_job = ~same_product & ~does_job
+    fail_class = ~same_product & ~fail_job & smaller
+    fail_sector = ~same_product & ~fail_job & ~fail_class & wrong_sector
+    fail_scale = ~same_product & ~fail_job & ~fail_class & ~fail_sector & too_big
+    reason = pd.Series("", index=range(n), dtype=object)
+    if fail_job.any():
+        reason[fail_job] = ("does a different job (" + pd.Series(m_job).astype(str) + ": not one " + labels
+                            + " does)")[fail_job]
+    if fail_class.any():
+        reason[fail_class] = ("is a " + m_classes + ", which a " + s_classes + " does not replace")[fail_class]
+    if fail_sector.any():
+        reason[fail_sector] = ("is a " + m_sectors + " system and " + labels + " a " + s_sectors + " one")[fail_sector]
+    if fail_scale.any():
+        words = ("is bigger than " + labels + ": more users (" + pd.Series(m_users).map("{:,.0f}".format)
+                 + " against " + pd.Series(s_users).map("{:,.0f}".format) + f") and over {max_cost_ratio:g} "
+                 "times its cost")
+        reason[fail_scale] = words[fail_scale]
+    reason = reason.to_numpy(dtype=object)
+    return reason == "", reason.astype(str)
+
+
+def fit_reason(survivor: pd.Series, jobs: list[str], users_taken: float) -> str:
+    """Why a survivor fits the systems it takes, in one sentence for an option's rationale.
+
+    Examples
+    --------
+    >>> s = pd.Series({"product_label": "Whitespace", "product_class": "platform", "sector": "council",
+    ...                "users": 21.0, "jobs": ("ESD-38",)})
+    >>> fit_reason(s, ["ESD-38"], 66.0)
+    'Why it fits: Whitespace (a platform, council) does the job of every system it takes (ESD-38), each of its class or smaller; it takes 66 users on top of its own 21 (4.1x in all).'
+    """
+    kind = f"a {survivor['product_class']}" if isinstance(survivor["product_class"], str) else "kind not listed"
+    sector = survivor["sector"] if isinstance(survivor["sector"], str) and survivor["sector"] else "any sector"
+    own = float(survivor["users"]) if pd.notna(survivor["users"]) else 0.0
+    scale = f" ({(own + users_taken) / own:.1f}x in all)" if own > 0 else ""
+    taken = (f"it takes {users_taken:,.0f} users on top of its own {own:,.0f}{scale}" if users_taken > 0
+             else f"its own {own:,.0f} users already cover the users of the systems it takes")
+    return (f"Why it fits: {survivor['product_label']} ({kind}, {sector}) does the job of every system it takes "
+            f"({', '.join(sorted(set(jobs)))}), each of its class or smaller; {taken}.")
