@@ -25,7 +25,8 @@ system keeps running), and :func:`fit_reason` says why a survivor fits.
    the survivor and is not retired onto it. (The users a survivor takes in all
    are bounded separately by ``max_survivor_scale``.)
 
-Two systems of the same product always fit each other.
+Two systems of the same product always pass rules 1 to 3 (rule 4 still applies:
+a small instance does not take a much bigger one).
 
 Examples
 --------
@@ -245,7 +246,7 @@ def fits(member: pd.DataFrame, survivor: pd.DataFrame, *, capability: object,
     fail_job = ~same_product & ~does_job
     fail_class = ~same_product & ~fail_job & smaller
     fail_sector = ~same_product & ~fail_job & ~fail_class & wrong_sector
-    fail_scale = ~same_product & ~fail_job & ~fail_class & ~fail_sector & too_big
+    fail_scale = ~fail_job & ~fail_class & ~fail_sector & too_big  # scale applies to the same product too
     reason = pd.Series("", index=range(n), dtype=object)
     if fail_job.any():
         reason[fail_job] = ("does a different job (" + pd.Series(m_job).astype(str) + ": not one " + labels

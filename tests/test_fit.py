@@ -84,7 +84,10 @@ def system(product_id, capability, users=100.0, cost=100_000.0, name=None):
     (system("oracle-ebs", "CORP-FIN", 4_664, 669_500), system("itrent", "CORP-HR", 600, 80_000), "CORP-HR", ""),
     (system("capita-academy", "LG-REVBEN", 40, 85_000), system("civica-openrevenues", "LG-REVBEN", 60, 120_000),
      "LG-REVBEN", ""),
-    (system("mystery", "CAP", 10, 1_000), system("mystery", "CAP", 1_000, 1_000_000), "CAP", ""),
+    (system("mystery", "CAP", 10, 1_000), system("mystery", "CAP", 5, 1_000_000), "CAP", ""),
+    # ... but a small instance does not take a much bigger one of its own product (rule 4).
+    (system("irs", "FIRE-IRS", 2_072, 47_018, "IRS"), system("irs", "FIRE-IRS", 2_698, 466_091), "FIRE-IRS",
+     "is bigger than IRS"),
 ])
 def test_fit_rules(survivor, member, capability, expected):
     ok, why = pair(survivor, member, capability)
@@ -95,8 +98,10 @@ def test_fit_rules(survivor, member, capability, expected):
 def brute_force_fits(survivor: dict, member: dict, capability: str, classes: pd.DataFrame) -> bool:
     """The four rules read straight from their words, one pair at a time."""
     table = classes.set_index("product_id")
+    bigger = (member["users"] > survivor["users"] and member["annual_cost"] > 5 * survivor["annual_cost"]
+              and member["annual_cost"] > 0)
     if member["product_id"] == survivor["product_id"]:
-        return True
+        return not bigger
 
     def jobs(s):
         return tuple(table.at[s["product_id"], "jobs"]) if s["product_id"] in table.index else (s["capability_code"],)
@@ -122,8 +127,7 @@ def brute_force_fits(survivor: dict, member: dict, capability: str, classes: pd.
     restricted = {"nhs", "police", "fire"}
     if (sector(member) in restricted or sector(survivor) in restricted) and sector(member) != sector(survivor):
         return False
-    return not (member["users"] > survivor["users"] and member["annual_cost"] > 5 * survivor["annual_cost"]
-                and member["annual_cost"] > 0)
+    return not bigger
 
 
 def test_fits_agrees_with_the_rules_read_one_pair_at_a_time():
