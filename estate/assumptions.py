@@ -100,13 +100,13 @@ _RATE = _Rule("float", 0.0, 1.0)
 _MONEY = _Rule("float", 0.0, None)
 _RULES: dict[str, _Rule] = {
     "currency": _Rule("text"),
-    "price_base_year": _Rule("int", 1900, 9000),
-    "vat_basis": _Rule("note"),
-    "indexation": _Rule("note"),
     "first_month": _Rule("int", 1, 12),
     "first_year": _Rule("int", 1900, 9000),
     "horizon_years": _Rule("int", 1, 100),
     "discount_rate": _RATE,
+    "price_base_year": _Rule("int", 1900, 9000),
+    "vat_basis": _Rule("note"),
+    "indexation": _Rule("note"),
     "cost_bias": _Rule("float", 0.0, 10.0),
     "saving_bias": _RATE,
     "bias_mitigation": _RATE,
@@ -292,13 +292,13 @@ hosting_move_per_system, default_site_exit_cost : float
     """
 
     currency: str
-    price_base_year: int
-    vat_basis: str
-    indexation: str
     first_month: int
     first_year: int
     horizon_years: int
     discount_rate: float
+    price_base_year: int
+    vat_basis: str
+    indexation: str
     cost_bias: float
     saving_bias: float
     bias_mitigation: float

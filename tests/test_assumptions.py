@@ -16,14 +16,14 @@ from estate.errors import EstateError, ParameterError
 
 EXPECTED_DEFAULTS = {
     "currency": "GBP",
-    "price_base_year": 2026,
-    "vat_basis": "excluding recoverable VAT: councils recover most VAT (VAT Act 1994 s.33); NHS trusts recover it only "
-                 "on contracted-out services, so add irrecoverable VAT to their costs",
-    "indexation": "none: real prices, no inflation applied over the appraisal",
     "first_month": 4,
     "first_year": 2027,
     "horizon_years": 10,
     "discount_rate": 0.035,
+    "price_base_year": 2026,
+    "vat_basis": "excluding recoverable VAT: councils recover most VAT (VAT Act 1994 s.33); NHS trusts recover it only "
+                 "on contracted-out services, so add irrecoverable VAT to their costs",
+    "indexation": "none: real prices, no inflation applied over the appraisal",
     "cost_bias": 2.0,
     "saving_bias": 0.41,
     "bias_mitigation": 0.5,
