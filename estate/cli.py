@@ -208,12 +208,16 @@ def graph(paths: tuple[Path, ...], out: Path, mapping: Path | None, keep_going: 
               help="Assumptions to plan with: TOML, YAML, or the Assumptions sheet of an earlier plan (.xlsx).")
 @click.option("--charts", type=click.Path(path_type=Path, file_okay=False),
               help="Also write the plan's charts (PNG and SVG) to this folder.")
+@click.option("--scenario", "scenario_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="A scenario: TOML or YAML assumption overrides, named by its file (repeatable); the plan "
+                   "gets a Scenarios sheet comparing them.")
 @_mapping
 @_keep_going
 @_header_map
 @_max_size
-def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: Path | None, mapping: Path | None,
-         keep_going: bool, header_map: Path | None, max_size: float) -> None:
+def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: Path | None,
+         scenario_files: tuple[Path, ...], mapping: Path | None, keep_going: bool, header_map: Path | None,
+         max_size: float) -> None:
     """Plan the consolidation of the inventories in PATHS and write the plan workbook OUT."""
     from rich.console import Console
 
@@ -235,8 +239,14 @@ def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: P
             from estate.charts import write_charts
 
             written = write_charts(result, charts)
+        scenarios = None
+        if scenario_files:
+            from estate.scenarios import compare_scenarios, plan_scenarios
+
+            progress("Planning the scenarios")
+            scenarios = compare_scenarios(result, plan_scenarios(result, scenario_files, mapping=mapping))
         progress("Writing the workbook")
-        result.write(out, charts=written)
+        result.write(out, charts=written, scenarios=scenarios)
     _print_headline(result)
     click.echo(f"Wrote {_shown(out)}" + (f" and {len(written)} charts in {_shown(charts)}" if charts is not None else ""))
 

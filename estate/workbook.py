@@ -406,6 +406,17 @@ _OPTION_SENSITIVITY_COLUMNS = (
     _c("p_positive", "Probability NPV > 0", 11, _PCT),
 )
 
+_SCENARIO_COLUMNS = (
+    _c("scenario", "Scenario", 14), _c("overrides", "Assumptions changed", 50),
+    _c("recommended_options", "Recommended options", 11, _INT), _c("annual_saving", "Annual saving", 15, _MONEY),
+    _c("one_off_cost", "One-off cost", 15, _MONEY), _c("npv", "NPV", 15, _MONEY),
+    _c("payback_years", "Payback years", 10, _YEARS), _c("npv_p10", "NPV P10", 15, _MONEY),
+    _c("npv_p50", "NPV P50", 15, _MONEY), _c("npv_p90", "NPV P90", 15, _MONEY),
+    _c("probability_positive", "Probability NPV > 0", 11, _PCT), _c("last_start", "Last start", 9),
+    _c("options", "Recommended options (ids)", 60), _c("added", "Added against base", 40),
+    _c("dropped", "Dropped against base", 40),
+)
+
 _HEADLINE_STYLES = {
     "Organisations": _INT, "Systems": _INT, "Annual run cost": _MONEY, "Recommended options": _INT,
     "Recommended annual saving": _MONEY, "Saving as share of run cost": _PCT,
@@ -1570,6 +1581,14 @@ def _write_option_sensitivity(ws: PlanWorksheet, L: _Layout, d: _Frames, styles:
             "IF(", t.cells(pv), "<>0,", t.cells("npv"), "/", t.cells(pv), ',"")'))
 
 
+def _write_scenarios(ws: PlanWorksheet, frame: pd.DataFrame, styles: _Styles) -> None:
+    """The base plan and each scenario side by side: values (each scenario is a plan of its own)."""
+    table = _Table("Scenarios", _SCENARIO_COLUMNS, len(frame))
+    frame = frame.reset_index(drop=True)
+    _prepare_sheet(ws, table, styles, frame)
+    _write_values(ws, table, frame, styles)
+
+
 def _write_assumptions(ws: PlanWorksheet, wb: Workbook, L: _Layout, d: _Frames, plan: Plan, styles: _Styles,
                        n: _Names) -> None:
     t, dv = L.assumptions, L.derived
@@ -1817,7 +1836,7 @@ def _check_charts(charts: Mapping[str, str | Path] | None) -> list[tuple[str, Pa
 
 
 def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path] | None = None,
-               created: datetime | None = None) -> Path:
+               created: datetime | None = None, scenarios: pd.DataFrame | None = None) -> Path:
     """Write a plan to an Excel workbook, with live formulas over its assumptions.
 
     Parameters
@@ -1831,6 +1850,9 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
     created : datetime, optional
         The creation date stored in the file's properties; a fixed date by
         default, so that the same plan gives the same workbook.
+    scenarios : DataFrame, optional
+        :func:`estate.scenarios.compare_scenarios`: written as a
+        ``Scenarios`` sheet after ``Option sensitivity``.
 
     Returns
     -------
@@ -1888,12 +1910,12 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
     layout = _build_layout(data, MAX_SHEET_ROWS)
     with atomic_write(path) as temporary:
         _write_book(xlsxwriter.Workbook(str(temporary), dict(_WORKBOOK_OPTIONS)), path, plan, data, layout,
-                    chart_files, created)
+                    chart_files, created, scenarios)
     return path
 
 
 def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout, chart_files: list[tuple[str, Path]],
-                created: datetime | None) -> None:
+                created: datetime | None, scenarios: pd.DataFrame | None = None) -> None:
     """Fill and close the workbook ``wb`` (written to a temporary file that becomes ``path``)."""
     from xlsxwriter.exceptions import XlsxWriterException
 
@@ -1908,6 +1930,8 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
         order[order.index("Roadmap events") + 1:0] = _reorganisation_sheets(plan)
         if "Successors" in order:
             order.append("Successor shares")
+        if scenarios is not None:
+            order.insert(order.index("Option sensitivity") + 1, "Scenarios")
         sheets = {name: wb.add_worksheet(name, worksheet_class=PlanWorksheet) for name in order}
         for name in ("Option systems", "Partner shares", "Years", "Roadmap events"):
             sheets[name].set_tab_color("#A6A6A6")
@@ -1928,6 +1952,8 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
         _write_summary(sheets["Summary"], layout, data, plan, styles, names, chart_files)
         _write_sensitivity(sheets["Sensitivity"], layout, data, styles, names, plan.assumptions.currency)
         _write_option_sensitivity(sheets["Option sensitivity"], layout, data, styles)
+        if scenarios is not None:
+            _write_scenarios(sheets["Scenarios"], scenarios, styles)
         _write_vesting(sheets["Vesting"], plan, styles)
         if "Divided systems" in sheets:
             _write_divisions(sheets["Divided systems"], plan, styles, names)
