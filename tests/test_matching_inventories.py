@@ -269,6 +269,34 @@ def test_family_members_bought_by_different_organisations_are_one_procurement_bu
         ("A", "XC-BI", "A/1", 1), ("A", "XC-BI", "A/2", 1), ("F", "XC-DESIGN", "F/1", 1), ("F", "XC-DESIGN", "F/2", 1)]
 
 
+# Names as the GSA IT standards list writes them (shared/data/gsa-it-standards), read from the system name alone:
+# former names and owners reach today's product; near neighbours stay apart.
+@pytest.mark.parametrize(("name", "product_id"), [
+    ("Websense", "forcepoint-web-security"),                    # renamed Forcepoint in 2016
+    ("Bit9 Security Platform", "carbon-black-app-control"),     # Bit9, Carbon Black, VMware, Broadcom
+    ("Google Data Studio", "looker-studio"),                    # renamed Looker Studio in 2022
+    ("Fiberlink MaaS360", "maas360"),                           # Fiberlink bought by IBM
+    ("Pulse Secure VPN Client v9.x", "ivanti-connect-secure"),      # Juniper, Pulse Secure, Ivanti
+    ("JReport Designer 14.x", "logi-report"),
+    ("Perceptive Software ImageNow 6.x", "perceptive-content"),
+    ("Solarwinds - Orion Platform v2020.X", "solarwinds-platform"),
+    ("Autocad Architecture 2020", "autocad-architecture"),
+    ("Desigo Flex Client v5.x", "desigo-cc"),
+    ("InVision", "invision"),                                   # not Trend's IQVision, one letter away
+    ("Adobe Connect 11.x", "adobe-connect"),                    # not NEC Connect
+])
+def test_products_public_bodies_name_are_read_from_real_system_names(name, product_id):
+    matched = match_systems(_systems({"system": name}))
+    assert matched["product_id"].tolist() == [product_id]
+
+
+@pytest.mark.parametrize("name", ["Cyberduck (MacOS) v8.x.x", "Citrix Workspace App", "Vault 1.2.x",
+                                  "Command Centre 8.20.x"])
+def test_a_platform_client_or_common_word_is_not_read_as_a_catalogue_product(name):
+    product = match_systems(_systems({"system": name}))["product_id"].iloc[0]
+    assert product is None or pd.isna(product) or product.startswith("unlisted:")
+
+
 def test_validate_says_how_many_systems_per_organisation_have_no_product(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
@@ -288,7 +316,8 @@ def test_versions_with_wildcards_group_an_unknown_product_and_a_vendor_word_is_n
                                      {"system": "Anaconda 4.10.x"}, {"system": "Anaconda 2020.11"},
                                      {"system": "Freedom Scientific - Fusion Professional 2022"}))
     ids = matched["product_id"].tolist()
-    assert ids[0] == ids[1] == "unlisted:angular" and ids[2] == ids[3] == "unlisted:anaconda"
+    # Anaconda Distribution is a catalogue product (GSA list); Angular, a framework, is not
+    assert ids[0] == ids[1] == "unlisted:angular" and ids[2] == ids[3] == "anaconda"
     assert ids[4] != "oracle-fusion-erp"  # bare "Fusion" is not an alias, and the later piece is not tried alone
 
 
