@@ -165,6 +165,7 @@ _RULES: dict[str, _Rule] = {
     "migrations_per_organisation": _Rule("int", 0, 10_000),
     "migrations_at_once": _Rule("int", 0, 1_000_000),
     "decisions_as_of": _Rule("date"),
+    "predecessors_act_jointly": _Rule("choice", choices=("no", "yes")),
 }
 
 
@@ -286,6 +287,10 @@ hosting_move_per_system, default_site_exit_cost : float
         date before it has passed. Blank (None) is the date the plan is made:
         :func:`estate.plan.make_plan` puts today's date in (see
         :attr:`decisions_date`).
+    predecessors_act_jointly : {"no", "yes"}
+        Whether councils being reorganised act jointly before vesting ("no"):
+        when not, the new authorities' options start from vesting
+        (:func:`estate.reorganisation.earliest_starts`).
     sources : Mapping[str, str]
         Where a value came from when it is not the packaged default (a user
         file, a keyword, a sheet read back); not compared.
@@ -357,6 +362,7 @@ hosting_move_per_system, default_site_exit_cost : float
     migrations_per_organisation: int
     migrations_at_once: int
     decisions_as_of: date | None
+    predecessors_act_jointly: str
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
 
     @property

@@ -471,7 +471,9 @@ def make_plan(
     options, reorganisation = plan_reorganisation(options, matched, inventory.organisations, assumptions)
     step("Choosing and phasing the portfolio")
     sites = matched[["system_key", "site_key"]] if "site_key" in matched else None
-    schedule = schedule_portfolio(schedule_inputs(options, assumptions, sites=sites), assumptions,
+    earliest = dict(zip(reorganisation.earliest["option_id"], reorganisation.earliest["earliest_year"], strict=True))
+    schedule = schedule_portfolio(schedule_inputs(options, assumptions, sites=sites, earliest_start=earliest),
+                                  assumptions,
                                   constraints=constraints or PortfolioConstraints())
     portfolio = schedule.portfolio
     options = apply_schedule(options, schedule, assumptions)

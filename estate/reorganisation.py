@@ -20,6 +20,9 @@ This module is the one home of what follows from them:
 * :func:`cross_successor_options` — the options that would span two
   successor authorities, which a plan does not recommend unless the
   assumption ``shared_service_across_successors`` is ``"yes"``;
+* :func:`earliest_starts` — the first year each option of predecessor
+  councils may start in: the new authorities' options start from vesting,
+  unless the assumption ``predecessors_act_jointly`` is ``"yes"``;
 * :func:`vesting_decisions` — the contract decisions the outgoing councils
   must take before a vesting date still ahead (the plan's ``Vesting`` sheet);
 * :func:`divisions` — the ways to divide each divided system (partition,
@@ -53,7 +56,7 @@ Examples
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -74,6 +77,8 @@ __all__ = [
     "check_reorganisation",
     "cross_successor_options",
     "divisions",
+    "earliest_starts",
+    "held_years",
     "expired_contract_issues",
     "organisation_successors",
     "plan_reorganisation",
@@ -432,7 +437,8 @@ def apply_boundaries(options: Any, matched: pd.DataFrame, organisations: pd.Data
     ``shared_service_across_successors`` is ``"yes"``: it then becomes a
     ``shared service`` (the survivor's successor hosts, the others buy the
     service under an agreement of ``shared_service_years``). An option that
-    retires a ``critical`` system within ``vesting_window_months`` of its
+    retires a ``critical`` system (on its date once held to vesting,
+    :func:`held_years`) within ``vesting_window_months`` of its
     organisation's vesting date, still ahead of the assumption
     ``decisions_as_of`` (the date the plan is made), is dropped.
 
@@ -473,6 +479,10 @@ def apply_boundaries(options: Any, matched: pd.DataFrame, organisations: pd.Data
         vesting = retiring["organisation"].map(ahead)
         window = pd.DateOffset(months=int(assumptions.vesting_window_months))
         day = pd.to_datetime(retiring["retire_date"])
+        held = held_years(effects, organisations, assumptions)
+        for years, block in retiring.groupby(retiring["option_id"].map(held).fillna(0).astype(int)):
+            if years:  # an option held to vesting retires its systems that many years later
+                day.loc[block.index] = day.loc[block.index] + pd.DateOffset(years=years)
         near = retiring.loc[(day >= vesting - window) & (day <= vesting + window)]
         for option_id, block in near.groupby("option_id", sort=True):
             dropped.append((option_id, "retires day-one critical system(s) within "
@@ -510,6 +520,97 @@ def apply_boundaries(options: Any, matched: pd.DataFrame, organisations: pd.Data
                   one_off_by_year=kept(options.one_off_by_year), one_off_breakdown=kept(options.one_off_breakdown),
                   partner_shares=kept(options.partner_shares), defaults_used=defaults)
     return out, excluded.sort_values("option_id").reset_index(drop=True)
+
+
+def earliest_starts(effects: pd.DataFrame, organisations: pd.DataFrame | None, assumptions: Any) -> pd.DataFrame:
+    """The first financial year each option of predecessor councils may start in: the one vesting opens.
+
+    The new authorities' options start from vesting: an option touching an
+    organisation whose vesting date falls after the plan's first day starts
+    no earlier than the first financial year starting on or after that
+    vesting date (the latest, when it touches several). With the assumption
+    ``predecessors_act_jointly`` ``"yes"`` the predecessors act jointly
+    before vesting and every option may start on the plan's first day.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        ``option_id``, ``organisation`` (:attr:`estate.options.Options.effects`).
+    organisations : DataFrame or None
+        ``organisation``, ``successor``, ``vesting_date``.
+    assumptions : estate.assumptions.Assumptions
+        ``first_year``, ``first_month``, ``predecessors_act_jointly``.
+
+    Returns
+    -------
+    DataFrame
+        ``option_id``, ``vesting_date``, ``earliest_start`` (the first day of
+        its earliest year), ``earliest_year`` (that financial year), one row
+        an option held back, sorted by option.
+
+    Examples
+    --------
+    >>> from estate.assumptions import load_assumptions
+    >>> orgs = pd.DataFrame({"organisation": ["Eden", "Carlisle", "Police"], "successor": ["East", "West", None],
+    ...                      "vesting_date": pd.to_datetime(["2028-04-01", "2027-09-30", None])})
+    >>> effects = pd.DataFrame({"option_id": ["SP-1", "SP-2", "SP-3"], "organisation": ["Eden", "Carlisle", "Police"]})
+    >>> earliest_starts(effects, orgs, load_assumptions())[["option_id", "earliest_year"]].values.tolist()
+    [['SP-1', 2028], ['SP-2', 2028]]
+    >>> earliest_starts(effects, orgs, load_assumptions(predecessors_act_jointly="yes")).empty
+    True
+    """
+    columns = ["option_id", "vesting_date", "earliest_start", "earliest_year"]
+    empty = pd.DataFrame({"option_id": pd.Series(dtype=object), "vesting_date": pd.Series(dtype="datetime64[ns]"),
+                          "earliest_start": pd.Series(dtype="datetime64[ns]"),
+                          "earliest_year": pd.Series(dtype=np.int64)})
+    a = assumptions
+    if a is None or a.predecessors_act_jointly == "yes" or not len(effects):
+        return empty
+    links = organisation_successors(organisations)
+    if not len(links):
+        return empty
+    vesting = links.dropna(subset=["vesting_date"]).groupby("organisation")["vesting_date"].max()
+    start = pd.Timestamp(year=a.first_year, month=a.first_month, day=1)
+    vesting = vesting[vesting > start]
+    if not len(vesting):
+        return empty
+    held = effects.loc[effects["organisation"].isin(vesting.index), ["option_id", "organisation"]]
+    if not len(held):
+        return empty
+    day = held["organisation"].map(vesting)
+    out = pd.DataFrame({"option_id": held["option_id"].to_numpy(), "vesting_date": day.to_numpy()})
+    out = out.groupby("option_id", sort=True)["vesting_date"].max().reset_index()
+    v = out["vesting_date"]
+    year = v.dt.year - (v.dt.month < a.first_month).astype(int)
+    first_day = pd.to_datetime(pd.DataFrame({"year": year, "month": a.first_month, "day": 1}))
+    year = year + (first_day < v).astype(int)
+    out["earliest_year"] = year.astype(np.int64)
+    out["earliest_start"] = pd.to_datetime(pd.DataFrame({"year": year, "month": a.first_month, "day": 1}))
+    return out.loc[:, columns]
+
+
+def held_years(effects: pd.DataFrame, organisations: pd.DataFrame | None, assumptions: Any) -> pd.Series:
+    """The whole years each option's costed dates move to reach its earliest start (options held only).
+
+    The earliest start (:func:`earliest_starts`) less the option's natural
+    start (:func:`estate.schedule.natural_starts`), as
+    :func:`estate.schedule.schedule_inputs` moves them.
+
+    Returns
+    -------
+    Series
+        ``option_id`` → years (int, > 0).
+    """
+    from estate.schedule import natural_starts
+
+    hold = earliest_starts(effects, organisations, assumptions)
+    if not len(hold):
+        return pd.Series(dtype=np.int64)
+    a = assumptions
+    natural = natural_starts(effects, a)
+    earliest = (hold.set_index("option_id")["earliest_year"] - a.first_year).clip(upper=int(a.horizon_years) - 1)
+    years = (earliest - natural.reindex(earliest.index).fillna(0)).astype(np.int64)
+    return years[years > 0]
 
 
 # --------------------------------------------------------------------------- #
@@ -979,11 +1080,15 @@ class Reorganisation:
         boundaries or for a critical system's retirement around vesting.
     divisions : DataFrame
         :func:`divisions`: each divided system's ways of division.
+    earliest : DataFrame
+        :func:`earliest_starts`: the options held back to the year vesting
+        opens (none when the predecessors act jointly before it).
     """
 
     successors: pd.DataFrame
     excluded: pd.DataFrame
     divisions: pd.DataFrame
+    earliest: pd.DataFrame = field(default_factory=lambda: earliest_starts(pd.DataFrame(), None, None))
 
     @property
     def active(self) -> bool:
@@ -1012,9 +1117,12 @@ def plan_reorganisation(options: Any, matched: pd.DataFrame, organisations: pd.D
     Returns
     -------
     (Options, Reorganisation)
-        The options :func:`apply_boundaries` keeps, and the reorganisation.
+        The options :func:`apply_boundaries` keeps, and the reorganisation
+        (with :func:`earliest_starts` of the options kept, for
+        :func:`estate.schedule.schedule_inputs`).
     """
     successors = system_successors(matched, organisations)
     kept, excluded = apply_boundaries(options, matched, organisations, assumptions, successors=successors)
     return kept, Reorganisation(successors=successors, excluded=excluded,
-                                divisions=divisions(matched, successors, assumptions))
+                                divisions=divisions(matched, successors, assumptions),
+                                earliest=earliest_starts(kept.effects, organisations, assumptions))

@@ -105,6 +105,7 @@ __all__ = [
     "Schedule",
     "ScheduleInputs",
     "apply_schedule",
+    "natural_starts",
     "schedule_inputs",
     "schedule_portfolio",
 ]
@@ -156,6 +157,12 @@ class ScheduleInputs:
     effects : DataFrame, optional
         ``option_id``, ``system_key``, ``effect`` (and ``organisation``), for
         the timing-free rules; none when omitted.
+    earliest : sequence of int, optional
+        The first year (index from year 0) each option may start in.
+    held : sequence of int, optional
+        The whole years each option's costed dates were moved later to reach
+        its earliest start (already in ``savings`` and ``system_costs``);
+        :func:`apply_schedule` moves its dates by them too.
     """
 
     option_ids: Sequence[str]
@@ -169,6 +176,7 @@ class ScheduleInputs:
     after: pd.DataFrame | None = None
     effects: pd.DataFrame | None = None
     earliest: Sequence[int] | None = None
+    held: Sequence[int] | None = None
 
 
 def _shift(values: np.ndarray, d: int) -> np.ndarray:
@@ -190,7 +198,10 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
     assumptions : Assumptions
     earliest_start : mapping of option id to financial year, optional
         The first financial year an option may start in (a reorganisation's
-        vesting year, say).
+        vesting year: :func:`estate.reorganisation.earliest_starts`). An
+        option whose natural start is earlier is *held*: all its dates,
+        savings and costs move the difference in whole years later, so its
+        flows and NPV are those of starting then.
     sites : DataFrame, optional
         ``system_key``, ``site_key`` of the systems: a site's closure waits for
         the options retiring systems hosted on it.
@@ -206,19 +217,15 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
     effects = options.effects
     col = index.get_indexer(effects["option_id"].astype(str))
 
-    # The natural start: the first change less the migration, from year 0.
-    change = pd.to_datetime(effects["retire_date"]).where(effects["effect"].eq("retire"),
-                                                          pd.to_datetime(effects["saving_start"]))
-    first_change = change.groupby(col).min().reindex(range(n))
-    first_fy = financial_years((first_change - pd.DateOffset(months=int(a.migration_months))).to_numpy(),
-                               first_month=a.first_month)
-    natural = np.where(first_fy >= 0, np.maximum(first_fy - a.first_year, 0), 0).astype(np.int64)
+    natural = natural_starts(effects, a).reindex(ids).fillna(0).to_numpy(dtype=np.int64)
     earliest = np.zeros(n, dtype=np.int64)
     if earliest_start:
         for option, year in earliest_start.items():
             if option in index:
                 earliest[index.get_loc(option)] = max(0, int(year) - a.first_year)
+    costed = natural
     natural = np.minimum(np.maximum(natural, earliest), h - 1)
+    held = natural - costed  # whole years an earliest start moves the option's costed dates
 
     # Savings by year for each delay: each system's saving start moved d whole years.
     years = a.first_year + np.arange(h)
@@ -226,9 +233,13 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
     rows &= pd.to_datetime(effects["saving_start"]).notna().to_numpy()
     starts = pd.DatetimeIndex(pd.to_datetime(effects["saving_start"])[rows])
     amounts = effects["net_saving"].to_numpy(dtype=float)[rows] * a.saving_factor
+    row_held = held[col[rows]]
     delayed = np.zeros((n, w, h))
     for d in range(w):
-        moved = (starts + pd.DateOffset(years=d)).to_numpy().astype("datetime64[D]")
+        moved = np.empty(len(starts), dtype="datetime64[D]")
+        for k in np.unique(row_held):
+            at = row_held == k
+            moved[at] = (starts[at] + pd.DateOffset(years=int(d + k))).to_numpy().astype("datetime64[D]")
         fractions = year_fractions(moved[:, None], None, years[None, :], first_month=a.first_month)
         np.add.at(delayed[:, d, :], col[rows], amounts[:, None] * fractions)
 
@@ -244,6 +255,8 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
               by_year["amount"].to_numpy(dtype=float)[inside])
     costs[:, 0] -= start_costs
     costs[np.abs(costs) < 1e-9] = 0.0
+    for k in np.unique(held[held > 0]):
+        costs[held == k] = _shift(costs[held == k], int(k))
 
     kinds = effects["option_id"].map(table.set_index("option_id")["type"])
     migrating = effects.loc[effects["effect"].isin(("retire", "move")) & kinds.ne("joint procurement")
@@ -255,7 +268,41 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
                           system_costs=costs, start_costs=start_costs.tolist(), migrating=migrating,
                           delayed_savings=delayed, cost_shares=shares, after=after,
                           effects=effects.loc[:, ["option_id", "system_key", "effect", "organisation"]],
-                          earliest=earliest.tolist())
+                          earliest=earliest.tolist(), held=held.tolist())
+
+
+def natural_starts(effects: pd.DataFrame, assumptions: Assumptions) -> pd.Series:
+    """Each option's natural start, a year index from year 0: its first change less the migration.
+
+    The financial year of the option's first retirement (or re-contract)
+    less ``migration_months``, never before year 0 nor after the horizon's
+    last year.
+
+    Returns
+    -------
+    Series
+        ``option_id`` (text) → year index (int).
+
+    Examples
+    --------
+    >>> from estate.assumptions import load_assumptions
+    >>> effects = pd.DataFrame({"option_id": ["A", "A", "B"], "effect": ["retire", "retire", "recontract"],
+    ...                         "retire_date": pd.to_datetime(["2030-04-01", "2029-06-30", None]),
+    ...                         "saving_start": pd.to_datetime(["2030-04-01", "2029-06-30", "2027-04-01"])})
+    >>> natural_starts(effects, load_assumptions()).to_dict()
+    {'A': 1, 'B': 0}
+    """
+    from estate.appraisal import financial_years
+
+    a = assumptions
+    keys = effects["option_id"].astype(str)
+    change = pd.to_datetime(effects["retire_date"]).where(effects["effect"].eq("retire"),
+                                                          pd.to_datetime(effects["saving_start"]))
+    first_change = change.groupby(keys, sort=True).min().reindex(sorted(set(keys)))
+    first_fy = financial_years((first_change - pd.DateOffset(months=int(a.migration_months))).to_numpy(),
+                               first_month=a.first_month)
+    natural = np.where(first_fy >= 0, np.maximum(first_fy - a.first_year, 0), 0).astype(np.int64)
+    return pd.Series(np.minimum(natural, int(a.horizon_years) - 1), index=first_change.index, dtype=np.int64)
 
 
 def migration_years(assumptions: Assumptions) -> int:
@@ -324,6 +371,7 @@ class Schedule:
     npv: np.ndarray = field(repr=False)
     option_ids: tuple[str, ...] = field(repr=False)
     portfolio: Portfolio = field(repr=False)
+    held: tuple[int, ...] = field(default=(), repr=False)
 
     def delays(self) -> dict[str, int]:
         """Each recommended option's delay from its natural start, in years."""
@@ -511,7 +559,7 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     candidates = pd.DataFrame({"option_id": pd.Series(ids, dtype=object), "npv": npv[:, 0] if n else []})
     if n == 0:
         portfolio = Portfolio((), 0.0, "optimal", True, "no options to choose from", base.excluded, 0.0, candidates)
-        return Schedule(_empty_table(), savings, costs, npv, tuple(ids), portfolio)
+        return Schedule(_empty_table(), savings, costs, npv, tuple(ids), portfolio, _held(inputs))
     result = milp(-objective, integrality=np.ones(m), bounds=Bounds(np.zeros(m), upper.ravel()),
                   constraints=[c for _, c in blocks] or None,
                   options={"time_limit": rules.time_limit_seconds, "mip_rel_gap": rules.mip_rel_gap,
@@ -524,7 +572,7 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
         portfolio = Portfolio((), math.nan, status, False, message, base.excluded, gap, candidates)
         if require_optimal:
             raise SolverError(f"No schedule found ({status}): {message}")
-        return Schedule(_empty_table(), savings, costs, npv, tuple(ids), portfolio)
+        return Schedule(_empty_table(), savings, costs, npv, tuple(ids), portfolio, _held(inputs))
     x = (np.asarray(result.x) > 0.5).astype(float)
     broken = [name for name, c in blocks if np.any(c.A @ x > np.asarray(c.ub) + _TOLERANCE * np.maximum(
         1, np.abs(np.asarray(c.ub, dtype=float)))) or np.any(c.A @ x < np.asarray(c.lb) - _TOLERANCE * np.maximum(
@@ -540,7 +588,13 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     portfolio = Portfolio(tuple(sorted(ids[o] for o in chosen_o)), value, status, status == "optimal", message,
                           base.excluded, gap, candidates)
     table = _reasons(inputs, a, chosen_o, chosen_d, natural, starts, costs, blocks, x, w, rules)
-    return Schedule(table, savings, costs, npv, tuple(ids), portfolio)
+    return Schedule(table, savings, costs, npv, tuple(ids), portfolio, _held(inputs))
+
+
+def _held(inputs: ScheduleInputs) -> tuple[int, ...]:
+    """The years each option is held to its earliest start (0 for every option when none is)."""
+    held = inputs.held if inputs.held is not None else [0] * len(inputs.option_ids)
+    return tuple(int(k) for k in held)
 
 
 def _empty_table() -> pd.DataFrame:
@@ -614,8 +668,10 @@ def apply_schedule(options: Options, schedule: Schedule, assumptions: Assumption
     (retirement, saving start, natural end) moved ``d`` years later and a
     ``delay_years`` of ``d`` in :attr:`Options.effects`; its cash flows,
     one-off costs by year, NPV, payback, ``start_year`` and ``end_year``, and
-    its partners' NPVs, are those of the scheduled flows. Options not
-    recommended are unchanged.
+    its partners' NPVs, are those of the scheduled flows. An option held to
+    an earliest start (:attr:`Schedule.held`, recommended or not) moves the
+    held years more, with a delay of 0 when not recommended; other options
+    not recommended are unchanged.
     """
     from dataclasses import replace
 
@@ -625,7 +681,13 @@ def apply_schedule(options: Options, schedule: Schedule, assumptions: Assumption
     h = int(a.horizon_years)
     ids = list(schedule.option_ids)
     pos = pd.Index(ids)
-    table = schedule.table
+    table = schedule.table.loc[:, ["option_id", "delay", "start_year"]]
+    held = dict(zip(ids, schedule.held or (0,) * len(ids), strict=True))
+    waiting = sorted(set(k for k, v in held.items() if v > 0) - set(table["option_id"]))
+    if waiting:  # held to its earliest start but not recommended: its flows start then too
+        first = options.options.set_index("option_id")["start_year"]
+        table = pd.concat([table, pd.DataFrame({"option_id": waiting, "delay": 0, "start_year": [
+            int(first.get(k, a.first_year)) + held[k] for k in waiting]})], ignore_index=True)
     if not len(table):
         return replace(options, effects=options.effects.assign(delay_years=np.int64(0)))
     o = pos.get_indexer(table["option_id"])
@@ -634,7 +696,8 @@ def apply_schedule(options: Options, schedule: Schedule, assumptions: Assumption
     costs = schedule.costs[o, d]
     factors = 1.0 / (1.0 + a.discount_rate) ** np.arange(h)
     net = savings - costs
-    delay = dict(zip(table["option_id"], d.tolist(), strict=True))
+    # The years its dates move: its delay, and the years it was held to its earliest start.
+    delay = {k: v + held.get(k, 0) for k, v in zip(table["option_id"], d.tolist(), strict=True)}
     start = dict(zip(table["option_id"], table["start_year"].astype(int).tolist(), strict=True))
 
     opts = options.options.copy()

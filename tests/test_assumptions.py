@@ -82,6 +82,7 @@ EXPECTED_DEFAULTS = {
     "migrations_per_organisation": 2,
     "migrations_at_once": 6,
     "decisions_as_of": None,  # blank: the date the plan is made
+    "predecessors_act_jointly": "no",
 }
 
 ILLUSTRATIVE = {

@@ -350,8 +350,11 @@ def test_vesting_decisions_by_hand():
 
 def test_critical_systems_are_not_retired_around_vesting(tmp_path):
     spec = dict(SCENARIOS["two successors from one county"])
-    # Contracts ending in March 2028 retire at vesting (1 April 2028): inside the six-month window.
-    plan = estate.make_plan(_scenario(tmp_path, **spec, contract_end="31/03/2028"), assumptions=DECIDED)
+    # Contracts ending in March 2028 retire at vesting (1 April 2028): inside the six-month window, when the
+    # predecessors act jointly before vesting (their options start on the plan's first day).
+    folder = _scenario(tmp_path, **spec, contract_end="31/03/2028")
+    plan = estate.make_plan(folder, assumptions=estate.load_assumptions(decisions_as_of="2026-12-07",
+                                                                        predecessors_act_jointly="yes"))
     excluded = plan.reorganisation.excluded
     critical = excluded[excluded["reason"].str.startswith("retires day-one critical")]
     assert len(critical)
@@ -362,6 +365,13 @@ def test_critical_systems_are_not_retired_around_vesting(tmp_path):
     window = pd.DateOffset(months=6)
     day = pd.Timestamp("2028-04-01")
     assert not retiring["retire_date"].between(day - window, day + window).any()
+    # Held to vesting (the default), the same options retire a year later, outside the window: none is dropped.
+    held = estate.make_plan(folder, assumptions=DECIDED)
+    assert not held.reorganisation.excluded["reason"].str.startswith("retires day-one critical").any()
+    assert set(critical["option_id"]) <= set(held.options.options["option_id"])
+    effects = held.options.effects
+    retiring = effects[effects["effect"].eq("retire") & effects["system_key"].isin(crit)]
+    assert len(retiring) and not pd.to_datetime(retiring["retire_date"]).between(day - window, day + window).any()
 
 
 def test_shared_service_across_successors_is_allowed_by_an_assumption(tmp_path):
@@ -635,3 +645,52 @@ def test_organisations_without_successor_bind_no_option():
     # A district with the police is one successor; two districts going different ways are two; a site counts
     # with its organisation's successor.
     assert crossing.to_dict() == {"SP-2": "North; South"}
+
+
+# --------------------------------------------------------------------------- #
+# The new authorities' options start from vesting (build point 4, last sentence)
+# --------------------------------------------------------------------------- #
+
+
+def test_options_of_predecessors_start_from_vesting(tmp_path):
+    """Vesting on 1 April 2028: each option of the predecessors starts in 2028/29, its flows a year later."""
+    spec = dict(SCENARIOS["councils unwinding a shared service"])
+    folder = _scenario(tmp_path, **spec, contract_end="31/03/2028")  # the costing retires on 1 April 2028
+    fixed = dict(decisions_as_of="2026-12-07", start_window_years=1)  # no phasing: only vesting moves options
+    jointly = estate.make_plan(folder, assumptions=estate.load_assumptions(predecessors_act_jointly="yes", **fixed))
+    vesting = estate.make_plan(folder, assumptions=estate.load_assumptions(**fixed))
+    assert jointly.reorganisation.earliest.empty
+    held = vesting.reorganisation.earliest.set_index("option_id")
+    assert len(held) and set(held["earliest_year"]) == {2028}
+    assert set(held.index) == set(vesting.options.options["option_id"])  # every option is of predecessors
+    before = jointly.options.options.set_index("option_id")
+    after = vesting.options.options.set_index("option_id")
+    r = vesting.assumptions.discount_rate
+    h = vesting.assumptions.horizon_years
+    checked = 0
+    for option in held.index:
+        if before.loc[option, "start_year"] != 2027:
+            continue
+        flows = jointly.options.cash_flows.query("option_id == @option").sort_values("t")
+        net = (flows["savings"] - flows["costs"]).to_numpy()
+        assert len(net) == h
+        # By hand: every amount one year later, the last year's lost past the horizon, discounted at r.
+        expected = sum(net[t - 1] / (1 + r) ** t for t in range(1, h))
+        assert after.loc[option, "npv"] == pytest.approx(expected, rel=1e-9, abs=1e-6), option
+        assert after.loc[option, "start_year"] == 2028
+        assert after.loc[option, "npv"] != pytest.approx(before.loc[option, "npv"])
+        checked += 1
+    assert checked >= 2
+    effects = vesting.options.effects
+    retiring = effects[effects["effect"].eq("retire")]
+    assert (pd.to_datetime(retiring["retire_date"]) >= pd.Timestamp("2028-04-01")).all()
+    assert (pd.to_datetime(effects["saving_start"]).dropna() >= pd.Timestamp("2028-04-01")).all()
+    chosen = vesting.schedule.table.set_index("option_id")
+    assert len(chosen) and (chosen["start_year"] >= 2028).all() and set(chosen["reason"]) == {"vesting"}
+    # LibreOffice recalculates the workbook's live formulas to the held figures, held options not recommended too.
+    path = vesting.write(tmp_path / "held.xlsx")
+    again = pd.read_excel(_recalculate(path, tmp_path / "lo"), sheet_name="Options", engine="openpyxl")
+    again = again.set_index("Option").sort_index()
+    for header, column in (("NPV", "npv"), ("One-off cost", "one_off_cost"), ("PV of savings", "pv_savings"),
+                           ("PV of costs", "pv_costs")):
+        assert np.allclose(again[header].astype(float), after.sort_index()[column].astype(float), atol=0.01), header
