@@ -16,12 +16,14 @@ The cells written are those XlsxWriter writes for the same calls
 are serial numbers under their date format, a formula stores its value
 (``t="str"`` for text results). Text is never turned into a formula.
 
-This relies on three private parts of XlsxWriter 3: the worksheet's
+This relies on four private parts of XlsxWriter 3: the worksheet's
 ``_write_rows`` (overridden to add the streamed rows after the rows it
 writes), its ``_prepare_formula`` (overridden: the formulas given carry the
-``_xlfn.`` prefixes they need already) and the shared-string table's
-``_get_shared_string_index``. ``tests/test_workbook.py`` writes and reads
-back every kind of cell, so a change in them fails the tests.
+``_xlfn.`` prefixes they need already), its ``_write_page_setup`` (wrapped to
+write ``fitToWidth="1"``, which XlsxWriter leaves implicit) and the
+shared-string table's ``_get_shared_string_index``. ``tests/test_workbook.py``
+writes and reads back every kind of cell, and ``tests/test_pages.py`` reads
+the print setup back, so a change in them fails the tests.
 
 Examples
 --------
@@ -294,6 +296,27 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
         # XlsxWriter runs some 150 regular expressions over every formula to add the _xlfn. prefix of newer
         # functions; the formulas written here carry the prefix already.
         return formula[1:] if formula.startswith("=") else formula
+
+    def _write_page_setup(self) -> None:
+        # XlsxWriter leaves out fitToWidth="1" (the file format's default); readers such as openpyxl then report
+        # no width at all. Say it: a sheet fitted to one page wide carries fitToWidth="1".
+        if not (self.fit_page and self.fit_width == 1):
+            super()._write_page_setup()
+            return
+        write = self._xml_empty_tag
+
+        def tag(name: str, attributes: list[tuple[str, Any]] | None = None) -> None:
+            if name == "pageSetup":
+                attributes = list(attributes or [])
+                at = sum(1 for key, _ in attributes if key in ("paperSize", "scale"))
+                attributes.insert(at, ("fitToWidth", 1))
+            write(name, attributes)
+
+        self._xml_empty_tag = tag
+        try:
+            super()._write_page_setup()
+        finally:
+            del self._xml_empty_tag
 
     def column(self, first_row: int, col: int, values: pd.Series, fmt: Format | None = None,
                formulas: Formula | None = None) -> None:

@@ -176,13 +176,14 @@ class Plan:
                               reorg.successors, reorg.divisions, sites=self.inventory.sites,
                               contracts=self.inventory.contracts)
 
-    def issues(self) -> pd.DataFrame:
+    def issues(self, *, defaults: bool = True) -> pd.DataFrame:
         """The inventory's data issues, matching's (:func:`estate.matching.match_issues`), expired contracts
-        before vesting and every default the costing applied."""
+        before vesting and, unless ``defaults=False``, one row for every default the costing applied."""
         from estate.matching import match_issues
+        from estate.narrative import default_text
         from estate.reorganisation import expired_contract_issues
 
-        defaults = self.options.defaults_used
+        used = self.options.defaults_used
         issues = self.inventory.issues
         found = match_issues(self.matched)  # parts of product cells not read as products; systems with none
         if len(found):
@@ -190,15 +191,17 @@ class Plan:
         expired = expired_contract_issues(self.vesting(), self.matched)
         if len(expired):
             issues = pd.concat([issues, expired], ignore_index=True)
-        if len(defaults):
+        if defaults and len(used):
+            currency = self.assumptions.currency
+            d = used
             rows = pd.DataFrame({
-                "source_file": defaults.get("source_file", ""),
-                "sheet": defaults.get("source_sheet", ""),
-                "source_row": pd.array(defaults.get("source_row", pd.Series(dtype="Int64")), dtype="Int64"),
-                "column": defaults["column"],
+                "source_file": d.get("source_file", ""),
+                "sheet": d.get("source_sheet", ""),
+                "source_row": pd.array(d.get("source_row", pd.Series(dtype="Int64")), dtype="Int64"),
+                "column": d["column"],
                 "severity": "info",
-                "problem": "default used in costing: " + defaults["note"].astype(str),
-                "value": defaults["default"].astype(str),
+                "problem": "default used in costing: " + d["note"].astype(str),
+                "value": [default_text(c, v, currency) for c, v in zip(d["column"], d["default"], strict=True)],
             })
             issues = pd.concat([issues, rows[list(ISSUE_COLUMNS)]], ignore_index=True)
         return issues.reset_index(drop=True)

@@ -74,12 +74,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from estate._pages import arrange, page_for, set_up_page
 from estate._xlsx import Formula, PlanWorksheet, branches, cat
 from estate.assumptions import Assumptions
 from estate.costing import COST_KINDS
 from estate.errors import NotASpreadsheetError, ParameterError
+from estate.narrative import default_kinds, default_text, drawn_at, live_and_replan, option_sentence, option_words
 from estate.outputs import MARK_PROPERTY, atomic_write, output_error
-from estate.plan import CURRENCY_SYMBOLS, money_text, payback_text, uncosted_findings
+from estate.plan import CURRENCY_SYMBOLS, uncosted_findings
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -107,7 +109,8 @@ _REPLACEMENT_RATES = {"EPR platform": "epr_replacement_per_user", "ERP platform"
                       "platform": "platform_replacement_per_user"}
 _PLAIN_FRACTIONS = frozenset({"scale_elasticity"})
 _DERIVED = ("cost_factor", "saving_factor", "plan_start", "earliest_retirement")
-_CHART_WIDTH_PX = 640
+_CHART_WIDTH_PX = 960
+_CHART_HEIGHT_PX = 600
 _ROW_PX = 20
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
 
@@ -141,8 +144,13 @@ class _Table:
     columns: tuple[_Column, ...]
     n_rows: int
     header_row: int = 0
-    frozen_columns: int = 1
+    frozen_columns: int | None = None  # None: the sheet's rule in estate._pages
     streamed: bool = True
+
+    def __post_init__(self) -> None:  # the sheet's lead columns first (estate._pages)
+        by_key = {column.key: column for column in self.columns}
+        order = arrange(tuple(by_key), page_for(self.sheet).lead)
+        object.__setattr__(self, "columns", tuple(by_key[key] for key in order))
 
     @cached_property
     def _index(self) -> dict[str, int]:
@@ -240,36 +248,49 @@ class _Table:
 
 @dataclass(frozen=True)
 class _SummaryLayout:
-    """Where the Summary sheet's blocks go."""
+    """Where the Summary sheet's blocks go.
+
+    Page 1 (landscape, one page wide): the title, the headline figures with,
+    beside them, what moves when Assumptions is edited; the solver's status;
+    the recommended options worth most, in wrapped sentences. A page break,
+    then the recommended options' cash flows by year, then each chart on a
+    page of its own, below the text, so that no chart covers a cell.
+    """
 
     title_row: int
     subtitle_row: int
     headline: _Table  # label, value
     headline_labels: tuple[str, ...]
+    live_first_col: int  # the "what is live" box beside the headline
     status_row: int
     message_row: int
-    portfolio: _Table  # the recommended portfolio's cash flows by year
-    portfolio_title_row: int
     narrative_title_row: int
     narrative_rows: int
+    portfolio: _Table  # the recommended portfolio's cash flows by year
+    portfolio_title_row: int
     chart_col: int
     chart_row: int
 
     def headline_row(self, label: str) -> int:
         return self.headline_labels.index(label)
 
+    @property
+    def last_col(self) -> int:
+        return self.portfolio.last_col
+
 
 _MONEY, _INT, _YEARS, _DATE, _PCT, _FACTOR, _NUMBER = "money", "int", "years", "date", "percent", "factor", "number"
 
 _OPTION_COLUMNS = (
-    _c("option", "Option", 10), _c("type", "Type", 20), _c("capability", "Capability", 30),
-    _c("target", "Target", 32), _c("lead", "Lead organisation", 28), _c("partners", "Partners", 40),
-    _c("systems_retired", "Systems retired", 40), _c("run_cost_before", "Run cost before", 15, _MONEY),
-    _c("run_cost_after", "Run cost after", 15, _MONEY), _c("annual_saving", "Annual saving", 15, _MONEY),
-    _c("one_off", "One-off cost", 15, _MONEY), _c("npv", "NPV", 15, _MONEY),
-    _c("payback", "Payback years", 20, _YEARS), _c("start", "Start", 9), _c("recommended", "Recommended", 12),
-    _c("end", "End", 9), _c("meets_minimum", "Meets minimum NPV", 12), _c("capability_code", "Capability code", 14),
-    _c("target_label", "Target description", 40), _c("n_partners", "Partners count", 10, _INT),
+    _c("option", "Option", 10), _c("description", "Description", 60), _c("type", "Type", 20),
+    _c("capability", "Capability", 30), _c("target", "Target", 40), _c("lead", "Lead organisation", 28),
+    _c("partners", "Partners", 40), _c("systems_retired", "Systems retired", 40),
+    _c("run_cost_before", "Run cost before", 15, _MONEY), _c("run_cost_after", "Run cost after", 15, _MONEY),
+    _c("annual_saving", "Annual saving", 15, _MONEY), _c("one_off", "One-off cost", 15, _MONEY),
+    _c("npv", "NPV", 15, _MONEY), _c("payback", "Payback years", 20, _YEARS), _c("start", "Start", 9),
+    _c("recommended", "Recommended", 12), _c("end", "End", 9), _c("meets_minimum", "Meets minimum NPV", 12),
+    _c("rationale", "Rationale", 80), _c("capability_code", "Capability code", 14),
+    _c("target_key", "Target key", 32), _c("n_partners", "Partners count", 10, _INT),
     _c("n_retired", "Systems retired count", 10, _INT), _c("survivor_cost", "Survivor run cost", 15, _MONEY),
     _c("survivor_users", "Survivor users", 10, _INT), _c("retired_users", "Retired users", 10, _INT),
     _c("cashable_saving", "Cashable saving", 15, _MONEY), _c("non_cashable_saving", "Non-cashable saving", 15, _MONEY),
@@ -277,9 +298,9 @@ _OPTION_COLUMNS = (
     *(_c(f"survivor_{kind}", f"Survivor {kind} cost", 14, _MONEY) for kind in COST_KINDS),
     _c("retired_staff", "Retired staff cost", 14, _MONEY),
     _c("year0", "Year-0 costs before bias", 15, _MONEY), _c("pv_savings", "PV of savings", 15, _MONEY),
-    _c("pv_costs", "PV of costs", 15, _MONEY), _c("rationale", "Rationale", 80),
-    _c("start_fy", "Start FY", 8), _c("start_reason", "Start set by", 50),
+    _c("pv_costs", "PV of costs", 15, _MONEY), _c("start_fy", "Start FY", 8), _c("start_reason", "Start set by", 50),
 )
+"""Options' columns; estate._pages puts the decision first (Option, Description, Recommended, the money...)."""
 
 _CATEGORIES = (
     ("parallel_running", "Parallel running"), ("vendor_management", "Vendor management"),
@@ -363,6 +384,13 @@ _ISSUE_COLUMNS = (
     _c("value", "Value", 30),
 )
 
+_DEFAULT_COLUMNS = (
+    _c("organisation", "Organisation", 28), _c("system", "System", 30), _c("column", "Column", 14),
+    _c("default", "Default used", 14), _c("note", "Note", 70), _c("source_file", "Source file", 28),
+    _c("sheet", "Sheet", 18), _c("source_row", "Source row", 8, _INT), _c("system_key", "System key", 32),
+)
+"""The ``Defaults used`` sheet: each default the costing applied (Data issues has one row a kind)."""
+
 _ASSUMPTION_COLUMNS = (
     _c("parameter", "Parameter", 34), _c("value", "Value", 12), _c("unit", "Unit", 24), _c("source", "Source", 50),
     _c("description", "Description", 70), _c("in_formulas", "In formulas", 10),
@@ -442,6 +470,7 @@ class _Layout:
     systems: tuple[_Table, ...]
     sites: _Table
     issues: tuple[_Table, ...]
+    defaults: _Table
     overlaps: _Table
     roadmap: _Table
     events: _Table
@@ -478,11 +507,12 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
     for name, frame in (("Options", tables.options), ("Option systems", tables.effects),
                         ("Cash flows", tables.cash_flows), ("Partner shares", tables.partner_shares),
                         ("Partners", tables.partners), ("Overlaps", tables.overlaps),
-                        ("Roadmap", tables.roadmap), ("Roadmap events", tables.events), ("Sites", tables.sites)):
+                        ("Roadmap", tables.roadmap), ("Roadmap events", tables.events), ("Sites", tables.sites),
+                        ("Defaults used", tables.defaults)):
         _refuse_over_limit(name, len(frame), limit)
-    systems = tuple(_Table(sheet, _SYSTEM_COLUMNS, n, frozen_columns=4)
+    systems = tuple(_Table(sheet, _SYSTEM_COLUMNS, n)
                     for sheet, n in _parts("Systems", len(tables.systems), limit))
-    issues = tuple(_Table(sheet, _ISSUE_COLUMNS, n, frozen_columns=1)
+    issues = tuple(_Table(sheet, _ISSUE_COLUMNS, n)
                    for sheet, n in _parts("Data issues", len(tables.issues), limit))
     n_assumptions = len(tables.assumptions)
     horizon = len(labels)
@@ -490,14 +520,15 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
     headline = _Table("Summary", (_c("label", "Figure", 34), _c("value", "Value", 21)), len(headline_labels),
                       header_row=3, streamed=False)
     status_row = headline.row(len(headline_labels)) + 1
-    portfolio_title_row = status_row + 3
+    narrative_title_row = status_row + 3
+    narrative_rows = max(1, min(_TOP_OPTIONS, len(tables.top_options)))
+    portfolio_title_row = narrative_title_row + narrative_rows + 2
     portfolio = _Table("Summary", _PORTFOLIO_COLUMNS, horizon, header_row=portfolio_title_row + 1, streamed=False)
-    narrative_title_row = portfolio.last_row + 2
     summary = _SummaryLayout(
-        title_row=0, subtitle_row=1, headline=headline, headline_labels=headline_labels, status_row=status_row,
-        message_row=status_row + 1, portfolio=portfolio, portfolio_title_row=portfolio_title_row,
-        narrative_title_row=narrative_title_row, narrative_rows=min(_TOP_OPTIONS, len(tables.top_options)),
-        chart_col=len(_PORTFOLIO_COLUMNS) + 1, chart_row=headline.header_row,
+        title_row=0, subtitle_row=1, headline=headline, headline_labels=headline_labels, live_first_col=3,
+        status_row=status_row, message_row=status_row + 1, narrative_title_row=narrative_title_row,
+        narrative_rows=narrative_rows, portfolio=portfolio, portfolio_title_row=portfolio_title_row,
+        chart_col=0, chart_row=portfolio.last_row + 3,
     )
     assumptions = _Table("Assumptions", _ASSUMPTION_COLUMNS, n_assumptions, streamed=False)
     derived = _Table("Assumptions", _ASSUMPTION_COLUMNS[:5], len(_DERIVED), header_row=assumptions.last_row + 3,
@@ -505,23 +536,22 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
     order = (
         "Summary", "Options", "Partners", "Roadmap", "Roadmap events", "Cash flows",
         *(t.sheet for t in systems), "Sites", "Overlaps", "Assumptions", "Sensitivity", "Option sensitivity",
-        *(t.sheet for t in issues),
+        *(t.sheet for t in issues), "Defaults used",
         "Option systems", "Partner shares", "Years",
     )
     return _Layout(
         order=order,
         summary=summary,
         options=_Table("Options", _OPTION_COLUMNS, len(tables.options)),
-        option_systems=_Table("Option systems", _OPTION_SYSTEM_COLUMNS + saving_columns, len(tables.effects),
-                              frozen_columns=2),
-        cash_flows=_Table("Cash flows", _CASH_FLOW_COLUMNS, len(tables.cash_flows), frozen_columns=2),
-        partner_shares=_Table("Partner shares", _PARTNER_SHARE_COLUMNS, len(tables.partner_shares),
-                              frozen_columns=2),
+        option_systems=_Table("Option systems", _OPTION_SYSTEM_COLUMNS + saving_columns, len(tables.effects)),
+        cash_flows=_Table("Cash flows", _CASH_FLOW_COLUMNS, len(tables.cash_flows)),
+        partner_shares=_Table("Partner shares", _PARTNER_SHARE_COLUMNS, len(tables.partner_shares)),
         partners=_Table("Partners", _PARTNER_COLUMNS, len(tables.partners)),
         systems=systems,
-        sites=_Table("Sites", _SITE_COLUMNS, len(tables.sites), frozen_columns=2),
+        sites=_Table("Sites", _SITE_COLUMNS, len(tables.sites)),
         issues=issues,
-        overlaps=_Table("Overlaps", overlap_columns, len(tables.overlaps), frozen_columns=2),
+        defaults=_Table("Defaults used", _DEFAULT_COLUMNS, len(tables.defaults)),
+        overlaps=_Table("Overlaps", overlap_columns, len(tables.overlaps)),
         roadmap=_Table("Roadmap", roadmap_columns, len(tables.roadmap)),
         events=_Table("Roadmap events", _EVENT_COLUMNS, len(tables.events)),
         assumptions=assumptions,
@@ -549,6 +579,7 @@ class _Frames:
     systems: pd.DataFrame
     sites: pd.DataFrame
     issues: pd.DataFrame
+    defaults: pd.DataFrame
     overlaps: pd.DataFrame
     overlap_columns: tuple[tuple[str, str, float, str], ...]
     roadmap: pd.DataFrame
@@ -631,10 +662,11 @@ def _frames(plan: Plan) -> _Frames:
     year0 = o.one_off_breakdown[o.one_off_breakdown["category"].isin(
         ["assessment_planning", "joint_procurement", "stakeholder_engagement"])]
     year0 = year0.groupby("option_id")["amount_before_bias"].sum()
+    words = option_words(plan, table)
     options = pd.DataFrame({
-        "option": table["option_id"], "type": table["type"],
+        "option": table["option_id"], "description": words["description"], "type": table["type"],
         "capability": _text_or(table["capability_name"], table["capability_code"]),
-        "target": table["target"], "lead": table["lead_organisation"], "partners": table["partners"],
+        "target": words["target"], "lead": table["lead_organisation"], "partners": table["partners"],
         "systems_retired": table["systems_retired"], "run_cost_before": table["run_cost_before"],
         "run_cost_after": table["run_cost_after"], "annual_saving": table["annual_saving"],
         "one_off": table["one_off_cost"], "npv": table["npv"], "payback": table["payback_years"],
@@ -642,7 +674,7 @@ def _frames(plan: Plan) -> _Frames:
         "recommended": np.where(table["recommended"], "Yes", "No"),
         "end": [fy_label(int(y), first_month=a.first_month) for y in table["end_year"]],
         "meets_minimum": np.where(table["meets_minimum_npv"], "Yes", "No"),
-        "capability_code": table["capability_code"], "target_label": table["target_label"],
+        "capability_code": table["capability_code"], "target_key": table["target"],
         "n_partners": table["n_partners"], "n_retired": table["n_retired"],
         "year0": table["option_id"].map(year0).fillna(0.0), "pv_savings": table["pv_savings"],
         "pv_costs": table["pv_costs"], "rationale": table["rationale"], "start_fy": table["start_year"],
@@ -799,9 +831,7 @@ def _frames(plan: Plan) -> _Frames:
         "site_key": _get(site_table, "site_key"),
     })
 
-    issues = plan.issues().reset_index(drop=True)
-    issues = pd.DataFrame({key: _get(issues, key) for key in
-                           ("source_file", "sheet", "source_row", "column", "severity", "problem", "value")})
+    issues, defaults = _issue_frames(plan, systems)
 
     # Overlaps: capability by organisation.
     matrix = getattr(plan.overlaps, "capability_matrix", None)
@@ -853,12 +883,47 @@ def _frames(plan: Plan) -> _Frames:
     return _Frames(
         options=options.reset_index(drop=True), effects=effects_out, cash_flows=cash_flows,
         partner_shares=partner_shares, partners=partners, systems=systems, sites=sites, issues=issues,
-        overlaps=overlaps,
+        defaults=defaults, overlaps=overlaps,
         overlap_columns=tuple(overlap_columns), roadmap=roadmap, roadmap_labels=roadmap_labels, events=events,
         assumptions=a.to_frame(), years=years, portfolio=plan.portfolio_cash_flows(), headline=plan.headline(),
         top_options=recommended.head(_TOP_OPTIONS), sensitivity=sensitivity,
         option_sensitivity=option_sensitivity,
     )
+
+
+def _issue_frames(plan: Plan, systems: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``Data issues`` (the inventory's, worst first, and one row a kind of default) and ``Defaults used``."""
+    from estate.inventory import SEVERITIES
+
+    inventory = plan.issues(defaults=False).reset_index(drop=True)
+    rank = inventory["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).fillna(len(SEVERITIES))
+    inventory = inventory.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+    d = plan.options.defaults_used.reset_index(drop=True)
+    kinds = default_kinds(d)
+    summary = pd.DataFrame({
+        "source_file": "", "sheet": "Defaults used", "source_row": pd.array([pd.NA] * len(kinds), dtype="Int64"),
+        "column": kinds["column"], "severity": "info",
+        "problem": [f"default used in costing for {n:,} system{'s' if n != 1 else ''} of {k:,} organisation"
+                    f"{'s' if k != 1 else ''} (each on the 'Defaults used' sheet): {note}"
+                    for n, k, note in zip(kinds["count"], kinds["organisations"], kinds["note"], strict=True)],
+        "value": [f"{n:,} system{'s' if n != 1 else ''}" for n in kinds["count"]],
+    })
+    issues = pd.concat([inventory.loc[:, list(summary.columns)], summary], ignore_index=True) if len(summary) \
+        else inventory
+    issues = pd.DataFrame({key: _get(issues, key) for key in
+                           ("source_file", "sheet", "source_row", "column", "severity", "problem", "value")})
+    names = systems.drop_duplicates("system_key").set_index("system_key")["system"]
+    currency = plan.assumptions.currency
+    defaults = pd.DataFrame({
+        "organisation": _get(d, "organisation"), "system": _get(d, "system_key").map(names),
+        "column": _get(d, "column"),
+        "default": [default_text(c, v, currency) for c, v in zip(_get(d, "column"), _get(d, "default"), strict=True)],
+        "note": _get(d, "note"), "source_file": _get(d, "source_file"), "sheet": _get(d, "source_sheet"),
+        "source_row": _get(d, "source_row"), "system_key": _get(d, "system_key"),
+    })
+    defaults = defaults.sort_values(["organisation", "source_file", "sheet", "source_row", "column"],
+                                    kind="stable", na_position="last").reset_index(drop=True)
+    return issues.reset_index(drop=True), defaults
 
 
 # --------------------------------------------------------------------------- #
@@ -921,6 +986,9 @@ class _Styles:
         self.subtitle = wb.add_format({"italic": True, "font_color": "#595959"})
         self.section = wb.add_format({"bold": True, "font_size": 12})
         self.label = wb.add_format({"bold": True})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 9})
+        self.box = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 9, "border": 1,
+                                  "bg_color": "#F2F2F2"})
         self.good = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
         self.bad = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
         self.warn = wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"})
@@ -978,7 +1046,11 @@ def _prepare_sheet(ws: PlanWorksheet, table: _Table, styles: _Styles, frame: pd.
         values = frame[column.key] if frame is not None and column.key in frame else None
         ws.set_column(j, j, _width(column, values))
     ws.set_row(table.header_row, 32)
-    ws.freeze_panes(table.header_row + 1, table.frozen_columns)
+    page = page_for(table.sheet)
+    through = page.print_through
+    set_up_page(ws, page, header_row=table.header_row, last_row=table.last_row, last_col=table.last_col,
+                print_last_col=table.col(through) if through and table.has(through) else None,
+                frozen_columns=table.frozen_columns)
     if filter_:
         ws.autofilter(table.header_row, 0, table.last_row, table.last_col)
 
@@ -1152,9 +1224,9 @@ def _write_options(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n
     f = d.options
     rows = len(f)
     _prepare_sheet(ws, opt, styles, f)
-    _write_values(ws, opt, f, styles, ["option", "type", "capability", "target", "lead", "partners",
+    _write_values(ws, opt, f, styles, ["option", "description", "type", "capability", "target", "lead", "partners",
                                        "systems_retired", "start", "recommended", "end", "capability_code",
-                                       "target_label", "n_partners", "n_retired", "rationale", "start_fy",
+                                       "target_key", "n_partners", "n_retired", "rationale", "start_fy",
                                        "start_reason", "received_users"])
     kinds = f["type"].to_numpy()
     consolidating = f["type"].isin(_CONSOLIDATING).to_numpy()
@@ -1385,6 +1457,7 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
                     styles.section)
     for j, column in enumerate(pf.columns):
         ws.write_string(pf.header_row, j, column.header, styles.header)
+    ws.set_row(pf.header_row, 32)
     flows = d.portfolio.reset_index(drop=True)
     if not len(flows):  # no options: every year is zero
         flows = d.years.assign(savings=0.0, costs=0.0, net=0.0, present_value=0.0, cumulative_net=0.0,
@@ -1412,48 +1485,77 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
 
     ws.write_string(S.narrative_title_row, h.col("label"), "The recommended options worth most (as planned)",
                     styles.section)
-    for k, row in enumerate(d.top_options.head(S.narrative_rows).itertuples()):
-        ws.write_string(S.narrative_title_row + 1 + k, h.col("label"), _narrative(row, a.currency))
-    if not plan.has_costs:
-        for k, line in enumerate(uncosted_findings(plan)):
-            ws.write_string(S.narrative_title_row + 1 + k, h.col("label"), line)
-    elif not len(d.top_options):
-        ws.write_string(S.narrative_title_row + 1, h.col("label"), "No option is recommended.")
-    _insert_charts(ws, S, charts, styles)
-    ws.set_column(S.chart_col - 1, S.chart_col - 1, 3)
+    sentences = [option_sentence(row, a.currency) for row in d.top_options.head(S.narrative_rows).itertuples()]
+    if not plan.has_costs:  # no costs: what was found, in one block
+        sentences = ["\n".join(uncosted_findings(plan))]
+    for k, sentence in enumerate(sentences or ["No option is recommended."]):
+        row = S.narrative_title_row + 1 + k
+        ws.merge_range(row, 0, row, S.last_col, sentence, styles.wrap)
+        ws.set_row(row, _text_height(sentence, _summary_width(pf)))
+    ws.set_row(S.title_row, 24)
+    _insert_charts(ws, S, charts, styles, drawn_at(a))
     ws.activate()
 
 
-def _narrative(row: Any, currency: str) -> str:
-    payback = ("does not pay back within the appraisal period" if _missing(row.payback)
-               else f"pays back {payback_text(row.payback)}" if row.payback <= 0
-               else f"pays back in {payback_text(row.payback)}")
-    kind = f"{row.type}, {row.capability}" if isinstance(row.capability, str) else row.type
-    return (f"{row.option} ({kind}): "
-            f"saves {money_text(row.annual_saving, currency)} a year for a one-off "
-            f"{money_text(row.one_off, currency)}; NPV {money_text(row.npv, currency)}; {payback}. "
-            f"{row.rationale}")
+def _summary_width(table: _Table) -> float:
+    """The width of the Summary's text blocks, in characters of the default font."""
+    return float(sum(column.width for column in table.columns))
 
 
-def _png_size(path: Path) -> tuple[int, int] | None:
+def _text_height(text: str, width_chars: float, *, points_per_line: float = 12.0) -> float:
+    """A row height (points) that shows ``text`` wrapped in 9-point type across ``width_chars`` columns."""
+    per_line = max(20, int(width_chars * 1.3))  # 9-point characters are narrower than the column unit
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+    return lines * points_per_line + 4
+
+
+def _write_live_note(ws: PlanWorksheet, L: _Layout, plan: Plan, styles: _Styles, used: set[str]) -> None:
+    """Beside the headline: which assumptions the figures follow live, and which need a re-plan."""
+    S = L.summary
+    h, first, last = S.headline, S.live_first_col, S.last_col
+    live, replan = live_and_replan(plan.assumptions, used)
+    ws.merge_range(h.header_row, first, h.header_row, last, "Editing the assumptions", styles.header)
+    text = (f"{live}\n\n{replan}\n\nThe charts are pictures drawn at the plan's assumptions: they do not "
+            "follow edits.")
+    ws.merge_range(h.first_row, first, h.last_row, last, text, styles.box)
+
+
+def _png_size(path: Path) -> tuple[float, float] | None:
+    """A PNG's size as XlsxWriter places it: pixels at 96 dpi (it scales an image by 96 / its own dpi)."""
     with path.open("rb") as stream:
-        head = stream.read(24)
-    if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
-        width, height = struct.unpack(">II", head[16:24])
-        return int(width), int(height)
-    return None
+        head = stream.read(4096)
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", head[16:24])
+    at = head.find(b"pHYs")
+    x_dpi = y_dpi = 96.0
+    if at > 0 and len(head) >= at + 13:
+        x_ppm, y_ppm, unit = struct.unpack(">IIB", head[at + 4:at + 13])
+        if unit == 1 and x_ppm and y_ppm:  # pixels per metre
+            x_dpi, y_dpi = x_ppm * 0.0254, y_ppm * 0.0254
+    return width * 96.0 / x_dpi, height * 96.0 / y_dpi
 
 
-def _insert_charts(ws: PlanWorksheet, S: _SummaryLayout, charts: Sequence[tuple[str, Path]], styles: _Styles) -> None:
+def _insert_charts(ws: PlanWorksheet, S: _SummaryLayout, charts: Sequence[tuple[str, Path]], styles: _Styles,
+                   caption: str) -> None:
+    """Each chart on a printed page of its own, below the tables (covering no cell), with what it was drawn at."""
     row = S.chart_row
+    breaks = [S.portfolio_title_row]
     for title, path in charts:
+        breaks.append(row)
         ws.write_string(row, S.chart_col, title, styles.section)
+        ws.merge_range(row + 1, S.chart_col, row + 1, S.last_col, caption, styles.wrap)
+        ws.set_row(row + 1, _text_height(caption, _summary_width(S.portfolio)))
         size = _png_size(path)
-        scale = min(1.0, _CHART_WIDTH_PX / size[0]) if size else 1.0
+        scale = min(1.0, _CHART_WIDTH_PX / size[0], _CHART_HEIGHT_PX / size[1]) if size else 1.0
         height = (size[1] if size else 480) * scale
-        ws.insert_image(row + 1, S.chart_col, str(path), {"x_scale": scale, "y_scale": scale,
+        ws.insert_image(row + 2, S.chart_col, str(path), {"x_scale": scale, "y_scale": scale,
                                                           "object_position": 1})
         row += 3 + math.ceil(height / _ROW_PX)
+    from estate._pages import Page, set_up_print
+
+    ws.set_h_pagebreaks(breaks)
+    set_up_print(ws, Page(), repeat_rows=None, area=(0, 0, max(row, S.portfolio.last_row), S.last_col))
 
 
 def _write_parts(wb_sheets: Mapping[str, PlanWorksheet], parts: Sequence[_Table], frame: pd.DataFrame,
@@ -1493,6 +1595,11 @@ def _write_issues(wb_sheets: Mapping[str, PlanWorksheet], L: _Layout, d: _Frames
                                           "format": styles.bad})
             ws.conditional_format(*area, {"type": "cell", "criteria": "==", "value": '"warning"',
                                           "format": styles.warn})
+
+
+def _write_defaults(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
+    _prepare_sheet(ws, L.defaults, styles, d.defaults)
+    _write_values(ws, L.defaults, d.defaults, styles)
 
 
 def _write_overlaps(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
@@ -1640,6 +1747,7 @@ def _write_assumptions(ws: PlanWorksheet, wb: Workbook, L: _Layout, d: _Frames, 
         ws.write_string(dv.row(i), dv.col("source"), "derived")
         ws.write_string(dv.row(i), dv.col("description"), description)
         wb.define_name(name, f"={dv.at('value', i)}")
+    ws.print_area(0, 0, dv.last_row, t.last_col)  # the derived values print too
 
 
 
@@ -1890,10 +1998,12 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
     >>> book = openpyxl.load_workbook(out)
     >>> sorted(SHEETS) == sorted(name for name in book.sheetnames if name in SHEETS)
     True
-    >>> book["Options"]["A1"].value, book["Options"]["L1"].value
-    ('Option', 'NPV')
-    >>> book["Options"]["L2"].value.startswith("=SUMIFS(")
+    >>> [cell.value for cell in book["Options"][1][:6]]
+    ['Option', 'Description', 'Recommended', 'Annual saving', 'One-off cost', 'NPV']
+    >>> book["Options"]["F2"].value.startswith("=SUMIFS(")
     True
+    >>> book["Options"].page_setup.orientation, book["Options"].print_title_rows
+    ('landscape', '$1:$1')
     """
     import xlsxwriter
 
@@ -1933,7 +2043,7 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
         if scenarios is not None:
             order.insert(order.index("Option sensitivity") + 1, "Scenarios")
         sheets = {name: wb.add_worksheet(name, worksheet_class=PlanWorksheet) for name in order}
-        for name in ("Option systems", "Partner shares", "Years", "Roadmap events"):
+        for name in ("Option systems", "Partner shares", "Years", "Roadmap events", "Defaults used"):
             sheets[name].set_tab_color("#A6A6A6")
         for name in ("Summary", "Options", "Partners"):
             sheets[name].set_tab_color("#1F3864")
@@ -1947,6 +2057,7 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
         _write_systems(sheets, layout, data, styles)
         _write_sites(sheets["Sites"], layout, data, styles)
         _write_issues(sheets, layout, data, styles)
+        _write_defaults(sheets["Defaults used"], layout, data, styles)
         _write_overlaps(sheets["Overlaps"], layout, data, styles)
         _write_roadmap(sheets["Roadmap"], sheets["Roadmap events"], layout, data, styles)
         _write_summary(sheets["Summary"], layout, data, plan, styles, names, chart_files)
@@ -1962,6 +2073,7 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
             _write_successors(sheets["Successors"], layout, plan, styles, shares)
         if {"cost_factor", "saving_factor"} & names.used:  # the derived factors are formulas of the biases
             names.used.update({"cost_bias", "saving_bias", "bias_mitigation"})
+        _write_live_note(sheets["Summary"], layout, plan, styles, names.used)
         _write_assumptions(sheets["Assumptions"], wb, layout, data, plan, styles, names)
     finally:
         try:
