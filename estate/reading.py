@@ -1376,7 +1376,26 @@ def _concat(key: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
+def _skip_template_examples(tables: dict[str, pd.DataFrame], issues: _Issues) -> None:
+    """Drop the collection template's example rows left in a return, each reported (estate.template_examples)."""
+    from estate.template_examples import EXAMPLE_NOTE, find_example_rows
+
+    for key, frame in tables.items():
+        if key not in TABLES or frame.empty:
+            continue
+        examples = find_example_rows(frame, TABLES[key]).to_numpy()
+        if not examples.any():
+            continue
+        chosen = frame.loc[examples]
+        label = next((c for c in ("system", "site", "source", "organisation") if c in chosen), None)
+        values = chosen[label].map(_as_text).to_numpy(dtype=object) if label else np.full(len(chosen), "", object)
+        issues.add_many(chosen["source_file"].to_numpy(dtype=object), chosen["source_sheet"].to_numpy(dtype=object),
+                        chosen["source_row"].to_numpy(), "", "info", EXAMPLE_NOTE, values)
+        tables[key] = frame.loc[~examples].reset_index(drop=True)
+
+
 def _assemble(tables: dict[str, pd.DataFrame], issues: _Issues) -> dict[str, pd.DataFrame]:
+    _skip_template_examples(tables, issues)
     organisations = tables["organisations"]
     systems = tables["systems"]
 

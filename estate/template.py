@@ -15,8 +15,9 @@ Layout
   autofilter and a comment giving the description and unit; required columns
   shaded orange, optional ones blue), then, unless ``example_rows=False``, two
   worked example rows taken from :attr:`estate.schema.Field.example`. The
-  examples are valid data: a template filled in around them reads back
-  without data issues.
+  examples are valid data, but a return that leaves them as they are does
+  not add them to the plan: the reader recognises them
+  (:mod:`estate.template_examples`) and skips each with a note.
 * A hidden ``Lists`` sheet holding the capability names the capability
   drop-down offers (too many for an inline list).
 
@@ -338,7 +339,8 @@ def _instruction_lines(capabilities: Sequence[str], example_rows: bool) -> list[
         how.append(f"The capability drop-down offers {len(capabilities)} capabilities; "
                    "type your own words if none fits.")
     if example_rows:
-        how.append("The first two rows of each sheet are worked examples: overwrite them or delete them.")
+        how.append("The first two rows of each sheet are worked examples: overwrite them or delete them "
+                   "(left as they are, estate skips them).")
     how.append("Keep the sheet names and headings as they are. You may add columns of your own to the right.")
     formats = [
         "Give every amount in pounds. Costs are annual, except exit costs, which are paid once.",

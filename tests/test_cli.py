@@ -108,11 +108,23 @@ def test_report_csv_defuses_formulas(tmp_path):
 
 
 def test_template_writes_a_workbook_that_reads_back(tmp_path):
+    import openpyxl
+
     out = tmp_path / "collect.xlsx"
     result = run("template", out)
     assert result.exit_code == 0 and out.exists()
+    check = run("validate", out)  # only the worked examples: skipped, so no systems
+    assert check.exit_code == 2, check.output
+    assert "example row of the collection template" in check.output
+    book = openpyxl.load_workbook(out)
+    ws = book["Systems"]
+    headers = [c.value for c in ws[1]]
+    for header, value in (("organisation", "Eden District Council"), ("system", "Payroll"), ("annual_cost", 5000)):
+        ws.cell(4, headers.index(header) + 1, value)
+    book.save(out)
     check = run("validate", out)
     assert check.exit_code == 0, check.output
+    assert "1 organisations, 1 systems" in check.output
 
 
 def test_template_refuses_a_non_xlsx_name(tmp_path):

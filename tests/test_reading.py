@@ -419,10 +419,33 @@ def test_every_data_row_is_in_systems_or_an_error_exactly_once(tmp_path, sheet):
     assert read == {row: written[row] for row in read}
 
 
-def test_template_round_trip_has_no_issues(tmp_path):
+def test_template_examples_are_skipped_with_a_note(tmp_path):
+    from estate.template import write_template
+    from estate.template_examples import EXAMPLE_NOTE
+
+    path = write_template(tmp_path / "template.xlsx")
+    inv = read_inventory(path)
+    assert len(inv.systems) == len(inv.contracts) == len(inv.sites) == len(inv.organisations) == 0
+    assert not inv.has_problems, inv.issues.to_string()
+    notes = inv.issues[inv.issues["problem"] == EXAMPLE_NOTE]
+    # Two example rows on each of the five sheets, each accounted for by its sheet and row.
+    assert sorted(zip(notes["sheet"], notes["source_row"], strict=True)) == sorted(
+        (sheet, row) for sheet in ("Systems", "Contracts", "Integrations", "Sites", "Organisations") for row in (2, 3))
+
+
+def test_template_examples_are_valid_data_once_edited(tmp_path):
     from estate.template import write_template
 
     path = write_template(tmp_path / "template.xlsx")
+    book = openpyxl.load_workbook(path)
+    edits = {"Systems": ("exit_cost", 1234), "Contracts": ("exit_cost", 1234), "Sites": ("exit_cost", 1234),
+             "Integrations": ("frequency", "weekly"), "Organisations": ("employees", 700)}
+    for sheet, (header, value) in edits.items():  # an example row with one value changed is data
+        ws = book[sheet]
+        column = [c.value for c in ws[1]].index(header) + 1
+        for row in (2, 3):
+            ws.cell(row, column, value)
+    book.save(path)
     inv = read_inventory(path)
     assert len(inv.systems) == 2
     assert not inv.has_problems, inv.issues.to_string()
