@@ -211,13 +211,16 @@ def graph(paths: tuple[Path, ...], out: Path, mapping: Path | None, keep_going: 
 @click.option("--scenario", "scenario_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="A scenario: TOML or YAML assumption overrides, named by its file (repeatable); the plan "
                    "gets a Scenarios sheet comparing them.")
+@click.option("--pdf", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the board pack: a short PDF of the headline, options, partners, roadmap, risks "
+                   "and data caveats.")
 @_mapping
 @_keep_going
 @_header_map
 @_max_size
 def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: Path | None,
-         scenario_files: tuple[Path, ...], mapping: Path | None, keep_going: bool, header_map: Path | None,
-         max_size: float) -> None:
+         scenario_files: tuple[Path, ...], pdf: Path | None, mapping: Path | None, keep_going: bool,
+         header_map: Path | None, max_size: float) -> None:
     """Plan the consolidation of the inventories in PATHS and write the plan workbook OUT."""
     from rich.console import Console
 
@@ -226,6 +229,9 @@ def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: P
     if out.suffix.lower() != ".xlsx":
         raise click.UsageError("--out must name a .xlsx workbook")
     _refuse_input(out, paths)
+    if pdf is not None and pdf.suffix.lower() != ".pdf":
+        raise click.UsageError("--pdf must name a .pdf file")
+    _refuse_input(pdf, paths, option="--pdf")
     console = Console(stderr=True, highlight=False)
     with console.status("Planning...") as status:
         def progress(step: str) -> None:
@@ -247,8 +253,14 @@ def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: P
             scenarios = compare_scenarios(result, plan_scenarios(result, scenario_files, mapping=mapping))
         progress("Writing the workbook")
         result.write(out, charts=written, scenarios=scenarios)
+        if pdf is not None:
+            progress("Writing the board pack")
+            from estate.pack import write_pack
+
+            write_pack(result, pdf)
     _print_headline(result)
-    click.echo(f"Wrote {_shown(out)}" + (f" and {len(written)} charts in {_shown(charts)}" if charts is not None else ""))
+    click.echo(f"Wrote {_shown(out)}" + (f" and {len(written)} charts in {_shown(charts)}" if charts is not None else "")
+               + (f"; the board pack {_shown(pdf)}" if pdf is not None else ""))
 
 
 def _print_headline(result) -> None:
@@ -260,6 +272,9 @@ def _print_headline(result) -> None:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         click.echo(f"{name:<{width}}  {value}")
+    from estate.narrative import counts_in_words
+
+    click.echo(counts_in_words(result.inventory, result.matched, currency=result.assumptions.currency))
 
 
 if __name__ == "__main__":  # pragma: no cover

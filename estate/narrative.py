@@ -13,6 +13,8 @@ a :class:`~estate.plan.Plan`'s tables into the words both the plan workbook
 * :func:`live_and_replan`: which assumptions move the workbook's figures when
   edited, and which need a re-plan;
 * :func:`drawn_at`: the assumptions a chart was drawn at;
+* :func:`counts_in_words`: how the rows ``validate`` read become the systems
+  and run cost ``plan`` reports (rows split, sites added, examples skipped);
 * :func:`money_text`: an amount in the plan's currency.
 
 Examples
@@ -32,8 +34,8 @@ if TYPE_CHECKING:
     from estate.assumptions import Assumptions
     from estate.plan import Plan
 
-__all__ = ["default_kinds", "default_text", "drawn_at", "live_and_replan", "money_text", "option_sentence",
-           "option_words"]
+__all__ = ["counts_in_words", "default_kinds", "default_text", "drawn_at", "live_and_replan", "money_text",
+           "option_sentence", "option_words"]
 
 _SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
@@ -52,6 +54,69 @@ def money_text(value: float, currency: str = "GBP") -> str:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def counts_in_words(inventory: Any, matched: pd.DataFrame | None = None, *, currency: str = "GBP") -> str:
+    """How the rows read become the plan's systems and run cost, in words.
+
+    ``validate`` counts the system rows read and their annual cost; ``plan``
+    counts systems after a row that lists several products has become one
+    system a product, and its run cost adds the hosting sites' running
+    costs. This says which is which, so the two reconcile.
+
+    Parameters
+    ----------
+    inventory : Inventory
+        As read.
+    matched : DataFrame, optional
+        The plan's systems (``Plan.matched``); without it (``validate``), the
+        splitting is described rather than counted.
+    currency : str, default="GBP"
+
+    Examples
+    --------
+    >>> from estate.examples import two_councils
+    >>> from estate.matching import match_systems
+    >>> inventory = two_councils()
+    >>> counts_in_words(inventory, match_systems(inventory.systems))
+    "2 system rows read, no row split: 2 systems. Run cost: £205,000 a year on systems, the plan's annual run cost."
+    """
+    from estate.template_examples import EXAMPLE_NOTE
+
+    systems = inventory.systems
+    rows = len(systems)
+    parts = [f"{_plural(rows, 'system row')} read"]
+    issues = inventory.issues
+    examples = int(((issues["problem"] == EXAMPLE_NOTE) & (issues["sheet"].str.casefold() == "systems")).sum()) \
+        if len(issues) else 0
+    if examples:
+        parts[0] += f" ({_plural(examples, 'template example row')} skipped)"
+    if matched is None:
+        parts[0] += ("; the plan counts one system a product where a row lists several, so it may count more "
+                     "systems")
+    else:
+        where = ["source_file", "source_sheet", "source_row"]
+        per_row = matched.groupby(where, dropna=False).size() if len(matched) else pd.Series(dtype=int)
+        split = per_row[per_row > 1]
+        if len(split):
+            parts[0] += (f", {_plural(len(split), 'row')} listing several products split into "
+                         f"{int(split.sum()):,}: {_plural(len(matched), 'system')}")
+        else:
+            parts[0] += f", no row split: {_plural(len(matched), 'system')}"
+    cost = float(pd.to_numeric(systems["annual_cost"], errors="coerce").sum()) if rows else 0.0
+    sites = inventory.sites
+    site_cost = float(pd.to_numeric(sites["annual_cost"], errors="coerce").sum()) if len(sites) else 0.0
+    text = f"{parts[0]}. Run cost: {money_text(cost, currency)} a year on systems"
+    if len(sites):
+        text += (f" plus {money_text(site_cost, currency)} on {_plural(len(sites), 'hosting site')} = "
+                 f"{money_text(cost + site_cost, currency)}, the plan's annual run cost.")
+    else:
+        text += ", the plan's annual run cost."
+    return text
 
 
 def option_words(plan: Plan, table: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -97,6 +97,9 @@ def print_validation(inventory: Inventory, *, show: int = 40, console=None) -> N
         f"{_money(inventory.systems['annual_cost'].sum())} a year; "
         f"{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, {counts.get('info', 0)} notes."
     )
+    from estate.narrative import counts_in_words
+
+    console.print(counts_in_words(inventory), markup=False, soft_wrap=True)
 
 
 def _csv_safe(value: object) -> object:
