@@ -510,16 +510,25 @@ def _unknown(name: object, func: str) -> ParameterError:
 
 
 def _from_cell(value: object) -> object:
-    """A spreadsheet cell as a Python value: numbers from numeric text, ints from whole floats."""
+    """A spreadsheet cell as a Python value: numbers from numeric text (``3.5%`` is 0.035, ``£12,500`` 12500).
+
+    Examples
+    --------
+    >>> _from_cell("3.5%"), _from_cell(" £12,500 "), _from_cell("users")
+    (0.035, 12500.0, 'users')
+    """
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, str):
         text = value.strip()
+        percent = text.endswith("%")
+        digits = text[:-1].strip() if percent else text
+        digits = digits.lstrip("£€$").replace(",", "").replace("_", "")
         try:
-            number = float(text.replace(",", ""))
+            number = float(digits)
         except ValueError:
             return text
-        return number
+        return round(number / 100, 12) if percent else number
     return value
 
 

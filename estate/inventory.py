@@ -115,6 +115,31 @@ class Inventory:
     issues: pd.DataFrame = field(default_factory=empty_issues)
     files: tuple[str, ...] = ()
 
+    def _summary(self) -> list[tuple[str, str]]:
+        problems = int(self.issues["severity"].isin(("error", "warning")).sum()) if len(self.issues) else 0
+        organisations = self.systems["organisation"].nunique() if len(self.systems) else 0
+        return [("files", f"{len(self.files):,}"), ("organisations", f"{organisations:,}"),
+                ("systems", f"{len(self.systems):,}"), ("contracts", f"{len(self.contracts):,}"),
+                ("integrations", f"{len(self.integrations):,}"), ("sites", f"{len(self.sites):,}"),
+                ("issues", f"{len(self.issues):,} ({problems:,} to fix)")]
+
+    def __repr__(self) -> str:
+        """One line of counts (the tables are attributes).
+
+        Examples
+        --------
+        >>> Inventory()
+        Inventory(files=0, organisations=0, systems=0, contracts=0, integrations=0, sites=0, issues=0 (0 to fix))
+        """
+        from estate._display import text
+
+        return text("Inventory", self._summary())
+
+    def _repr_html_(self) -> str:
+        from estate._display import html
+
+        return html("Inventory", self._summary(), self.systems, "Systems")
+
     def table(self, key: str) -> pd.DataFrame:
         """The table called ``key`` (one of :data:`estate.schema.TABLES`)."""
         if key not in TABLES:

@@ -240,6 +240,25 @@ class Options:
     defaults_used: pd.DataFrame
     assumptions: Assumptions = field(repr=False)
 
+    def _summary(self) -> list[tuple[str, str]]:
+        from estate._display import count
+
+        kinds = self.options["type"].value_counts().sort_index() if len(self.options) else pd.Series(dtype=int)
+        return [("options", f"{len(self.options):,}"),
+                ("types", "; ".join(f"{n:,} {kind}" for kind, n in kinds.items()) or "none"),
+                ("effects", count(len(self.effects), "system effect")),
+                ("defaults used", f"{len(self.defaults_used):,}")]
+
+    def __repr__(self) -> str:
+        from estate._display import text
+
+        return text("Options", self._summary())
+
+    def _repr_html_(self) -> str:
+        from estate._display import html
+
+        return html("Options", self._summary(), self.options, "Options")
+
     def to_frame(self) -> pd.DataFrame:
         """The options, one row each (a copy of :attr:`options`).
 

@@ -16,7 +16,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,6 +100,30 @@ class Plan:
     reorganisation: Reorganisation | None = None
     schedule: Schedule | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def _summary(self) -> list[tuple[str, str]]:
+        from estate.narrative import money_text
+
+        head = self.headline()
+        c = self.assumptions.currency
+        return [("organisations", f"{head['Organisations']:,}"), ("systems", f"{head['Systems']:,}"),
+                ("options", f"{len(self.options.options):,}"), ("recommended", f"{head['Recommended options']:,}"),
+                ("annual_saving", money_text(head["Recommended annual saving"], c)),
+                ("one_off_cost", money_text(head["One-off cost"], c)), ("npv", money_text(head["NPV"], c)),
+                ("status", str(getattr(self.portfolio, "status", "")))]
+
+    def __repr__(self) -> str:
+        from estate._display import text
+
+        return text("Plan", self._summary())
+
+    def _repr_html_(self) -> str:
+        from estate._display import html
+
+        table = self.options_table()
+        chosen = table.loc[table["recommended"], ["option_id", "type", "capability_name", "annual_saving",
+                                                  "one_off_cost", "npv"]]
+        return html("Plan", self._summary(), chosen, "Recommended options")
 
     @property
     def recommended(self) -> tuple[str, ...]:
@@ -223,7 +248,7 @@ class Plan:
 
         return write_plan(self, path, **kwargs)
 
-    def headline(self) -> dict[str, float]:
+    def headline(self) -> dict[str, float | int]:
         """The Summary figures, on one basis: after the optimism-bias adjustment.
 
         ``Recommended annual saving`` is the steady-state saving after the
@@ -234,7 +259,8 @@ class Plan:
         ``Saving as share of run cost`` is NaN when no run cost is known and
         ``Payback years`` NaN when the plan does not pay back within the
         appraisal period (0 means within the first year): :meth:`headline_text`
-        words them for people.
+        words them for people. Counts (organisations, systems, recommended
+        options) are ints.
         """
         from estate.appraisal import payback_years
 
@@ -246,10 +272,10 @@ class Plan:
         a = self.assumptions
         bau = run_cost * float((1.0 / (1.0 + a.discount_rate) ** np.arange(a.horizon_years)).sum())
         return {
-            "Organisations": float(self.matched["organisation"].nunique()),
-            "Systems": float(len(self.matched)),
+            "Organisations": int(self.matched["organisation"].nunique()),
+            "Systems": len(self.matched),
             "Annual run cost": run_cost,
-            "Recommended options": float(len(chosen)),
+            "Recommended options": len(chosen),
             "Recommended annual saving": saving,
             "Saving as share of run cost": saving / run_cost if run_cost else float("nan"),
             "Annual saving before optimism bias": float(chosen["annual_saving"].sum()),
@@ -440,6 +466,14 @@ def make_plan(
     from estate.roadmap import build_roadmap
     from estate.sharing import share_portfolio
 
+    source = _check_source(source)
+    if assumptions is not None and not isinstance(assumptions, (Assumptions, str, os.PathLike)):
+        raise ParameterError("The 'assumptions' parameter of make_plan must be an Assumptions (see "
+                             "estate.load_assumptions), a path to a TOML, YAML or plan workbook, or None. "
+                             f"Got {type(assumptions).__name__} instead.")
+    if progress is not None and not callable(progress):
+        raise ParameterError(f"The 'progress' parameter of make_plan must be callable or None. "
+                             f"Got {type(progress).__name__} instead.")
     step = progress or _noop
     if not isinstance(assumptions, Assumptions):
         assumptions = _load_assumptions(assumptions)
@@ -503,6 +537,30 @@ def _dated(assumptions: Assumptions) -> Assumptions:
     sources = dict(assumptions.sources)
     sources["decisions_as_of"] = "the date the plan was made (decisions_as_of was blank)"
     return replace(assumptions, decisions_as_of=assumptions.decisions_date, sources=MappingProxyType(sources))
+
+
+def _check_source(source: Any) -> Any:
+    """``make_plan``'s source must be paths or an Inventory: say so, naming the argument, for anything else.
+
+    Examples
+    --------
+    >>> _check_source(pd.DataFrame({"system": ["Payroll"]}))
+    Traceback (most recent call last):
+    ...
+    estate.errors.ParameterError: The 'source' parameter of make_plan must be an Inventory (see estate.read_inventory) or paths: a file, a folder, or a list of them. Got DataFrame instead.
+    """
+    wanted = ("an Inventory (see estate.read_inventory) or paths: a file, a folder, or a list of them")
+    if isinstance(source, (Inventory, str, os.PathLike)):
+        return source
+    if isinstance(source, (pd.DataFrame, pd.Series, bytes, Mapping)) or not isinstance(source, Iterable):
+        raise ParameterError(f"The 'source' parameter of make_plan must be {wanted}. "
+                             f"Got {type(source).__name__} instead.")
+    items = list(source)
+    bad = next((item for item in items if not isinstance(item, (str, os.PathLike))), None)
+    if bad is not None or not items:
+        got = f"a list holding {type(bad).__name__}" if bad is not None else "an empty list"
+        raise ParameterError(f"The 'source' parameter of make_plan must be {wanted}. Got {got} instead.")
+    return items
 
 
 def _load_assumptions(source: str | Path | None) -> Assumptions:

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -765,6 +766,7 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
             lambda c: np.nan if (c == "" or c is None) else c).to_numpy()
     for text in header.extras.values():
         issues.add(grid.file, sheet, int(grid.rows[header.row]), text, "info", _suggest(text, table))
+    _report_headings(grid, header, issues)
     return _Piece(grid.file, sheet, rows.astype(np.int64), {name: body[:, j] for j, name in header.columns.items()},
                   {name: empty[:, j] for j, name in header.columns.items()}, extras, file_org,
                   "organisation" in header.columns.values())
@@ -799,6 +801,21 @@ def _is_totals_label(text: str) -> bool:
     """
     found = _TOTALS.match(text)
     return found is not None and _TOTALS_REST.match(found.group(1)) is not None
+
+
+HEADINGS_NOTE = "headings read as inventory fields (check each means what estate takes it for)"
+"""The problem of the note listing the headings a sheet's columns were read as, when not the fields' own names."""
+
+
+def _report_headings(grid: _Grid, header: _Header, issues: _Issues) -> None:
+    """One note a sheet: each heading read as a field under another name (``'Department' as organisation``)."""
+    renamed = []
+    for j, name in sorted(header.columns.items()):
+        heading = " ".join(_as_text(grid.cells[header.row, j]).split())
+        if normalise_header(heading) != normalise_header(name):
+            renamed.append(f"'{heading}' as {name}")
+    if renamed:
+        issues.add(grid.file, grid.sheet, int(grid.rows[header.row]), "", "info", HEADINGS_NOTE, "; ".join(renamed))
 
 
 def _text_equals(cells: np.ndarray, text: str) -> np.ndarray:
@@ -1192,8 +1209,16 @@ def read_inventory(
     >>> inv.systems.loc[0, ["organisation", "product", "contract_end"]].tolist()
     ['Copeland', 'Idox Uniform', Timestamp('2027-03-31 00:00:00')]
     """
-    if isinstance(paths, (str, Path)):
+    if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    elif isinstance(paths, (pd.DataFrame, pd.Series, bytes, Mapping)) or not isinstance(paths, Iterable):
+        raise ParameterError("The 'paths' parameter of read_inventory must be a file or folder, or a list of them. "
+                             f"Got {type(paths).__name__} instead.")
+    paths = list(paths)
+    wrong = next((p for p in paths if not isinstance(p, (str, os.PathLike))), None)
+    if wrong is not None:
+        raise ParameterError("The 'paths' parameter of read_inventory must be a file or folder, or a list of them. "
+                             f"Got a list holding {type(wrong).__name__} instead.")
     if header_map is not None and not isinstance(header_map, Mapping):
         header_map = read_header_map(header_map)
     elif header_map is not None:

@@ -57,6 +57,22 @@ class Roadmap:
     events: pd.DataFrame
     by_year: pd.DataFrame
 
+    def _summary(self) -> list[tuple[str, str]]:
+        grid = self.by_year
+        span = (f"{grid['start'].min()} to {grid['end'].max()}" if len(grid) and "start" in grid and "end" in grid
+                else "none")
+        return [("options", f"{len(grid):,}"), ("years", span), ("events", f"{len(self.events):,}")]
+
+    def __repr__(self) -> str:
+        from estate._display import text
+
+        return text("Roadmap", self._summary())
+
+    def _repr_html_(self) -> str:
+        from estate._display import html
+
+        return html("Roadmap", self._summary(), self.by_year, "Options by financial year")
+
     def to_frame(self) -> pd.DataFrame:
         """The options-by-year grid."""
         return self.by_year.copy()

@@ -11,7 +11,11 @@ A row is an example row when every column for which the example gives a value
 holds exactly that value (text compared ignoring case, spacing and
 punctuation; amounts, counts and dates by value), the organisation aside:
 people often fill in their own organisation and leave the rest. A row where
-anyone changed any other value is real data and is kept.
+anyone changed any other value is real data and is kept. An example of fewer
+than eight values (the Organisations sheet's are real facts: Allerdale's
+successor and vesting date) is recognised only when its twin, the template's
+other example, is in the same sheet too, so that a real return stating the
+same facts is read.
 
 Examples
 --------
@@ -37,6 +41,8 @@ EXAMPLE_NOTE = "example row of the collection template: skipped (overwrite or de
 """The problem reported for each example row skipped."""
 
 _IGNORED = frozenset({"organisation"})
+_ALONE = 8
+"""An example row with this many values given is recognised alone; a shorter one only beside its twin."""
 
 
 def _parsed_example(f: Field, k: int) -> object:
@@ -80,19 +86,28 @@ def find_example_rows(frame: pd.DataFrame, table: Table) -> pd.Series:
     found = pd.Series(False, index=frame.index)
     if frame.empty:
         return found
+    matches: list[np.ndarray] = []
+    sizes: list[int] = []
     for k in (0, 1):
         examples = [(f, _parsed_example(f, k)) for f in table.fields
                     if f.name not in _IGNORED and f.example[k] not in ("", None)]
         examples = [(f, value) for f, value in examples if value is not None]
-        if len(examples) < 2:  # too little to tell an example from data
-            continue
-        match = np.ones(len(frame), dtype=bool)
+        match = np.zeros(len(frame), dtype=bool) if len(examples) < 2 else np.ones(len(frame), dtype=bool)
         for f, value in examples:
+            if not match.any():
+                break
             if f.name not in frame:
                 match[:] = False
                 break
             match &= _matches(frame[f.name], f.kind, value)
-            if not match.any():
-                break
-        found |= match
+        matches.append(match)
+        sizes.append(len(examples))
+    # A short example (a few real-world facts, as on Organisations) counts only beside its twin in the same sheet.
+    where = [c for c in ("source_file", "source_sheet") if c in frame]
+    sheets = (frame[where].astype(str).agg("\x1f".join, axis=1) if where
+              else pd.Series("", index=frame.index)).to_numpy()
+    for k in (0, 1):
+        alone = sizes[k] >= _ALONE
+        twin = np.isin(sheets, sheets[matches[1 - k]])
+        found |= matches[k] & (alone | twin)
     return found

@@ -2157,5 +2157,27 @@ def read_assumptions_sheet(path: str | Path) -> Assumptions:
         records.append(list(row) + [None] * (len(header) - len(row)))
     frame = pd.DataFrame([r[:len(header)] for r in records], columns=header)
     frame = frame.loc[:, [c for c in frame.columns if c]]
-    return Assumptions.from_frame(frame)
+    try:
+        return Assumptions.from_frame(frame)
+    except ParameterError as error:
+        raise ParameterError(_where_on_sheet(str(error), path, sheet_name, header, header_at, records)) from None
+
+
+def _where_on_sheet(message: str, path: Path, sheet: str, header: list[str], header_at: int,
+                    records: list[list[object]]) -> str:
+    """``message`` prefixed with the cell of the Assumptions sheet it is about (the value, or the name)."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    lowered = [h.lower() for h in header]
+    value_col = lowered.index("value") if "value" in lowered else 1
+    for j, record in enumerate(records):
+        name = str(record[0]).strip()
+        if f"'{name}' parameter" in message:
+            cell = xl_rowcol_to_cell(header_at + 1 + j, value_col)
+        elif f"'{name}'" in message:
+            cell = xl_rowcol_to_cell(header_at + 1 + j, 0)
+        else:
+            continue
+        return f"{path.name}, sheet {sheet!r}, cell {cell} ({name}): {message}"
+    return f"{path.name}, sheet {sheet!r}: {message}"
 

@@ -75,3 +75,21 @@ def test_each_tables_examples_are_recognised_and_nothing_else(key: str) -> None:
         changed = parsed.copy()
         changed.loc[0, f.name] = None
         assert not find_example_rows(changed, table).iloc[0], f.name
+
+
+def test_a_short_example_alone_is_real_data() -> None:
+    # The Organisations examples are real facts (Allerdale's successor and vesting date): a real return stating
+    # them is read; only beside its twin, as the template leaves them, is a short example skipped.
+    table = TABLES["organisations"]
+    from estate.values import parse_column
+
+    rows = pd.DataFrame([{f.name: f.example[k] for f in table.fields} for k in (0, 1)])
+    parsed = pd.DataFrame({f.name: parse_column(rows[f.name].astype(object), f).values for f in table.fields})
+    parsed["source_file"], parsed["source_sheet"] = ["a.xlsx", "b.xlsx"], "Organisations"
+    assert find_example_rows(parsed, table).tolist() == [False, False]
+    parsed["source_file"] = "a.xlsx"
+    assert find_example_rows(parsed, table).tolist() == [True, True]
+    systems = TABLES["systems"]  # a long, fictional example is recognised alone
+    one = pd.DataFrame([{f.name: f.example[0] for f in systems.fields}])
+    one = pd.DataFrame({f.name: parse_column(one[f.name].astype(object), f).values for f in systems.fields})
+    assert find_example_rows(one, systems).tolist() == [True]
