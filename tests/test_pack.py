@@ -97,7 +97,7 @@ def test_the_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     import estate.pack as pack_module
 
     monkeypatch.setattr(pack_module, "_caveats_page", broken)
-    with pytest.raises(ParameterError, match="No space left on device"):
+    with pytest.raises(ParameterError, match="no space left on the disk"):
         write_pack(plan, out)
     assert out.read_bytes() == b"%PDF- an older pack"  # the older file is intact
     assert sorted(os.listdir(tmp_path)) == ["pack.pdf"]  # and no temporary file is left behind
