@@ -76,7 +76,7 @@ OPTION_LEAD = ("option", "description", "recommended", "annual_saving", "one_off
 """The decision first (CONTRACT §4: Option, Recommended, Annual saving, One-off cost and NPV in the first eight)."""
 
 PAGES: dict[str, Page] = {
-    "Options": Page(lead=OPTION_LEAD, frozen_columns=2, print_through="capability"),
+    "Options": Page(lead=OPTION_LEAD, frozen_columns=2, print_through="type"),
     "Partners": Page(frozen_columns=1, print_through="position"),
     "Roadmap": Page(frozen_columns=2),
     "Roadmap events": Page(frozen_columns=2),

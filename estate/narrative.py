@@ -266,7 +266,7 @@ def live_and_replan(assumptions: Assumptions, used: set[str] | frozenset[str]) -
     >>> live, replan = live_and_replan(load_assumptions(), {"discount_rate", "cost_bias"})
     >>> live
     'Edited live on Assumptions (every figure follows): discount_rate, cost_bias.'
-    >>> replan[:60]
+    >>> replan.split(": ")[0]
     'Need a re-plan (estate plan ... --assumptions this workbook)'
 
     """
@@ -274,8 +274,10 @@ def live_and_replan(assumptions: Assumptions, used: set[str] | frozenset[str]) -
     live = [name for name in names if name in used]
     fixed = [name for name in names if name not in used]
     return (f"Edited live on Assumptions (every figure follows): {', '.join(live) or 'none'}.",
-            f"Need a re-plan (estate plan ... --assumptions this workbook): {', '.join(fixed) or 'none'}; "
-            "so do the choice of options, the Systems fates, the Roadmap and the charts.")
+            f"Need a re-plan (estate plan ... --assumptions this workbook): the other {len(fixed)} "
+            f"({', '.join(fixed[:4])}{', ...' if len(fixed) > 4 else ''}; blank under 'In formulas' on "
+            "Assumptions), which shape the decisions themselves; so do the choice of options, the Systems fates, "
+            "the Roadmap and the charts.")
 
 
 def drawn_at(assumptions: Assumptions) -> str:

@@ -282,13 +282,13 @@ class _SummaryLayout:
 _MONEY, _INT, _YEARS, _DATE, _PCT, _FACTOR, _NUMBER = "money", "int", "years", "date", "percent", "factor", "number"
 
 _OPTION_COLUMNS = (
-    _c("option", "Option", 10), _c("description", "Description", 60), _c("type", "Type", 20),
+    _c("option", "Option", 10), _c("description", "Description", 100), _c("type", "Type", 20),
     _c("capability", "Capability", 30), _c("target", "Target", 40), _c("lead", "Lead organisation", 28),
     _c("partners", "Partners", 40), _c("systems_retired", "Systems retired", 40),
     _c("run_cost_before", "Run cost before", 15, _MONEY), _c("run_cost_after", "Run cost after", 15, _MONEY),
     _c("annual_saving", "Annual saving", 15, _MONEY), _c("one_off", "One-off cost", 15, _MONEY),
     _c("npv", "NPV", 15, _MONEY), _c("payback", "Payback years", 20, _YEARS), _c("start", "Start", 9),
-    _c("recommended", "Recommended", 12), _c("end", "End", 9), _c("meets_minimum", "Meets minimum NPV", 12),
+    _c("recommended", "Recommended", 13), _c("end", "End", 9), _c("meets_minimum", "Meets minimum NPV", 12),
     _c("rationale", "Rationale", 80), _c("capability_code", "Capability code", 14),
     _c("target_key", "Target key", 32), _c("n_partners", "Partners count", 10, _INT),
     _c("n_retired", "Systems retired count", 10, _INT), _c("survivor_cost", "Survivor run cost", 15, _MONEY),
@@ -380,8 +380,8 @@ _SITE_COLUMNS = (
 
 _ISSUE_COLUMNS = (
     _c("source_file", "Source file", 28), _c("sheet", "Sheet", 18), _c("source_row", "Source row", 8, _INT),
-    _c("column", "Column", 16), _c("severity", "Severity", 9), _c("problem", "Problem", 70),
-    _c("value", "Value", 30),
+    _c("column", "Column", 16), _c("severity", "Severity", 9), _c("problem", "Problem", 100),
+    _c("value", "Value", 40),
 )
 
 _DEFAULT_COLUMNS = (
@@ -1035,7 +1035,8 @@ def _width(column: _Column, values: pd.Series | None) -> float:
         return max(column.width, min(len(column.header) * 0.9, 18))
     sample = values.head(500).dropna().astype(str)
     longest = int(sample.str.len().max()) if len(sample) else 0
-    return float(min(_MAX_WIDTH, max(len(column.header) * 0.9, min(longest + 2, column.width * 1.5), 8)))
+    cap = max(_MAX_WIDTH, column.width)  # a column declared wide (a description, a problem) may be that wide
+    return float(min(cap, max(len(column.header) * 0.9, min(longest + 2, column.width * 1.5), 8)))
 
 
 def _prepare_sheet(ws: PlanWorksheet, table: _Table, styles: _Styles, frame: pd.DataFrame | None,
@@ -1515,9 +1516,14 @@ def _write_live_note(ws: PlanWorksheet, L: _Layout, plan: Plan, styles: _Styles,
     h, first, last = S.headline, S.live_first_col, S.last_col
     live, replan = live_and_replan(plan.assumptions, used)
     ws.merge_range(h.header_row, first, h.header_row, last, "Editing the assumptions", styles.header)
-    text = (f"{live}\n\n{replan}\n\nThe charts are pictures drawn at the plan's assumptions: they do not "
-            "follow edits.")
+    text = (f"{live}\n{replan}\nThe charts are pictures drawn at the plan's assumptions: they do not follow "
+            "edits.")
     ws.merge_range(h.first_row, first, h.last_row, last, text, styles.box)
+    width = sum(column.width for column in S.portfolio.columns[first:last + 1])
+    needed = _text_height(text, width, points_per_line=11.5) + 6
+    per_row = max(15.0, needed / h.n_rows)
+    for i in range(h.n_rows):  # the headline rows grow so that the box shows all of it
+        ws.set_row(h.row(i), per_row)
 
 
 def _png_size(path: Path) -> tuple[float, float] | None:

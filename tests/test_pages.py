@@ -84,10 +84,10 @@ def test_every_sheet_has_a_print_setup(book: openpyxl.Workbook) -> None:
 
 
 def test_print_areas_cover_the_tables(book: openpyxl.Workbook, plan: estate.plan.Plan) -> None:
-    # Options prints every option row, from Option to Capability (the detail after it is for the screen).
+    # Options prints every option row, from Option to Type (the detail after it is for the screen).
     options = book["Options"]
     headers = [cell.value for cell in options[1]]
-    last = headers.index("Capability")
+    last = headers.index("Type")
     letter = openpyxl.utils.get_column_letter(last + 1)
     assert options.print_area == f"'Options'!$A$1:${letter}${len(plan.options.options) + 1}"
     partners = book["Partners"]
