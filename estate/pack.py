@@ -320,7 +320,7 @@ def _caveats_page(pdf: PdfPages, plan: Plan, number: int, subtitle: str) -> int:
     from estate.inventory import SEVERITIES
 
     a = plan.assumptions
-    issues = plan.inventory.issues
+    issues = plan.issues(defaults=False)
     problems = issues[issues["severity"].isin(("error", "warning"))]
     rank = problems["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     problems = problems.assign(_rank=rank).sort_values(["_rank", "source_file", "source_row"], kind="stable")

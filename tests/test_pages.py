@@ -126,8 +126,8 @@ def test_data_issues_are_worst_first_with_the_defaults_summarised(values: Calami
     issues = frame(values, "Data issues")
     rank = issues["Severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     assert rank.notna().all() and rank.is_monotonic_increasing
-    # Every issue of the inventory is on the sheet, once.
-    inventory = plan.inventory.issues
+    # Every issue of the inventory (and of matching and vesting) is on the sheet, once.
+    inventory = plan.issues(defaults=False)
     assert (issues["Sheet"] != "Defaults used").sum() == len(inventory)
     assert sorted(issues.loc[issues["Sheet"] != "Defaults used", "Problem"]) == sorted(inventory["problem"])
     # The 834 defaults are one row a kind, with its count; the detail is on its own sheet.

@@ -339,8 +339,8 @@ def test_every_system_and_issue_is_on_the_plan(plan: estate.plan.Plan, written: 
     assert set(systems["Fate"]) <= {"Retire", "Survivor", "Re-contract", "Keep"}
     issues, defaults = table(book, "Data issues"), table(book, "Defaults used")
     kinds = plan.options.defaults_used.groupby(["column", "note"]).ngroups
-    assert len(issues) == len(plan.inventory.issues) + kinds
-    assert len(defaults) == len(plan.options.defaults_used) == len(plan.issues()) - len(plan.inventory.issues)
+    assert len(issues) == len(plan.issues(defaults=False)) + kinds
+    assert len(defaults) == len(plan.options.defaults_used) == len(plan.issues()) - len(plan.issues(defaults=False))
     options = table(book, "Options")
     assert sorted(options.loc[options["Recommended"] == "Yes", "Option"]) == sorted(plan.recommended)
     assert len(table(book, "Cash flows")) == len(plan.options.cash_flows)
