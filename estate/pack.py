@@ -7,8 +7,9 @@ a board asks its questions:
 1. **The headline**: organisations, systems, run cost, the recommended
    saving, one-off cost, NPV and payback, and how the counts reconcile with
    the inventories; beside it the savings waterfall.
-2. **The options worth most**: the recommended options with the largest NPV,
-   each with what it does, its figures and its rationale.
+2. **The options worth most**: the recommended options with the largest NPV
+   (as many as a page holds, at most eight), each with what it does, its
+   figures and its rationale.
 3. **Each partner's position**: run cost today, saving, one-off cost, NPV,
    the fair transfer and where that leaves it.
 4. **The roadmap**: when each recommended option starts, migrates and
@@ -212,9 +213,9 @@ def _options_page(pdf: PdfPages, plan: Plan, number: int, subtitle: str) -> int:
     else:
         total = chosen["npv"].sum()
         top = chosen.head(_TOP_OPTIONS)
-        page.text(f"{len(chosen):,} options are recommended, worth an NPV of {money_text(total, c)} together; the "
-                  f"{len(top)} worth most give {money_text(top['npv'].sum(), c)} of it. Every option is on the "
-                  "workbook's Options sheet.", size=9.5)
+        page.text(f"{len(chosen):,} options are recommended, worth an NPV of {money_text(total, c)} together. The "
+                  "ones worth most, largest NPV first (every option is on the workbook's Options sheet):", size=9.5)
+        shown = 0
         for row in top.itertuples():
             record = pd.Series({"option": row.option_id, "description": words.loc[row.Index, "description"],
                                 "annual_saving": row.annual_saving, "one_off": row.one_off_cost, "npv": row.npv,
@@ -222,12 +223,13 @@ def _options_page(pdf: PdfPages, plan: Plan, number: int, subtitle: str) -> int:
             head, _, rest = option_sentence(record, c).partition(": ")
             needed = (page.height(len(page.lines(head, bold=True)), 9.5, 0.002)
                       + page.height(len(page.lines(rest, x=0.06, size=8.5)), 8.5, 0.012))
-            if not page.fits(needed):
-                page.save()
-                number += 1
-                page = _Page(pdf, "The options worth most (continued)", subtitle, number)
+            if not page.fits(needed + 0.03):  # one page: the rest are on the workbook's Options sheet
+                page.text(f"The other {len(chosen) - shown:,} recommended options are on the workbook's Options "
+                          "sheet.", size=8.5, colour=_GREY)
+                break
             page.text(head, bold=True, size=9.5, gap=0.002)
             page.text(rest, x=0.06, size=8.5, gap=0.012)
+            shown += 1
     page.save()
     return number + 1
 
@@ -251,8 +253,12 @@ def _partners_pages(pdf: PdfPages, plan: Plan, number: int, subtitle: str) -> in
         page = _Page(pdf, "Each partner's position" + (" (continued)" if k else ""), subtitle, number)
         if not k:
             page.text(intro, size=9.5)
-        page.table(header, rows[start:start + _PARTNER_ROWS], [0.0, 0.31, 0.41, 0.50, 0.59, 0.68, 0.76, 0.855],
+        page.table(header, rows[start:start + _PARTNER_ROWS], [0.0, 0.28, 0.39, 0.49, 0.58, 0.67, 0.76, 0.86],
                    right=[False, True, True, True, True, True, True, False])
+        if len(rows) <= _PARTNER_ROWS and page.y > 0.45:  # room below the table: each partner's gain as a chart
+            from estate.charts import plot_partner_gains
+
+            _chart(page, (0.30, 0.08, 0.62, page.y - 0.18), plot_partner_gains, plan)
         page.save()
         number += 1
     return number
@@ -382,8 +388,8 @@ def write_pack(plan: Plan, path: str | Path) -> Path:
 
     Notes
     -----
-    The sections are :data:`PACK_PAGES`; the partners' table continues on
-    more pages past 24 partners. The same plan gives the same pages (the
+    The sections are :data:`PACK_PAGES`, a page each; the partners' table
+    continues on more pages past 24 partners. The same plan gives the same pages (the
     file carries no creation date).
     """
     from matplotlib.backends.backend_pdf import PdfPages
