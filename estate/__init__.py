@@ -39,6 +39,7 @@ _LAZY = {
     "make_plan": "estate.plan",
     "Plan": "estate.plan",
     "write_plan": "estate.workbook",
+    "write_pack": "estate.pack",
     "write_template": "estate.template",
 }
 

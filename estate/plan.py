@@ -248,6 +248,12 @@ class Plan:
 
         return write_plan(self, path, **kwargs)
 
+    def write_pack(self, path: str | Path) -> Path:
+        """Write the board pack, a short PDF of the plan: :func:`estate.pack.write_pack`."""
+        from estate.pack import write_pack
+
+        return write_pack(self, path)
+
     def headline(self) -> dict[str, float | int]:
         """The Summary figures, on one basis: after the optimism-bias adjustment.
 

@@ -84,6 +84,9 @@ def test_a_small_plan_and_a_dollar_name(tmp_path: Path) -> None:
     out = write_pack(plan, tmp_path / "small.pdf")
     text = " ".join(pages_text(out))
     assert "The headline" in text and "The data caveats" in text
+    # The same pack from the package and from the plan, byte for byte (no creation date in it).
+    assert estate.write_pack(plan, tmp_path / "again.pdf").read_bytes() == out.read_bytes()
+    assert plan.write_pack(tmp_path / "third.pdf").read_bytes() == out.read_bytes()
 
 
 def test_the_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
