@@ -42,8 +42,9 @@ def test_reprs_are_one_line_of_counts(plan: estate.plan.Plan) -> None:
     assert inventory.startswith(f"Inventory(files={len(plan.inventory.files)}, organisations=2, "
                                 f"systems={len(plan.inventory.systems)}")
     assert repr(plan.options).startswith(f"Options(options={len(plan.options.options)}, types=")
-    assert repr(plan.roadmap) == (f"Roadmap(options={len(plan.roadmap.by_year)}, years=2027/28 to "
-                                  f"{plan.roadmap.by_year['end'].max()}, events={len(plan.roadmap.events)})")
+    grid = plan.roadmap.by_year
+    assert repr(plan.roadmap) == (f"Roadmap(options={len(grid)}, years={grid['start'].min()} to "
+                                  f"{grid['end'].max()}, events={len(plan.roadmap.events)})")
     assert repr(Inventory()) == ("Inventory(files=0, organisations=0, systems=0, contracts=0, integrations=0, sites=0, "
                                  "issues=0 (0 to fix))")
 
