@@ -116,9 +116,9 @@ def test_options_show_readable_targets(values: CalamineWorkbook, plan: estate.pl
     assert len(hosting)
     assert all(t.endswith(", " + lead) for t, lead in zip(hosting["Target"], hosting["Lead organisation"], strict=True))
     assert options["Description"].str.len().gt(10).all()
-    one = options[options["Target key"] == "University Hospitals of Morecambe Bay NHS Foundation Trust/CI00031"]
-    assert len(one) == 1
-    assert one["Target"].iloc[0].startswith("Nervecentre (Nervecentre EPR)")
+    system = keys.isin(plan.matched["system_key"]).to_numpy()
+    labels = options["Option"].map(table["target_label"])
+    assert system.any() and (options.loc[system, "Target"] == labels[system]).all()  # System (Product), Organisation
 
 
 def test_data_issues_are_worst_first_with_the_defaults_summarised(values: CalamineWorkbook,
