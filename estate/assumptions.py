@@ -133,6 +133,7 @@ _RULES: dict[str, _Rule] = {
     "joint_procurement_cost": _MONEY,
     "volume_discount": _RATE,
     "hosting_move_per_system": _MONEY,
+    "hosting_destination_share": _RATE,
     "default_site_exit_cost": _MONEY,
     "default_users": _Rule("int", 1, 10_000_000),
     "default_exit_fraction": _RATE,
@@ -232,6 +233,9 @@ hosting_move_per_system, default_site_exit_cost : float
         (:func:`estate.costing.replacement_per_user`).
     volume_discount : float
         Saving a joint procurement buys, a fraction (0.08).
+    hosting_destination_share : float
+        Running cost a closed site's systems add at their destination, a fraction
+        of the closed site's annual cost (0.4, illustrative).
     default_users : int
         Users of a system whose users are missing or fewer than 1 (50).
     default_exit_fraction : float
@@ -330,6 +334,7 @@ hosting_move_per_system, default_site_exit_cost : float
     joint_procurement_cost: float
     volume_discount: float
     hosting_move_per_system: float
+    hosting_destination_share: float
     default_site_exit_cost: float
     default_users: int
     default_exit_fraction: float

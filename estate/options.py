@@ -787,6 +787,7 @@ def _hosting_consolidations(systems: pd.DataFrame, site_table: pd.DataFrame | No
         "organisation": _column(site_table, "organisation").to_numpy(),
         "site": _column(site_table, "site").to_numpy(),
         "utilisation": _number(site_table, "utilisation").to_numpy(),
+        "racks": _number(site_table, "racks").to_numpy(),
         "site_cost_given": _number(site_table, "annual_cost").to_numpy(),
         "site_exit_given": _number(site_table, "exit_cost").to_numpy(),
         "source_file": _column(site_table, "source_file").to_numpy(),
@@ -807,13 +808,21 @@ def _hosting_consolidations(systems: pd.DataFrame, site_table: pd.DataFrame | No
     candidates = sites.loc[under & sites["site_key"].isin(hosted["site_key"])]
     healthy = sites.loc[(sites["utilisation"] >= a.under_used_site_threshold) & (sites["utilisation"] < 1.0)]
     healthy = healthy.sort_values(["utilisation", "site_key"], ascending=[False, True])
-    best = healthy.drop_duplicates("organisation").set_index("organisation")["site_key"]
+    # Room: racks free at a destination (racks x (1 - utilisation)) against racks in use at the closing
+    # site (racks x utilisation); unknown when either site's racks or utilisation is not given.
+    healthy = healthy.assign(free=healthy["racks"] * (1.0 - healthy["utilisation"]))
+    need = candidates["racks"] * candidates["utilisation"]
     records = []
-    for row in candidates.itertuples():
-        destination = best.get(row.organisation, _CLOUD)
+    for row, needed in zip(candidates.itertuples(), need.to_numpy()):
+        options = healthy.loc[healthy["organisation"] == row.organisation]
+        room = ~(options["free"] < needed - 1e-9).to_numpy()  # NaN on either side: room not measured
+        full = [f"{k} has {f:g} racks free for the {needed:g} in use" for k, f in
+                zip(options["site_key"].to_numpy()[~room], options["free"].to_numpy()[~room])]
+        destination = options["site_key"].to_numpy()[room][0] if room.any() else _CLOUD
         n = int((hosted["site_key"] == row.site_key).sum())
         name = row.site if isinstance(row.site, str) else row.site_key
         used = f"{row.utilisation:.0%} used" if pd.notna(row.utilisation) else "flagged as under-used"
+        no_room = f" Not {'; not '.join(full)}: no room." if full else ""
         records.append({
             "type": "hosting consolidation", "capability_code": None, "capability_name": None,
             "target": row.site_key, "target_label": f"close {name}; move its systems to {destination}",
@@ -823,7 +832,8 @@ def _hosting_consolidations(systems: pd.DataFrame, site_table: pd.DataFrame | No
                                                                     row.source_row),
             "rationale": (
                 f"{name} is {used} (under {a.under_used_site_threshold:.0%}). Move its {n} systems to "
-                f"{destination} and close it."
+                f"{destination} and close it; they add {a.hosting_destination_share:.0%} of its running cost "
+                f"there (hosting_destination_share).{no_room}"
             ),
         })
     moves = hosted.loc[:, ["site_key", "system_key"]].merge(candidates.loc[:, ["site_key"]], on="site_key")
@@ -975,6 +985,7 @@ def _cost_hosting(candidates: pd.DataFrame, moves: pd.DataFrame, systems: pd.Dat
                          saving_start=pd.NaT, exit_cost_paid=0.0, npv_contract_end=np.nan, npv_early_exit=np.nan)
     site_cost = candidates["site_cost_given"].fillna(0.0).to_numpy()
     site_exit = candidates["site_exit_given"].fillna(a.default_site_exit_cost).to_numpy()
+    saving = site_cost * (1.0 - a.hosting_destination_share)  # the destination's added running cost is kept
     day = np.full(len(candidates), d.earliest)
     n_moved = moved.groupby("cand").size().reindex(candidates["cand"]).fillna(0).to_numpy()
     moving = n_moved * a.hosting_move_per_system
@@ -982,14 +993,14 @@ def _cost_hosting(candidates: pd.DataFrame, moves: pd.DataFrame, systems: pd.Dat
         "cand": candidates["cand"].to_numpy(),
         "system_key": _SITE_PREFIX + candidates["target"].astype(str).to_numpy(),
         "organisation": candidates["lead_organisation"].to_numpy(),
-        "effect": "retire", "users": 0.0, "annual_cost": site_cost, "uplift": 0.0, "net_saving": site_cost,
+        "effect": "retire", "users": 0.0, "annual_cost": site_cost, "uplift": 0.0, "net_saving": saving,
         "contract_end": pd.NaT, "notice_months": np.nan, "natural_end": pd.NaT, "exit_cost": site_exit,
         "path": "site closure", "retire_date": pd.to_datetime(day), "saving_start": pd.to_datetime(day),
         "exit_cost_paid": site_exit, "interfaces": 0.0, "destination": None,
         "npv_contract_end": np.nan, "npv_early_exit": np.nan,
     })
     m = pd.concat([moved, sites], ignore_index=True)
-    per = pd.DataFrame({"run_cost_before": site_cost, "run_cost_after": 0.0, "annual_saving": site_cost},
+    per = pd.DataFrame({"run_cost_before": site_cost, "run_cost_after": site_cost - saving, "annual_saving": saving},
                        index=pd.Index(candidates["cand"].to_numpy(), name="cand"))
     costs = _cost_rows(candidates["cand"].to_numpy(), day, {"hosting_move": moving, "site_exit": site_exit}, a)
     return m, per, costs

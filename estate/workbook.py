@@ -1139,7 +1139,7 @@ def _write_option_systems(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _St
     _write_formulas(ws, s, "net_saving", e, styles, lambda: branches(
         rows, (system_retire, lambda: cat(s.cells("annual_cost"), "-", s.cells("uplift"))),
         (recontract, lambda: cat(n.volume_discount, "*", s.cells("discount_base"))),
-        (site, lambda: s.cells("annual_cost"))))
+        (site, lambda: cat(s.cells("annual_cost"), "*(1-", n.hosting_destination_share, ")"))))
     category_formulas: dict[str, tuple[np.ndarray, Callable[[], Formula]]] = {
         "parallel_running": (system_retire, lambda: cat(s.cells("annual_cost"), "*", n.double_running_months, "/12")),
         "vendor_management": (system_retire | recontract, lambda: n.vendor_management_per_contract),

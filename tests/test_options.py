@@ -529,11 +529,12 @@ def test_hosting_consolidation():
     assert hc["target"].tolist() == ["E/room", "F/room"]
     e = hc.loc["HC-001"]
     assert e["target_label"] == "close Room; move its systems to E/dc"  # not Full (full), not Half (under-used)
-    assert e["run_cost_before"] == 40_000.0 and e["annual_saving"] == 40_000.0 and e["run_cost_after"] == 0.0
+    # The destination keeps 40% of the closed site's running cost (hosting_destination_share): 16,000.
+    assert e["run_cost_before"] == 40_000.0 and e["annual_saving"] == 24_000.0 and e["run_cost_after"] == 16_000.0
     assert e["systems_retired"] == "site:E/room" and e["n_retired"] == 1
     assert e["one_off_cost"] == pytest.approx((2 * 6_000 + 10_000) * 2.0)
     flows = result.cash_flows.loc[result.cash_flows["option_id"] == "HC-001"]
-    assert flows["savings"].tolist() == pytest.approx([0.0] + [40_000 * 0.795] * 9)
+    assert flows["savings"].tolist() == pytest.approx([0.0] + [24_000 * 0.795] * 9)
     assert flows["costs"].tolist() == pytest.approx([0.0, 22_000 * 2.0] + [0.0] * 8)
     moves = result.effects.loc[result.effects["option_id"] == "HC-001"].set_index("system_key")
     assert moves.loc["E/a", "effect"] == "move" and moves.loc["E/a", "destination"] == "E/dc"
@@ -542,6 +543,28 @@ def test_hosting_consolidation():
     # F/room: no exit cost given (the default).
     listed = result.defaults_used.loc[result.defaults_used["system_key"] == "site:F/room"]
     assert listed["column"].tolist() == ["exit_cost"] and listed["default"].tolist() == [50_000.0]
+
+
+def test_hosting_destination_needs_room():
+    # Room holds 10 racks at 30%: 3 racks in use. Big (20 racks at 90%) has 2 free: no room.
+    # Mid (10 racks at 60%) has 4 free: the destination. Without racks room is not measured.
+    matched = frame(system("E/a", "E", site_key="E/room", users=10.0, annual_cost=1_000.0),
+                    system("E/b", "E", site_key="E/room", users=10.0, annual_cost=1_000.0))
+    sites = pd.DataFrame({"site_key": ["E/room", "E/big", "E/mid"], "organisation": ["E"] * 3,
+                          "site": ["Room", "Big", "Mid"], "utilisation": [0.3, 0.9, 0.6],
+                          "racks": [10.0, 20.0, 10.0], "annual_cost": [50_000.0, 1.0, 1.0], "exit_cost": [0.0] * 3})
+    a = load_assumptions(hosting_destination_share=0.25)
+    hc = generate_options(matched, assumptions=a, sites=sites).options.set_index("option_id").loc["HC-001"]
+    assert hc["target_label"] == "close Room; move its systems to E/mid"
+    assert "Not E/big has 2 racks free for the 3 in use: no room." in hc["rationale"]
+    assert hc["annual_saving"] == pytest.approx(37_500.0) and hc["run_cost_after"] == pytest.approx(12_500.0)
+    # Mid full too (1 rack free): no site of E has room, so the systems go to cloud.
+    sites.loc[2, "racks"] = 2.5
+    hc = generate_options(matched, assumptions=a, sites=sites).options.set_index("option_id").loc["HC-001"]
+    assert hc["target_label"].endswith("to cloud") and "not E/mid has 1 racks free" in hc["rationale"]
+    # No racks given: room is not measured and the busiest healthy site is taken.
+    hc = generate_options(matched, assumptions=a, sites=sites.drop(columns="racks")).options.iloc[0]
+    assert hc["target_label"].endswith("to E/big")
 
 
 def test_hosting_from_the_inventory_sites():
