@@ -1561,7 +1561,9 @@ def _insert_charts(ws: PlanWorksheet, S: _SummaryLayout, charts: Sequence[tuple[
     from estate._pages import Page, set_up_print
 
     ws.set_h_pagebreaks(breaks)
-    set_up_print(ws, Page(), repeat_rows=None, area=(0, 0, max(row, S.portfolio.last_row), S.last_col))
+    # The title row heads every printed page (CONTRACT §4: header rows repeated on the board's sheets).
+    set_up_print(ws, Page(), repeat_rows=(S.title_row, S.title_row),
+                 area=(0, 0, max(row, S.portfolio.last_row), S.last_col))
 
 
 def _write_parts(wb_sheets: Mapping[str, PlanWorksheet], parts: Sequence[_Table], frame: pd.DataFrame,
