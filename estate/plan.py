@@ -433,6 +433,7 @@ def make_plan(
     assumptions: Assumptions | str | Path | None = None,
     mapping: pd.DataFrame | str | Path | None = None,
     constraints: PortfolioConstraints | None = None,
+    partner_budgets: Mapping[tuple[str, int], float] | str | Path | None = None,
     header_map: Any = None,
     keep_going: bool = False,
     max_bytes: int | None = None,
@@ -453,6 +454,11 @@ def make_plan(
         :func:`estate.matching.read_mapping`).
     constraints : PortfolioConstraints, optional
         Budgets, kept systems, opt-outs, minimum partner NPV.
+    partner_budgets : mapping of (organisation, year) to float, or path, optional
+        Most one-off cost each partner may bear in a financial year (its cost
+        share of the options' spend that year), or a CSV of
+        ``organisation,year,budget`` (:mod:`estate.budgets`). The schedule
+        keeps them; an option they hold back starts for reason ``budget``.
     header_map, keep_going, max_bytes
         Passed to :func:`estate.reading.read_inventory`.
     progress : callable, optional
@@ -497,6 +503,7 @@ def make_plan(
         inventory = read_inventory(source, **kwargs)
     if inventory.systems.empty:
         raise ParameterError("no systems were read: nothing to plan")
+    budgets = _partner_budgets(partner_budgets, inventory)
 
     step("Matching products and capabilities")
     matched = match_systems(inventory.systems, mapping=mapping)
@@ -517,7 +524,8 @@ def make_plan(
     earliest = dict(zip(reorganisation.earliest["option_id"], reorganisation.earliest["earliest_year"], strict=True))
     schedule = schedule_portfolio(schedule_inputs(options, assumptions, sites=sites, earliest_start=earliest),
                                   assumptions,
-                                  constraints=constraints or PortfolioConstraints())
+                                  constraints=constraints or PortfolioConstraints(),
+                                  partner_budget_by_year=budgets or None)
     portfolio = schedule.portfolio
     options = apply_schedule(options, schedule, assumptions)
     step("Sharing between partners and laying out the roadmap")
@@ -531,6 +539,20 @@ def make_plan(
     return Plan(inventory=inventory, matched=matched, graph=graph, overlaps=overlaps, assumptions=assumptions,
                 options=options, portfolio=portfolio, partners=partners, roadmap=roadmap,
                 reorganisation=reorganisation, schedule=schedule)
+
+
+def _partner_budgets(budgets: Mapping[tuple[str, int], float] | str | Path | None,
+                     inventory: Inventory) -> dict[tuple[str, int], float]:
+    """The partners' budgets, read and checked against the inventory's organisations."""
+    from estate.budgets import check_partner_budgets, read_partner_budgets
+
+    if budgets is None:
+        return {}
+    organisations = set(inventory.systems["organisation"].dropna().astype(str))
+    organisations |= set(inventory.organisations["organisation"].dropna().astype(str))
+    if isinstance(budgets, (str, Path)):
+        return read_partner_budgets(budgets, organisations)
+    return check_partner_budgets(budgets, organisations)
 
 
 def _dated(assumptions: Assumptions) -> Assumptions:

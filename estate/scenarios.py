@@ -64,7 +64,7 @@ def scenario_assumptions(path: str | Path, base: Assumptions) -> tuple[str, Assu
 
 
 def plan_scenarios(plan: Plan, paths: Iterable[str | Path], *, mapping: Any = None,
-                   constraints: Any = None) -> dict[str, Plan]:
+                   constraints: Any = None, partner_budgets: Any = None) -> dict[str, Plan]:
     """Plan the same inventory under each scenario file.
 
     Parameters
@@ -73,7 +73,7 @@ def plan_scenarios(plan: Plan, paths: Iterable[str | Path], *, mapping: Any = No
         The base plan (its inventory and assumptions).
     paths : iterable of path
         Scenario files (TOML or YAML); their stems must differ and not be ``base``.
-    mapping, constraints
+    mapping, constraints, partner_budgets
         As for :func:`estate.plan.make_plan`.
 
     Returns
@@ -89,7 +89,8 @@ def plan_scenarios(plan: Plan, paths: Iterable[str | Path], *, mapping: Any = No
         if name == "base" or name in plans:
             raise ParameterError(f"{Path(path).name}: scenario names come from file names and must differ from "
                                  f"each other and from 'base'; {name!r} is taken.")
-        plans[name] = make_plan(plan.inventory, assumptions=assumptions, mapping=mapping, constraints=constraints)
+        plans[name] = make_plan(plan.inventory, assumptions=assumptions, mapping=mapping, constraints=constraints,
+                                 partner_budgets=partner_budgets)
     return plans
 
 

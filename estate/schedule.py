@@ -587,7 +587,8 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     value = float(npv[chosen_o, chosen_d].sum())
     portfolio = Portfolio(tuple(sorted(ids[o] for o in chosen_o)), value, status, status == "optimal", message,
                           base.excluded, gap, candidates)
-    table = _reasons(inputs, a, chosen_o, chosen_d, natural, starts, costs, blocks, x, w, rules)
+    table = _reasons(inputs, a, chosen_o, chosen_d, natural, starts, costs, blocks, x, w, rules,
+                     sorted((partner_budget_by_year or {}).items()))
     return Schedule(table, savings, costs, npv, tuple(ids), portfolio, _held(inputs))
 
 
@@ -603,7 +604,8 @@ def _empty_table() -> pd.DataFrame:
 
 def _reasons(inputs: ScheduleInputs, a: Assumptions, chosen_o: np.ndarray, chosen_d: np.ndarray,
              natural: np.ndarray, starts: np.ndarray, costs: np.ndarray, blocks: list, x: np.ndarray, w: int,
-             rules: PortfolioConstraints) -> pd.DataFrame:
+             rules: PortfolioConstraints, partner_limits: Sequence[tuple[tuple[str, int], float]] = (),
+             ) -> pd.DataFrame:
     """Why each chosen option starts when it does: try it one year earlier, everything else fixed."""
     ids = [str(i) for i in inputs.option_ids]
     earliest = np.asarray(inputs.earliest if inputs.earliest is not None else np.zeros(len(ids)), dtype=np.int64)
@@ -630,7 +632,7 @@ def _reasons(inputs: ScheduleInputs, a: Assumptions, chosen_o: np.ndarray, chose
                 over = np.flatnonzero(activity > np.asarray(c.ub) + 1e-9)
                 if len(over):
                     reason = reason_name
-                    detail = _detail(name, int(over[0]), inputs, a, rules)
+                    detail = _detail(name, int(over[0]), inputs, a, rules, partner_limits)
                     break
             else:
                 reason, detail = "value", "starting a year earlier is worth less to the portfolio"
@@ -639,7 +641,8 @@ def _reasons(inputs: ScheduleInputs, a: Assumptions, chosen_o: np.ndarray, chose
     return pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
 
 
-def _detail(name: str, row: int, inputs: ScheduleInputs, a: Assumptions, rules: PortfolioConstraints) -> str:
+def _detail(name: str, row: int, inputs: ScheduleInputs, a: Assumptions, rules: PortfolioConstraints,
+            partner_limits: Sequence[tuple[tuple[str, int], float]] = ()) -> str:
     from estate.appraisal import fy_label
 
     h = int(a.horizon_years)
@@ -653,6 +656,10 @@ def _detail(name: str, row: int, inputs: ScheduleInputs, a: Assumptions, rules: 
         return f"the partnership already runs {a.migrations_at_once} migrations in {year}"
     if name == "dependency":
         return "waits for an option it relies on (a survivor moved or re-contracted, or systems on its site)"
+    if name == "partner_budget" and row < len(partner_limits):
+        (organisation, year), limit = partner_limits[row]
+        return (f"{organisation}'s one-off budget of {limit:,.0f} for "
+                f"{fy_label(int(year), first_month=a.first_month)} would be exceeded")
     return "the one-off budget of a year would be exceeded"
 
 
