@@ -440,26 +440,10 @@ def test_successor_view_adds_up_to_the_partners(scenario_plans, name):
 
 
 def _recalculate(source: Path, out_dir: Path) -> Path:
-    import shutil
-    import subprocess
+    """``source`` recalculated by LibreOffice (the workbook tests' helper, with a private profile)."""
+    from test_workbook import recalculate
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
-    profile = out_dir / "profile"
-    settings = profile / "user" / "registrymodifications.xcu"
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
-        '</oor:items>\n', encoding="utf-8")
-    out = out_dir / "recalculated"
-    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=300)
-    return out / source.name
+    return recalculate([source], out_dir / "recalculated", out_dir / "profile")[0]
 
 
 def test_workbook_reorganisation_sheets_recalculate(scenario_plans, tmp_path):
