@@ -726,9 +726,13 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
                 & in_scale.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool))
         kept = numbered.loc[keep]
         text = []
+        retired_by = retiring.groupby("cand", sort=False)["system_key"].agg(list)
+        left_by = everyone.loc[everyone["effect"] == "left out"].groupby("cand", sort=False)
+        left_of = {cand: group for cand, group in left_by}
+        no_one = everyone.iloc[:0]
         for cand, rationale in zip(kept["cand"], kept["rationale"], strict=True):
-            mine = retiring.loc[retiring["cand"] == cand, "system_key"]
-            left = everyone.loc[(everyone["cand"] == cand) & (everyone["effect"] == "left out")]
+            mine = retired_by.get(cand, [])
+            left = left_of.get(cand, no_one)
             key = survivor[cand]
             jobs = [names.at[k, "fit_jobs"] for k in mine]
             capability = names.at[key, "capability_code"]
