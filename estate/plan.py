@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from estate.sensitivity import Sensitivity
     from estate.sharing import PartnerShares
 
-__all__ = ["CURRENCY_SYMBOLS", "FATES", "Plan", "make_plan", "money_text", "payback_text", "run_cost_today",
-           "uncosted_findings"]
+__all__ = ["CURRENCY_SYMBOLS", "FATES", "Plan", "make_plan", "money_text", "payback_text", "run_cost_in_scope",
+           "run_cost_today", "uncosted_findings"]
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 """The symbol written before an amount in these currencies; others are written after it as their code."""
@@ -262,6 +262,9 @@ class Plan:
         last year of the appraisal (CONTRACT §4). ``One-off cost`` is after the
         optimism-bias uplift. ``Annual saving before optimism bias`` is the
         options' full-year saving before that reduction, labelled so.
+        ``Run cost in scope`` is :func:`run_cost_in_scope` of the candidate
+        options, and ``Saving as share of run cost in scope`` the saving over
+        it (the share DOMAIN.md's 5-20% band reads).
         ``Saving as share of run cost`` is NaN when no run cost is known and
         ``Payback years`` NaN when the plan does not pay back within the
         appraisal period (0 means within the first year): :meth:`headline_text`
@@ -273,6 +276,7 @@ class Plan:
         chosen = self.options.options[self.options.options["option_id"].isin(self.recommended)]
         flows = self.portfolio_cash_flows()
         run_cost = float(run_cost_today(self.matched, self.inventory.sites).sum())
+        in_scope = run_cost_in_scope(self.options.effects)
         saving = float(flows["savings"].iloc[-1]) if len(flows) else 0.0
         # Doing the minimum: every contract renewed as it falls due, today's run cost each year, discounted.
         a = self.assumptions
@@ -284,6 +288,8 @@ class Plan:
             "Recommended options": len(chosen),
             "Recommended annual saving": saving,
             "Saving as share of run cost": saving / run_cost if run_cost else float("nan"),
+            "Run cost in scope": in_scope,
+            "Saving as share of run cost in scope": saving / in_scope if in_scope else float("nan"),
             "Annual saving before optimism bias": float(chosen["annual_saving"].sum()),
             "Cashable saving before optimism bias": float(chosen["cashable_saving"].sum()),
             "Non-cashable saving before optimism bias": float(chosen["non_cashable_saving"].sum()),
@@ -326,6 +332,7 @@ class Plan:
                 ("Payback", costed),
             ]
         share = head["Saving as share of run cost"]
+        scope_share = head["Saving as share of run cost in scope"]
         return [
             ("Organisations", f"{head['Organisations']:,.0f}"),
             ("Systems", f"{head['Systems']:,.0f}"),
@@ -333,6 +340,9 @@ class Plan:
             ("Recommended options", f"{head['Recommended options']:,.0f}"),
             ("Recommended annual saving", f"{money(head['Recommended annual saving'])} after optimism bias"
                                           + (f" ({share:.1%} of run cost)" if share == share else "")),
+            ("Run cost in scope", f"{money(head['Run cost in scope'])} a year"
+                                  + (f" (the saving is {scope_share:.1%} of it)" if scope_share == scope_share
+                                     else "")),
             ("Before optimism bias", f"{money(head['Annual saving before optimism bias'])} a year, of which "
                                      f"{money(head['Cashable saving before optimism bias'])} cashable"),
             ("One-off cost", f"{money(head['One-off cost'])} after optimism bias"),
@@ -421,6 +431,41 @@ def run_cost_today(matched: pd.DataFrame, sites: pd.DataFrame | None = None) -> 
         site_costs = pd.to_numeric(sites["annual_cost"], errors="coerce").groupby(sites["organisation"]).sum()
         costs = costs.add(site_costs, fill_value=0.0)
     return costs.rename("run_cost_today")
+
+
+IN_SCOPE_EFFECTS = ("retire", "survive", "recontract")
+"""What an option does to a system that puts the system's run cost in scope (a move does not change its cost)."""
+
+
+def run_cost_in_scope(effects: pd.DataFrame) -> float:
+    """The run cost in scope: what the costed candidate options could change, each system counted once.
+
+    The annual cost of every system that at least one candidate option
+    retires, keeps as a survivor or re-contracts, plus the running cost of
+    every hosting site a candidate closure would close (its pseudo system
+    ``site:<key>``). Systems only moved to another site are out of scope: the
+    move does not change their cost. A system in several options counts once.
+    See ``docs/costing.md`` ("The run cost in scope").
+
+    Parameters
+    ----------
+    effects : DataFrame
+        :attr:`estate.options.Options.effects`: ``system_key``, ``effect``,
+        ``annual_cost``.
+
+    Examples
+    --------
+    >>> effects = pd.DataFrame({
+    ...     "option_id": ["SP-001", "SP-001", "SP-002", "SP-002", "HC-001", "HC-001"],
+    ...     "system_key": ["A/x", "B/x", "A/x", "C/x", "D/y", "site:D/dc"],
+    ...     "effect": ["survive", "retire", "retire", "survive", "move", "retire"],
+    ...     "annual_cost": [100.0, 50.0, 100.0, 30.0, 70.0, 20.0]})
+    >>> run_cost_in_scope(effects)   # A, B, C once each and the site; D only moves
+    200.0
+    """
+    touched = effects.loc[effects["effect"].isin(IN_SCOPE_EFFECTS), ["system_key", "annual_cost"]]
+    costs = pd.to_numeric(touched.drop_duplicates("system_key")["annual_cost"], errors="coerce")
+    return float(costs.sum())
 
 
 def _noop(step: str) -> None:

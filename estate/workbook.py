@@ -448,6 +448,7 @@ _SCENARIO_COLUMNS = (
 _HEADLINE_STYLES = {
     "Organisations": _INT, "Systems": _INT, "Annual run cost": _MONEY, "Recommended options": _INT,
     "Recommended annual saving": _MONEY, "Saving as share of run cost": _PCT,
+    "Run cost in scope": _MONEY, "Saving as share of run cost in scope": _PCT,
     "Annual saving before optimism bias": _MONEY, "Cashable saving before optimism bias": _MONEY,
     "Non-cashable saving before optimism bias": _MONEY, "One-off cost": _MONEY,
     "NPV": _MONEY, "Payback years": _YEARS,
@@ -1436,6 +1437,11 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
         "Saving as share of run cost": (
             f'IF({value_cell["Annual run cost"]}>0,'
             f'{value_cell["Recommended annual saving"]}/{value_cell["Annual run cost"]},"")'),
+        # The run cost the candidate options could change (estate.plan.run_cost_in_scope): a figure of the
+        # options generated, written as a value (a re-plan regenerates them); the share follows the saving live.
+        "Saving as share of run cost in scope": (
+            f'IF({value_cell["Run cost in scope"]}>0,'
+            f'{value_cell["Recommended annual saving"]}/{value_cell["Run cost in scope"]},"")'),
         "One-off cost": f'SUMIFS({opt.span("one_off")},{opt.span("recommended")},"Yes")',
         "NPV": f'SUMIFS({opt.span("npv")},{opt.span("recommended")},"Yes")',
         # No options at all: no cash flows, so no payback (as the library says).
@@ -1446,6 +1452,10 @@ def _write_summary(ws: PlanWorksheet, L: _Layout, d: _Frames, plan: Plan, styles
     for label in S.headline_labels:
         i = S.headline_row(label)
         ws.write_string(h.row(i), h.col("label"), label, styles.label)
+        if label not in formulas:  # a figure of the options generated, not of the sheets: its value
+            ws.write_number(h.row(i), h.col("value"), float(np.nan_to_num(d.headline.get(label, 0.0))),
+                            styles[_HEADLINE_STYLES[label]])
+            continue
         ws.write_formula(h.row(i), h.col("value"), "=" + formulas[label], styles[_HEADLINE_STYLES[label]],
                          _stored(d.headline.get(label)))
     status = plan.portfolio

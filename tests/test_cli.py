@@ -171,8 +171,8 @@ def planned(tmp_path_factory):
 def test_plan_writes_the_workbook_and_prints_the_headline(planned):
     out, result = planned
     assert result.exit_code == 0, result.output
-    for figure in ("Organisations", "Systems", "Annual run cost", "Recommended annual saving", "One-off cost",
-                   "NPV", "Payback"):
+    for figure in ("Organisations", "Systems", "Annual run cost", "Recommended annual saving", "Run cost in scope",
+                   "One-off cost", "NPV", "Payback"):
         assert figure in result.output
     with pd.ExcelFile(out, engine="calamine") as book:
         sheets = book.sheet_names

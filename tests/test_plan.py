@@ -35,7 +35,9 @@ def test_the_recommended_saving_is_credible(plan):
     systems = plan.matched.loc[plan.matched["system_key"].isin(touched), "annual_cost"].sum()
     sites = plan.inventory.sites.set_index("site_key").reindex(
         [key.removeprefix("site:") for key in touched if key.startswith("site:")])["annual_cost"].sum()
+    assert head["Run cost in scope"] == pytest.approx(systems + sites)  # read from the inventory, not the options
     in_scope = head["Recommended annual saving"] / (systems + sites)
+    assert head["Saving as share of run cost in scope"] == pytest.approx(in_scope)
     assert 0.05 <= in_scope <= 0.20
     assert 0.03 <= head["Saving as share of run cost"] <= in_scope  # of the whole estate: less
     assert head["NPV"] > 0 and head["Recommended options"] > 0

@@ -50,7 +50,8 @@ REQUIRED_HEADERS = {
     "Data issues": ["Source file", "Sheet", "Source row", "Column", "Severity", "Problem", "Value"],
 }
 HEADLINE = ("Organisations", "Systems", "Annual run cost", "Recommended options", "Recommended annual saving",
-            "Saving as share of run cost", "Annual saving before optimism bias", "Cashable saving before optimism bias",
+            "Saving as share of run cost", "Run cost in scope", "Saving as share of run cost in scope",
+            "Annual saving before optimism bias", "Cashable saving before optimism bias",
             "Non-cashable saving before optimism bias", "One-off cost", "NPV", "Payback years",
             "Business as usual: run cost over the appraisal (PV)", "Recommended plan: run cost and one-off costs (PV)")
 
@@ -358,6 +359,25 @@ def test_run_cost_counts_the_hosting_sites(recalculated: dict[str, Path]) -> Non
     partners = table(book, "Partners").set_index("Organisation")["Run cost today"].astype(float)
     assert partners["Carlisle City Council"] == pytest.approx(275_000.0 + 260_000.0)
     assert partners["Eden District Council"] == pytest.approx(355_000.0)
+
+
+def test_the_run_cost_in_scope_and_the_saving_as_a_share_of_it(plan: estate.plan.Plan,
+                                                               recalculated: dict[str, Path]) -> None:
+    # In scope: each system some candidate option retires, keeps as survivor or re-contracts, once, plus the
+    # sites a closure would close (summed here from the inventory's own costs, not the options' figures).
+    effects = plan.options.effects
+    touched = set(effects.loc[effects["effect"] != "move", "system_key"])
+    systems = plan.matched.loc[plan.matched["system_key"].isin(touched), "annual_cost"].astype(float).sum()
+    closing = [key.removeprefix("site:") for key in touched if key.startswith("site:")]
+    sites = plan.inventory.sites.set_index("site_key").reindex(closing)["annual_cost"].astype(float).sum()
+    book = CalamineWorkbook.from_path(str(recalculated["plan"]))
+    head = summary(book)
+    assert as_number(head["Run cost in scope"]) == pytest.approx(systems + sites)
+    assert as_number(head["Saving as share of run cost in scope"]) == pytest.approx(
+        as_number(head["Recommended annual saving"]) / (systems + sites))
+    edited = summary(CalamineWorkbook.from_path(str(recalculated["edited"])))  # follows the edited saving live
+    assert as_number(edited["Saving as share of run cost in scope"]) == pytest.approx(
+        as_number(edited["Recommended annual saving"]) / (systems + sites))
 
 
 def test_assumptions_have_a_name_each_and_derived_factors(plan: estate.plan.Plan, written: Path) -> None:
