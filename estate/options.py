@@ -115,6 +115,7 @@ __all__ = [
     "Options",
     "PARTNER_SHARE_COLUMNS",
     "PATHS",
+    "ROOM_COLUMNS",
     "generate_options",
 ]
 
@@ -167,6 +168,9 @@ PARTNER_SHARE_COLUMNS = (
     "cost_share", "one_off_cost", "npv",
 )
 """Columns of :attr:`Options.partner_shares`."""
+
+ROOM_COLUMNS = ("option_id", "destination", "racks", "free")
+"""Columns of :attr:`Options.room`."""
 
 DEFAULTS_USED_COLUMNS = (
     "system_key", "organisation", "source_file", "source_sheet", "source_row", "column", "default", "note",
@@ -229,6 +233,12 @@ class Options:
         :data:`DEFAULTS_USED_COLUMNS`, to report as data issues.
     assumptions : Assumptions
         The assumptions the options were costed with.
+    room : DataFrame
+        Columns :data:`ROOM_COLUMNS`, one row a hosting consolidation whose
+        destination's room is measured: the racks it moves there (racks x
+        utilisation of the closing site) and the racks free there (racks x
+        (1 - utilisation)). The portfolio keeps the racks moved into each
+        destination within its room (:func:`estate.portfolio.select_portfolio`).
     """
 
     options: pd.DataFrame
@@ -239,6 +249,8 @@ class Options:
     partner_shares: pd.DataFrame
     defaults_used: pd.DataFrame
     assumptions: Assumptions = field(repr=False)
+    room: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({c: pd.Series(dtype=object if c in (
+        "option_id", "destination") else float) for c in ROOM_COLUMNS}), repr=False)
 
     def _summary(self) -> list[tuple[str, str]]:
         from estate._display import count
@@ -816,30 +828,45 @@ def _hosting_consolidations(systems: pd.DataFrame, site_table: pd.DataFrame | No
     # site (racks x utilisation); unknown when either site's racks or utilisation is not given.
     healthy = healthy.assign(free=healthy["racks"] * (1.0 - healthy["utilisation"]))
     need = candidates["racks"] * candidates["utilisation"]
+    # Each destination with room is a candidate of its own (the portfolio chooses one a site, and keeps the
+    # racks moved into a destination within its room: estate.portfolio's destination_room rule).
+    reach = {row.site_key: (needed, healthy.loc[(healthy["organisation"] == row.organisation)
+                                                & ~(healthy["free"] < needed - 1e-9)])
+             for row, needed in zip(candidates.itertuples(), need.to_numpy())}
     records = []
     for row, needed in zip(candidates.itertuples(), need.to_numpy()):
         options = healthy.loc[healthy["organisation"] == row.organisation]
         room = ~(options["free"] < needed - 1e-9).to_numpy()  # NaN on either side: room not measured
         full = [f"{k} has {f:g} racks free for the {needed:g} in use" for k, f in
                 zip(options["site_key"].to_numpy()[~room], options["free"].to_numpy()[~room])]
-        destination = options["site_key"].to_numpy()[room][0] if room.any() else _CLOUD
         n = int((hosted["site_key"] == row.site_key).sum())
         name = row.site if isinstance(row.site, str) else row.site_key
         used = f"{row.utilisation:.0%} used" if pd.notna(row.utilisation) else "flagged as under-used"
         no_room = f" Not {'; not '.join(full)}: no room." if full else ""
-        records.append({
-            "type": "hosting consolidation", "capability_code": None, "capability_name": None,
-            "target": row.site_key, "target_label": f"close {name}; move its systems to {destination}",
-            "lead_organisation": row.organisation, "group": [row.organisation], "sort_key": (row.site_key,),
-            "destination": destination, "site_cost_given": row.site_cost_given,
-            "site_exit_given": row.site_exit_given, "site_source": (row.source_file, row.source_sheet,
-                                                                    row.source_row),
-            "rationale": (
-                f"{name} is {used} (under {a.under_used_site_threshold:.0%}). Move its {n} systems to "
-                f"{destination} and close it; they add {a.hosting_destination_share:.0%} of its running cost "
-                f"there (hosting_destination_share).{no_room}"
-            ),
-        })
+        roomy = options.loc[room]
+        places = list(zip(roomy["site_key"], roomy["free"])) if len(roomy) else [(_CLOUD, np.nan)]
+        for destination, free in places:
+            shared = sorted(k for k, (_, reachable) in reach.items()
+                            if k != row.site_key and destination in set(reachable["site_key"]))
+            sharing = ""
+            if shared and pd.notna(free) and pd.notna(needed):
+                sharing = (f" {destination}'s {free:g} free racks are also offered to the closure of "
+                           f"{_join(shared)}: the plan moves no more racks there than fit.")
+            records.append({
+                "type": "hosting consolidation", "capability_code": None, "capability_name": None,
+                "target": row.site_key, "target_label": f"close {name}; move its systems to {destination}",
+                "lead_organisation": row.organisation, "group": [row.organisation],
+                "sort_key": (row.site_key, destination),
+                "destination": destination, "site_cost_given": row.site_cost_given,
+                "site_exit_given": row.site_exit_given, "site_source": (row.source_file, row.source_sheet,
+                                                                        row.source_row),
+                "racks_needed": float(needed), "destination_free": float(free),
+                "rationale": (
+                    f"{name} is {used} (under {a.under_used_site_threshold:.0%}). Move its {n} systems to "
+                    f"{destination} and close it; they add {a.hosting_destination_share:.0%} of its running cost "
+                    f"there (hosting_destination_share).{no_room}{sharing}"
+                ),
+            })
     moves = hosted.loc[:, ["site_key", "system_key"]].merge(candidates.loc[:, ["site_key"]], on="site_key")
     return pd.DataFrame.from_records(records), moves
 
@@ -1008,6 +1035,19 @@ def _cost_hosting(candidates: pd.DataFrame, moves: pd.DataFrame, systems: pd.Dat
                        index=pd.Index(candidates["cand"].to_numpy(), name="cand"))
     costs = _cost_rows(candidates["cand"].to_numpy(), day, {"hosting_move": moving, "site_exit": site_exit}, a)
     return m, per, costs
+
+
+def _room(candidates: pd.DataFrame) -> pd.DataFrame:
+    """:attr:`Options.room`: each closure whose destination's free racks and racks moved are both known."""
+    if "racks_needed" not in candidates:
+        return Options.__dataclass_fields__["room"].default_factory()  # type: ignore[misc]
+    closing = candidates.loc[candidates["type"] == "hosting consolidation"]
+    room = pd.DataFrame({"option_id": closing["option_id"].astype(object).to_numpy(),
+                         "destination": closing["destination"].astype(object).to_numpy(),
+                         "racks": pd.to_numeric(closing["racks_needed"], errors="coerce").to_numpy(float),
+                         "free": pd.to_numeric(closing["destination_free"], errors="coerce").to_numpy(float)})
+    measured = np.isfinite(room["racks"]) & np.isfinite(room["free"]) & room["destination"].ne(_CLOUD)
+    return room.loc[measured].sort_values("option_id", kind="stable").reset_index(drop=True)
 
 
 def _weights(partners: pd.DataFrame, rule: str) -> pd.Series:
@@ -1359,6 +1399,7 @@ def generate_options(
         partner_shares=shares,
         defaults_used=_defaults_used(members, systems, closing, a),
         assumptions=a,
+        room=_room(candidates),
     )
 
 

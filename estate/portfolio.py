@@ -29,6 +29,10 @@ Inputs are tidy DataFrames keyed by domain ids; other columns are ignored.
 ``partners``
     (``option_id``, ``organisation``): who takes part in an option, used for
     opt-outs. When absent it is read from ``partner_npv``.
+``room``
+    (``option_id``, ``destination``, ``racks``, ``free``): the racks a hosting
+    closure moves into a destination and the racks free there
+    (:attr:`estate.options.Options.room`).
 
 Model
 -----
@@ -54,6 +58,10 @@ the portfolio. Writing :math:`R_s` for the options that retire system *s*,
     count the survivor's run cost in their base, so at most one of them is
     chosen (CONTRACT §4: a system is ``Survivor`` in at most one recommended
     option);
+(c3) ``destination_room``: :math:`\\sum_{o \\in D_k} \\mathrm{racks}_o x_o \\le \\mathrm{free}_k`
+    for each destination *k* offered to two or more closures, where :math:`D_k`
+    are the closures moving into *k*: closures that each fit alone cannot
+    together overfill it;
 (d) ``budget``: :math:`\\sum_o \\mathrm{oneoff}_{o,y} x_o \\le B_y` for each
     year *y* of :attr:`PortfolioConstraints.budget_by_year`;
 (e) bounds: :math:`x_o = 0` for every option that includes an organisation that
@@ -125,6 +133,7 @@ __all__ = [
     "Portfolio",
     "PortfolioConstraints",
     "SelectionModel",
+    "held_for_room",
     "select_portfolio",
     "selection_model",
 ]
@@ -287,6 +296,7 @@ def select_portfolio(
     one_off_by_year: pd.DataFrame | None = None,
     partner_npv: pd.DataFrame | None = None,
     partners: pd.DataFrame | None = None,
+    room: pd.DataFrame | None = None,
     constraints: PortfolioConstraints | None = None,
     require_optimal: bool = True,
 ) -> Portfolio:
@@ -305,6 +315,11 @@ def select_portfolio(
     partners : DataFrame, default=None
         ``option_id``, ``organisation``; who is in each option, for opt-outs.
         When ``None`` it is read from ``partner_npv``.
+    room : DataFrame, default=None
+        ``option_id``, ``destination``, ``racks``, ``free``: the racks each
+        hosting closure moves into a destination and the racks free there
+        (:attr:`estate.options.Options.room`); the chosen closures moving into
+        a destination fit its room. Rows of unknown options are ignored.
     constraints : PortfolioConstraints, default=None
         Budgets, systems to keep, opt-outs, minimum partner NPV and solver
         limits; ``None`` means none of them.
@@ -364,6 +379,7 @@ def select_portfolio(
         one_off_by_year=one_off_by_year,
         partner_npv=partner_npv,
         partners=partners,
+        room=room,
         constraints=constraints,
     )
     portfolio = _solve_model(model)
@@ -388,6 +404,7 @@ def _build_model(
     one_off_by_year: pd.DataFrame | None = None,
     partner_npv: pd.DataFrame | None = None,
     partners: pd.DataFrame | None = None,
+    room: pd.DataFrame | None = None,
     constraints: PortfolioConstraints | None = None,
 ) -> _Model:
     """Validate the inputs and build the model: data, variables, constraint families."""
@@ -417,6 +434,7 @@ def _build_model(
         "retired_not_kept": _retired_not_kept(retire, keep, n),
         "one_recontract_one_move": _one_recontract_one_move(keep, n),
         "survive_at_most_once": _survive_at_most_once(keep, n),
+        "destination_room": _destination_room(_room_table(room, index), n),
         "budget": _budget(costs, settings.budget_by_year, n),
         "partner_minimum_npv": _partner_minimum_npv(shares, settings, n),
     }
@@ -448,7 +466,7 @@ class SelectionModel:
     upper : numpy.ndarray
         1, or 0 for an option fixed out (see ``excluded``).
     families : tuple of (str, scipy.optimize.LinearConstraint)
-        Families (a), (b), (c) and (c2) of the module documentation.
+        Families (a), (b), (c), (c2) and (c3) of the module documentation.
     excluded : DataFrame
         As :attr:`Portfolio.excluded`.
     """
@@ -461,6 +479,7 @@ class SelectionModel:
 
 
 def selection_model(options: pd.DataFrame, effects: pd.DataFrame, *, partners: pd.DataFrame | None = None,
+                    room: pd.DataFrame | None = None,
                     constraints: PortfolioConstraints | None = None) -> SelectionModel:
     """The timing-free rules of :func:`select_portfolio` as sparse matrices over the options.
 
@@ -479,7 +498,7 @@ def selection_model(options: pd.DataFrame, effects: pd.DataFrame, *, partners: p
     rules = constraints or PortfolioConstraints()
     timing_free = PortfolioConstraints(keep_systems=rules.keep_systems, opt_out=rules.opt_out,
                                        time_limit_seconds=rules.time_limit_seconds, mip_rel_gap=rules.mip_rel_gap)
-    model = _build_model(options, effects, partners=partners, constraints=timing_free)
+    model = _build_model(options, effects, partners=partners, room=room, constraints=timing_free)
     return SelectionModel(model.option_ids, model.npv, model.upper, model.families, model.excluded)
 
 
@@ -517,6 +536,33 @@ def _survive_at_most_once(keep: pd.DataFrame, n: int) -> LinearConstraint | None
     surviving = keep[keep["effect"] == "survive"]
     row, contested = _contested_groups(surviving, ["system_key"])
     return _family(row, surviving["col"].to_numpy()[contested], 1.0, -np.inf, 1.0, n)
+
+
+def _destination_room(room: pd.DataFrame | None, n: int) -> LinearConstraint | None:
+    """(c3) For each destination k offered to two or more closures: sum of racks_o x_o over them <= free_k."""
+    if room is None or not len(room):
+        return None
+    row, contested = _contested_groups(room, ["destination"])
+    if not contested.any():
+        return None
+    chosen = room.loc[contested]
+    free = chosen.groupby("destination", sort=True)["free"].min().to_numpy(dtype=float)
+    return _family(row, chosen["col"].to_numpy(), chosen["racks"].to_numpy(dtype=float), -np.inf, free, n,
+                   rows=len(free))
+
+
+def _room_table(room: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame | None:
+    """``room`` with each option's column; rows of options not in ``index`` dropped, sorted by destination."""
+    if room is None:
+        return None
+    table = _columns(room, "room", ["option_id", "destination", "racks", "free"]).copy()
+    table["col"] = index.get_indexer(table["option_id"].astype(str))
+    table = table.loc[table["col"] >= 0]
+    ids = table["option_id"].astype(str)
+    table["racks"] = _numbers(table["racks"], "room", "racks", ids)
+    table["free"] = _numbers(table["free"], "room", "free", ids)
+    table["destination"] = table["destination"].astype(str)
+    return table.sort_values(["destination", "col"], kind="stable").reset_index(drop=True)
 
 
 def _budget(costs: pd.DataFrame | None, budget_by_year: dict[int, float], n: int) -> LinearConstraint | None:
@@ -603,6 +649,48 @@ def _excluded(
 
 def _reasons(option_ids: np.ndarray, reason: str, detail: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"option_id": option_ids, "reason": reason, "detail": detail.to_numpy()}, dtype=object)
+
+
+def held_for_room(room: pd.DataFrame, chosen: Iterable[str]) -> pd.DataFrame:
+    """The closures left out because the chosen closures took their destination's room, and why.
+
+    Parameters
+    ----------
+    room : DataFrame
+        ``option_id``, ``destination``, ``racks``, ``free`` (:attr:`estate.options.Options.room`).
+    chosen : iterable of str
+        The recommended options.
+
+    Returns
+    -------
+    DataFrame
+        ``option_id``, ``destination``, ``reason``: each closure not chosen
+        that fits its destination alone but not beside the chosen ones.
+
+    Examples
+    --------
+    >>> room = pd.DataFrame({"option_id": ["HC-001", "HC-002"], "destination": ["DC"] * 2,
+    ...                      "racks": [4.0, 3.0], "free": [5.0, 5.0]})
+    >>> held_for_room(room, ["HC-001"])["reason"].tolist()
+    ['held back for room: DC has 5 racks free and HC-001 moves 4 there; this closure needs 3']
+    """
+    columns = ["option_id", "destination", "reason"]
+    if room is None or not len(room):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    picked = set(str(o) for o in chosen)
+    table = room.assign(option_id=room["option_id"].astype(str), destination=room["destination"].astype(str))
+    is_chosen = table["option_id"].isin(picked)
+    taken = table.loc[is_chosen].groupby("destination")
+    used = taken["racks"].sum()
+    takers = taken["option_id"].agg(lambda ids: ", ".join(sorted(ids)))
+    left = table.loc[~is_chosen & table["destination"].isin(used.index)].copy()
+    left["used"] = left["destination"].map(used)
+    left = left.loc[(left["racks"] <= left["free"] + 1e-9) & (left["used"] + left["racks"] > left["free"] + 1e-9)]
+    left["reason"] = ("held back for room: " + left["destination"] + " has " + left["free"].map("{:g}".format)
+                      + " racks free and " + left["destination"].map(takers) + " moves "
+                      + left["used"].map("{:g}".format) + " there; this closure needs "
+                      + left["racks"].map("{:g}".format))
+    return left.loc[:, columns].sort_values("option_id", kind="stable").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- solving

@@ -163,6 +163,10 @@ class ScheduleInputs:
         The whole years each option's costed dates were moved later to reach
         its earliest start (already in ``savings`` and ``system_costs``);
         :func:`apply_schedule` moves its dates by them too.
+    room : DataFrame, optional
+        ``option_id``, ``destination``, ``racks``, ``free``: the hosting
+        closures' racks moved into each destination and its free racks
+        (:attr:`estate.options.Options.room`); the chosen closures fit.
     """
 
     option_ids: Sequence[str]
@@ -177,6 +181,7 @@ class ScheduleInputs:
     effects: pd.DataFrame | None = None
     earliest: Sequence[int] | None = None
     held: Sequence[int] | None = None
+    room: pd.DataFrame | None = None
 
 
 def _shift(values: np.ndarray, d: int) -> np.ndarray:
@@ -268,7 +273,7 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
                           system_costs=costs, start_costs=start_costs.tolist(), migrating=migrating,
                           delayed_savings=delayed, cost_shares=shares, after=after,
                           effects=effects.loc[:, ["option_id", "system_key", "effect", "organisation"]],
-                          earliest=earliest.tolist(), held=held.tolist())
+                          earliest=earliest.tolist(), held=held.tolist(), room=options.room)
 
 
 def natural_starts(effects: pd.DataFrame, assumptions: Assumptions) -> pd.Series:
@@ -451,7 +456,7 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
         {"option_id": pd.Series(dtype=str), "system_key": pd.Series(dtype=str), "effect": pd.Series(dtype=str)})
     members = inputs.cost_shares[["option_id", "organisation"]] if inputs.cost_shares is not None else None
     base = selection_model(pd.DataFrame({"option_id": ids, "npv": npv[:, 0] if n else []}), effects,
-                           partners=members, constraints=rules)
+                           partners=members, room=inputs.room, constraints=rules)
     order = pd.Index([str(i) for i in base.option_ids]).get_indexer(ids)
     upper[base.upper[order] == 0] = 0.0
     spread = sparse.csr_array((np.ones(m), (np.repeat(order, w), np.arange(m))), shape=(len(base.option_ids), m))
@@ -668,6 +673,22 @@ def _detail(name: str, row: int, inputs: ScheduleInputs, a: Assumptions, rules: 
 # --------------------------------------------------------------------------- #
 
 
+def _note_held_for_room(options: Options, chosen: Sequence[str]) -> Options:
+    """The rationale of each closure the chosen closures left no room for says so."""
+    from dataclasses import replace
+
+    from estate.portfolio import held_for_room
+
+    held = held_for_room(options.room, chosen)
+    if not len(held):
+        return options
+    opts = options.options.copy()
+    note = opts["option_id"].map(held.set_index("option_id")["reason"])
+    at = note.notna()
+    opts.loc[at, "rationale"] = opts.loc[at, "rationale"] + " Not recommended: " + note[at] + "."
+    return replace(options, options=opts)
+
+
 def apply_schedule(options: Options, schedule: Schedule, assumptions: Assumptions) -> Options:
     """The options with the recommended ones moved to their scheduled starts.
 
@@ -695,6 +716,7 @@ def apply_schedule(options: Options, schedule: Schedule, assumptions: Assumption
         first = options.options.set_index("option_id")["start_year"]
         table = pd.concat([table, pd.DataFrame({"option_id": waiting, "delay": 0, "start_year": [
             int(first.get(k, a.first_year)) + held[k] for k in waiting]})], ignore_index=True)
+    options = _note_held_for_room(options, schedule.portfolio.chosen)
     if not len(table):
         return replace(options, effects=options.effects.assign(delay_years=np.int64(0)))
     o = pos.get_indexer(table["option_id"])

@@ -513,3 +513,101 @@ def test_ties_are_broken_the_same_way_whatever_the_row_order():
 
 def test_effects_are_the_four_kinds():
     assert set(EFFECTS) == {"retire", "survive", "recontract", "move"}
+
+
+# --------------------------------------------------------------------------- hosting closures share a destination
+
+
+def _closures(extra_site: bool) -> tuple:
+    """Two under-used rooms of one organisation, 3 racks in use each; DC has 4 racks free (10 at 60%).
+
+    Each closure fits into DC alone (3 <= 4), not both together (6 > 4). With ``extra_site``, Spare (10 racks
+    at 55%: 4.5 free) can take one of them.
+    """
+    from estate.assumptions import load_assumptions
+    from estate.options import generate_options
+
+    matched = pd.DataFrame({"system_key": ["E/a", "E/b"], "organisation": ["E", "E"], "system": ["a", "b"],
+                            "site_key": ["E/one", "E/two"], "users": [10.0, 10.0], "annual_cost": [1_000.0] * 2})
+    keys = ["E/one", "E/two", "E/dc"] + (["E/spare"] if extra_site else [])
+    sites = pd.DataFrame({"site_key": keys, "organisation": "E", "site": [k.split("/")[1] for k in keys],
+                          "racks": [10.0, 10.0, 10.0, 10.0][: len(keys)],
+                          "utilisation": [0.3, 0.3, 0.6, 0.55][: len(keys)],
+                          "annual_cost": [50_000.0, 40_000.0, 1.0, 1.0][: len(keys)], "exit_cost": 0.0})
+    a = load_assumptions()
+    return generate_options(matched, assumptions=a, sites=sites), a
+
+
+def _best_by_brute_force(options, room_rule: bool) -> tuple[set[str], float]:
+    """Every subset: a site closed at most once and, with ``room_rule``, each destination's racks within its room."""
+    table = options.options.set_index("option_id")
+    site = options.effects.loc[options.effects["effect"] == "retire"].set_index("option_id")["system_key"]
+    room = options.room.set_index("option_id")
+    best, value = set(), 0.0
+    ids = list(table.index)
+    for k in range(len(ids) + 1):
+        for subset in itertools.combinations(ids, k):
+            if len({site[o] for o in subset}) < len(subset):
+                continue
+            used: dict[str, float] = {}
+            for o in subset:
+                used[room.at[o, "destination"]] = used.get(room.at[o, "destination"], 0.0) + room.at[o, "racks"]
+            if room_rule and any(used[d] > room.loc[room["destination"] == d, "free"].iloc[0] + 1e-9 for d in used):
+                continue
+            total = float(table.loc[list(subset), "npv"].sum())
+            if total > value + 1e-6:
+                best, value = set(subset), total
+    return best, value
+
+
+def test_closures_sharing_a_destination_share_its_room():
+    from estate.schedule import apply_schedule, schedule_inputs, schedule_portfolio
+
+    options, a = _closures(extra_site=False)
+    assert options.options["target_label"].tolist() == ["close one; move its systems to E/dc",
+                                                        "close two; move its systems to E/dc"]
+    # Racks in use at each room: 10 x 0.3 = 3; free at DC: 10 x (1 - 0.6) = 4.
+    assert options.room["racks"].tolist() == pytest.approx([3.0, 3.0])
+    assert options.room["free"].tolist() == pytest.approx([4.0, 4.0])
+    assert "also offered to the closure of E/two" in options.options.loc[0, "rationale"]
+    best, value = _best_by_brute_force(options, room_rule=True)
+    assert best == {"HC-001"}  # one closure alone: the one saving more (50,000 against 40,000 a year)
+    assert _best_by_brute_force(options, room_rule=False)[0] == {"HC-001", "HC-002"}  # the rule binds
+    chosen = select_portfolio(options.options, options.effects, room=options.room)
+    assert set(chosen.chosen) == best and chosen.objective == pytest.approx(value)
+    assert set(select_portfolio(options.options, options.effects).chosen) == {"HC-001", "HC-002"}
+    schedule = schedule_portfolio(schedule_inputs(options, a), a)  # the time-indexed model keeps it too
+    assert set(schedule.portfolio.chosen) == best
+    scheduled = apply_schedule(options, schedule, a).options.set_index("option_id")
+    assert ("Not recommended: held back for room: E/dc has 4 racks free and HC-001 moves 3 there; this closure "
+            "needs 3.") in scheduled.at["HC-002", "rationale"]
+    assert "held back" not in scheduled.at["HC-001", "rationale"]
+
+
+def test_a_third_site_with_room_lets_both_closures_go():
+    from estate.schedule import schedule_inputs, schedule_portfolio
+
+    options, a = _closures(extra_site=True)
+    # Each room may go to DC (4 free) or Spare (10 x 0.45 = 4.5 free): four candidates, two a site.
+    assert options.options["target_label"].str.rsplit(" ", n=1).str[-1].tolist() == ["E/dc", "E/spare"] * 2
+    best, value = _best_by_brute_force(options, room_rule=True)
+    closed = options.effects.loc[options.effects["option_id"].isin(best) & (options.effects["effect"] == "retire")]
+    assert sorted(closed["system_key"]) == ["site:E/one", "site:E/two"]  # both close now
+    chosen = select_portfolio(options.options, options.effects, room=options.room)
+    assert chosen.objective == pytest.approx(value)
+    schedule = schedule_portfolio(schedule_inputs(options, a), a)
+    assert schedule.portfolio.objective == pytest.approx(value) and len(schedule.portfolio.chosen) == 2
+    destinations = options.room.set_index("option_id").loc[list(schedule.portfolio.chosen), "destination"]
+    assert sorted(destinations) == ["E/dc", "E/spare"]
+
+
+def test_room_rows_are_checked():
+    options = frame_options({"A": 1.0, "B": 1.0})
+    effects = frame_effects([("A", "s1", "retire"), ("B", "s2", "retire")])
+    room = pd.DataFrame({"option_id": ["A", "B"], "destination": ["D", "D"], "racks": [1.0, "many"],
+                         "free": [1.0, 1.0]})
+    with pytest.raises(ParameterError, match="racks that is not a finite number for 'B'"):
+        select_portfolio(options, effects, room=room)
+    fits = room.assign(racks=[1.0, 0.5], free=[2.0, 2.0])
+    assert select_portfolio(options, effects, room=fits).chosen == ("A", "B")
+    assert len(select_portfolio(options, effects, room=fits.assign(free=1.2)).chosen) == 1
