@@ -217,13 +217,16 @@ def graph(paths: tuple[Path, ...], out: Path, mapping: Path | None, keep_going: 
 @click.option("--budgets", type=click.Path(path_type=Path, dir_okay=False),
               help="Partners' one-off budgets: a CSV of organisation,year,budget (the most each organisation may "
                    "spend on the plan in that financial year); the schedule keeps them.")
+@click.option("--fit-overrides", "fit_overrides", type=click.Path(path_type=Path, dir_okay=False),
+              help="Your word on the fit test: a CSV of retired,survivor,decision,reason (decision allow or "
+                   "forbid; names as 'Organisation: System', a system name or a product).")
 @_mapping
 @_keep_going
 @_header_map
 @_max_size
 def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: Path | None,
-         scenario_files: tuple[Path, ...], pdf: Path | None, budgets: Path | None, mapping: Path | None,
-         keep_going: bool, header_map: Path | None, max_size: float) -> None:
+         scenario_files: tuple[Path, ...], pdf: Path | None, budgets: Path | None, fit_overrides: Path | None,
+         mapping: Path | None, keep_going: bool, header_map: Path | None, max_size: float) -> None:
     """Plan the consolidation of the inventories in PATHS and write the plan workbook OUT."""
     from rich.console import Console
 
@@ -235,16 +238,18 @@ def plan(paths: tuple[Path, ...], out: Path, assumptions: Path | None, charts: P
     if pdf is not None and pdf.suffix.lower() != ".pdf":
         raise click.UsageError("--pdf must name a .pdf file")
     _refuse_input(pdf, paths, option="--pdf")
-    if budgets is not None:
-        _refuse_input(out, [budgets])
-        _refuse_input(pdf, [budgets], option="--pdf")
+    for given in (budgets, fit_overrides):
+        if given is not None:
+            _refuse_input(out, [given])
+            _refuse_input(pdf, [given], option="--pdf")
     console = Console(stderr=True, highlight=False)
     with console.status("Planning...") as status:
         def progress(step: str) -> None:
             status.update(f"{step}...")
 
         result = make_plan(list(paths), assumptions=assumptions, mapping=mapping, header_map=header_map,
-                           partner_budgets=budgets, keep_going=keep_going, max_bytes=int(max_size * 1024 * 1024),
+                           partner_budgets=budgets, fit_overrides=fit_overrides, keep_going=keep_going,
+                           max_bytes=int(max_size * 1024 * 1024),
                            progress=progress)
         written: dict[str, Path] = {}
         if charts is not None:

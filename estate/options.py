@@ -112,6 +112,7 @@ __all__ = [
     "ONE_OFF_CATEGORIES",
     "OPTION_COLUMNS",
     "OPTION_TYPES",
+    "OVERRIDE_USE_COLUMNS",
     "Options",
     "PARTNER_SHARE_COLUMNS",
     "PATHS",
@@ -169,6 +170,9 @@ PARTNER_SHARE_COLUMNS = (
 )
 """Columns of :attr:`Options.partner_shares`."""
 
+OVERRIDE_USE_COLUMNS = ("option_id", "system_key", "survivor_key", "decision", "source_row")
+"""Columns of :attr:`Options.fit_overrides_used`."""
+
 ROOM_COLUMNS = ("option_id", "destination", "racks", "free")
 """Columns of :attr:`Options.room`."""
 
@@ -188,6 +192,7 @@ _ONE_DAY = np.timedelta64(1, "D")
 _DAYS_A_YEAR = 365.0
 _SITE_PREFIX = "site:"
 _CLOUD = "cloud"
+_FORBIDDEN = "may not go onto it by the user's override: "
 
 # Which defaulted columns matter for a system, by what the option does to it.
 _DEFAULTS_BY_EFFECT = {
@@ -239,6 +244,11 @@ class Options:
         utilisation of the closing site) and the racks free there (racks x
         (1 - utilisation)). The portfolio keeps the racks moved into each
         destination within its room (:func:`estate.portfolio.select_portfolio`).
+    fit_overrides_used : DataFrame
+        Columns :data:`OVERRIDE_USE_COLUMNS`: where the user's fit overrides
+        (:mod:`estate.fit_overrides`) changed what an option does: a system
+        retired onto a survivor the fit rules refused (``allow``), or left
+        running though the rules let it go (``forbid``).
     """
 
     options: pd.DataFrame
@@ -251,6 +261,8 @@ class Options:
     assumptions: Assumptions = field(repr=False)
     room: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({c: pd.Series(dtype=object if c in (
         "option_id", "destination") else float) for c in ROOM_COLUMNS}), repr=False)
+    fit_overrides_used: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in OVERRIDE_USE_COLUMNS}), repr=False)
 
     def _summary(self) -> list[tuple[str, str]]:
         from estate._display import count
@@ -573,13 +585,15 @@ def _profiles(systems: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
 
 
 def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: Assumptions,
-                           *, with_left_out: bool = False) -> pd.DataFrame:
+                           *, with_left_out: bool = False, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
     """The systems of the candidate's capability in its group that the survivor can take (:mod:`estate.fit`).
 
     The survivor survives; every other system of the capability in the
     group's organisations that fits it (same job, kind, sector and scale)
     retires; the rest keep running (with ``with_left_out``, they are returned
-    too, with ``effect`` ``"left out"`` and the ``reason``).
+    too, with ``effect`` ``"left out"`` and the ``reason``). ``overrides``
+    (:func:`estate.fit_overrides.resolve_fit_overrides`) allow or forbid
+    pairs whatever the rules say; ``override`` holds an allowing row's reason.
     """
     rows = candidates.loc[:, ["cand", "capability_code", "group", "target"]].explode("group")
     rows = rows.rename(columns={"group": "organisation"})
@@ -588,11 +602,21 @@ def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: A
     survive = (members["system_key"] == members["target"]).to_numpy()
     ok, reason = fits(_profiles(systems, members["system_key"]), _profiles(systems, members["target"]),
                       capability=members["capability_code"].to_numpy(object), max_cost_ratio=a.fit_max_cost_ratio)
+    allowed = np.zeros(len(members), dtype=bool)
+    told = np.full(len(members), "", dtype=object)
+    if overrides is not None and len(overrides):
+        said = members.loc[:, ["system_key", "target"]].merge(overrides, on=["system_key", "target"], how="left")
+        forbid = said["decision"].eq("forbid").to_numpy()
+        allowed = said["decision"].eq("allow").to_numpy() & ~ok
+        told = said["reason"].fillna("").astype(str).to_numpy(dtype=object)
+        reason = np.where(forbid & ok, _FORBIDDEN + told.astype(str), reason)  # the rules' reason, if they refuse
+        ok = (ok | allowed) & ~forbid
     members["effect"] = np.where(survive, "survive", np.where(ok, "retire", "left out"))
     members["reason"] = np.where(survive | ok, "", reason)
+    members["override"] = np.where(allowed & ~survive, told, "")
     if not with_left_out:
         members = members.loc[members["effect"] != "left out"]
-    return members.loc[:, ["cand", "system_key", "effect", "reason"]].reset_index(drop=True)
+    return members.loc[:, ["cand", "system_key", "effect", "reason", "override"]].reset_index(drop=True)
 
 
 def received_users(members: pd.DataFrame, systems: pd.DataFrame) -> pd.Series:
@@ -705,7 +729,7 @@ def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataF
 
 def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: pd.DataFrame,
                       hosting: pd.DataFrame, systems: pd.DataFrame, joint_members: pd.DataFrame,
-                      a: Assumptions) -> tuple[pd.DataFrame, ...]:
+                      a: Assumptions, overrides: pd.DataFrame | None = None) -> tuple[pd.DataFrame, ...]:
     """Keep the candidates worth appraising, and say in each consolidation's rationale why its survivor fits.
 
     Dropped: a consolidation whose survivor fits none of the other systems
@@ -724,7 +748,7 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
             out.append(frame)
             continue
         numbered = frame.assign(cand=np.arange(len(frame)))
-        everyone = _consolidation_members(numbered, systems, a, with_left_out=True)
+        everyone = _consolidation_members(numbered, systems, a, with_left_out=True, overrides=overrides)
         members = everyone.loc[everyone["effect"] != "left out"]
         costed = members["system_key"].map(given).groupby(members["cand"]).any()
         retiring = members.loc[members["effect"] == "retire"]
@@ -742,17 +766,28 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
         left_by = everyone.loc[everyone["effect"] == "left out"].groupby("cand", sort=False)
         left_of = {cand: group for cand, group in left_by}
         no_one = everyone.iloc[:0]
+        told = retiring.loc[retiring["override"] != ""]
+        told_by = {cand: group for cand, group in told.groupby("cand", sort=False)}
         for cand, rationale in zip(kept["cand"], kept["rationale"], strict=True):
             mine = retired_by.get(cand, [])
-            left = left_of.get(cand, no_one)
+            forced = told_by.get(cand, no_one)
             key = survivor[cand]
-            jobs = [names.at[k, "fit_jobs"] for k in mine]
+            natural = [k for k in mine if k not in set(forced["system_key"])]
+            left = left_of.get(cand, no_one)
+            jobs = [names.at[k, "fit_jobs"] for k in natural]
             capability = names.at[key, "capability_code"]
             done = [capability if capability in j else (j[0] if j else capability) for j in jobs]
             profile = names.loc[key, ["users", *(f"fit_{c}" for c in _PROFILE)]]
             profile.index = ["users", *_PROFILE]
-            line = (f"{rationale} Retire {len(mine)} system{'s' if len(mine) != 1 else ''} doing the same job onto "
-                    f"it. {fit_reason(profile, done, float(taken[cand]))}")
+            line = (f"{rationale} Retire {len(mine)} system{'s' if len(mine) != 1 else ''} "
+                    f"{'doing the same job ' if not len(forced) else ''}onto it.")
+            if natural:
+                line += f" {fit_reason(profile, done, float(taken[cand]))}"
+            if len(forced):
+                line += "".join(
+                    f" {names.at[k, 'system'] if isinstance(names.at[k, 'system'], str) else k} "
+                    f"({names.at[k, 'organisation']}) fits by the user's override: {why.rstrip('.')}."
+                    for k, why in zip(forced["system_key"], forced["override"], strict=True))
             if len(left):
                 shown = "; ".join(f"{names.at[k, 'system'] if isinstance(names.at[k, 'system'], str) else k} "
                                   f"({k.split('/', 1)[0]}) {why}"
@@ -1037,6 +1072,22 @@ def _cost_hosting(candidates: pd.DataFrame, moves: pd.DataFrame, systems: pd.Dat
     return m, per, costs
 
 
+def _overrides_used(everyone: pd.DataFrame, candidates: pd.DataFrame,
+                    overrides: pd.DataFrame | None) -> pd.DataFrame | None:
+    """:attr:`Options.fit_overrides_used`: the members whose fate an override decided against the rules."""
+    if overrides is None or not len(overrides):
+        return None
+    members = everyone.assign(option_id=candidates.set_index("cand").loc[everyone["cand"], "option_id"].to_numpy(),
+                              survivor_key=candidates.set_index("cand").loc[everyone["cand"], "target"].to_numpy())
+    forbidden = members["reason"].str.startswith(_FORBIDDEN)
+    decided = members.loc[(members["override"] != "") | forbidden].assign(
+        decision=np.where(forbidden.loc[(members["override"] != "") | forbidden], "forbid", "allow"))
+    decided = decided.merge(overrides.loc[:, ["system_key", "target", "source_row"]],
+                            left_on=["system_key", "survivor_key"], right_on=["system_key", "target"])
+    return decided.loc[:, list(OVERRIDE_USE_COLUMNS)].sort_values(["option_id", "system_key"], kind="stable") \
+        .reset_index(drop=True)
+
+
 def _room(candidates: pd.DataFrame) -> pd.DataFrame:
     """:attr:`Options.room`: each closure whose destination's free racks and racks moved are both known."""
     if "racks_needed" not in candidates:
@@ -1130,6 +1181,7 @@ def generate_options(
     groups: pd.DataFrame | Iterable[Collection[str]] | None = None,
     interfaces: pd.DataFrame | pd.Series | Mapping[str, float] | None = None,
     sites: pd.DataFrame | None = None,
+    fit_overrides: pd.DataFrame | None = None,
 ) -> Options:
     """Propose, cost and appraise every candidate option.
 
@@ -1165,6 +1217,11 @@ def generate_options(
         optionally ``under_used`` or ``is_under_used`` (used where
         utilisation is missing), as :func:`estate.overlaps.site_overlaps`
         returns. Without it, ``inventory.sites`` is used.
+    fit_overrides : DataFrame, optional
+        The user's word on the fit test, columns ``retired``, ``survivor``,
+        ``decision`` (``allow`` or ``forbid``) and ``reason``
+        (:mod:`estate.fit_overrides`): an allowed pair is consolidated though
+        the fit rules refuse it, a forbidden one never is.
 
     Returns
     -------
@@ -1230,6 +1287,11 @@ def generate_options(
     d = _dates(a)
     systems = _prepare(matched, a, d, inventory, interfaces)
     groupings = _groupings(groups, inventory)
+    overrides = None
+    if fit_overrides is not None:
+        from estate.fit_overrides import check_fit_overrides, resolve_fit_overrides
+
+        overrides = resolve_fit_overrides(check_fit_overrides(fit_overrides), systems)
 
     # 1. Candidates, sorted and numbered within each type.
     shared = _shared_platforms(systems, groupings)
@@ -1237,7 +1299,7 @@ def generate_options(
     rationalised = _rationalisations(systems)
     hosting, moves = _hosting_consolidations(systems, _site_table(sites, inventory), a)
     shared, rationalised, joint, hosting = _worth_appraising(shared, rationalised, joint, hosting, systems,
-                                                             joint_members, a)
+                                                             joint_members, a, overrides)
     numbered = []
     for frame, kind in ((shared, "shared platform"), (joint, "joint procurement"),
                         (rationalised, "rationalisation"), (hosting, "hosting consolidation")):
@@ -1255,10 +1317,13 @@ def generate_options(
 
     # 2. Members and the cost model of each type.
     effects_parts, totals_parts, cost_parts = [], [], []
+    used = None
     consolidating = candidates.loc[candidates["type"].isin(["shared platform", "rationalisation"])]
     if len(consolidating):
-        parts = _cost_consolidations(_consolidation_members(consolidating, systems, a).drop(columns="reason"),
-                                     systems, a, d)
+        everyone = _consolidation_members(consolidating, systems, a, with_left_out=True, overrides=overrides)
+        used = _overrides_used(everyone, candidates, overrides)
+        parts = _cost_consolidations(everyone.loc[everyone["effect"] != "left out"]
+                                     .drop(columns=["reason", "override"]).reset_index(drop=True), systems, a, d)
         effects_parts.append(parts[0])
         totals_parts.append(parts[1])
         cost_parts.append(parts[2])
@@ -1400,6 +1465,7 @@ def generate_options(
         defaults_used=_defaults_used(members, systems, closing, a),
         assumptions=a,
         room=_room(candidates),
+        **({"fit_overrides_used": used} if used is not None else {}),
     )
 
 

@@ -86,6 +86,8 @@ class Plan:
         systems' ways of division (:mod:`estate.reorganisation`).
     schedule : Schedule or None
         When each recommended option starts and what set it (:mod:`estate.schedule`).
+    fit_overrides : DataFrame or None
+        The user's fit overrides the plan was made with (:mod:`estate.fit_overrides`).
     """
 
     inventory: Inventory
@@ -99,6 +101,7 @@ class Plan:
     roadmap: Roadmap
     reorganisation: Reorganisation | None = None
     schedule: Schedule | None = None
+    fit_overrides: pd.DataFrame | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def _summary(self) -> list[tuple[str, str]]:
@@ -340,9 +343,8 @@ class Plan:
             ("Recommended options", f"{head['Recommended options']:,.0f}"),
             ("Recommended annual saving", f"{money(head['Recommended annual saving'])} after optimism bias"
                                           + (f" ({share:.1%} of run cost)" if share == share else "")),
-            ("Run cost in scope", f"{money(head['Run cost in scope'])} a year"
-                                  + (f" (the saving is {scope_share:.1%} of it)" if scope_share == scope_share
-                                     else "")),
+            ("Run cost in scope", f"{money(head['Run cost in scope'])} a year (the saving is {scope_share:.1%} of it)"
+             if scope_share == scope_share else "none: no option is costed"),
             ("Before optimism bias", f"{money(head['Annual saving before optimism bias'])} a year, of which "
                                      f"{money(head['Cashable saving before optimism bias'])} cashable"),
             ("One-off cost", f"{money(head['One-off cost'])} after optimism bias"),
@@ -479,6 +481,7 @@ def make_plan(
     mapping: pd.DataFrame | str | Path | None = None,
     constraints: PortfolioConstraints | None = None,
     partner_budgets: Mapping[tuple[str, int], float] | str | Path | None = None,
+    fit_overrides: pd.DataFrame | str | Path | None = None,
     header_map: Any = None,
     keep_going: bool = False,
     max_bytes: int | None = None,
@@ -504,6 +507,12 @@ def make_plan(
         share of the options' spend that year), or a CSV of
         ``organisation,year,budget`` (:mod:`estate.budgets`). The schedule
         keeps them; an option they hold back starts for reason ``budget``.
+    fit_overrides : DataFrame or path, optional
+        The user's word on the fit test: a CSV (or DataFrame) of
+        ``retired,survivor,decision,reason`` (:mod:`estate.fit_overrides`),
+        or an earlier plan workbook's ``Fit overrides`` sheet. When omitted
+        and ``assumptions`` is an earlier plan workbook, that workbook's
+        overrides are kept.
     header_map, keep_going, max_bytes
         Passed to :func:`estate.reading.read_inventory`.
     progress : callable, optional
@@ -532,6 +541,7 @@ def make_plan(
         raise ParameterError(f"The 'progress' parameter of make_plan must be callable or None. "
                              f"Got {type(progress).__name__} instead.")
     step = progress or _noop
+    assumption_source = assumptions
     if not isinstance(assumptions, Assumptions):
         assumptions = _load_assumptions(assumptions)
     assumptions = _dated(assumptions)
@@ -549,6 +559,7 @@ def make_plan(
     if inventory.systems.empty:
         raise ParameterError("no systems were read: nothing to plan")
     budgets = _partner_budgets(partner_budgets, inventory)
+    overrides = _fit_overrides(fit_overrides, assumption_source)
 
     step("Matching products and capabilities")
     matched = match_systems(inventory.systems, mapping=mapping)
@@ -562,7 +573,7 @@ def make_plan(
     options = generate_options(matched, assumptions=assumptions, inventory=inventory,
                                groups=successor_groups(inventory.organisations, overlaps.partner_groups),
                                interfaces=overlaps.integration_blast_radius,
-                               sites=overlaps.site_overlaps)
+                               sites=overlaps.site_overlaps, fit_overrides=overrides)
     options, reorganisation = plan_reorganisation(options, matched, inventory.organisations, assumptions)
     step("Choosing and phasing the portfolio")
     sites = matched[["system_key", "site_key"]] if "site_key" in matched else None
@@ -583,7 +594,7 @@ def make_plan(
                             first_month=assumptions.first_month)
     return Plan(inventory=inventory, matched=matched, graph=graph, overlaps=overlaps, assumptions=assumptions,
                 options=options, portfolio=portfolio, partners=partners, roadmap=roadmap,
-                reorganisation=reorganisation, schedule=schedule)
+                reorganisation=reorganisation, schedule=schedule, fit_overrides=overrides)
 
 
 def _partner_budgets(budgets: Mapping[tuple[str, int], float] | str | Path | None,
@@ -598,6 +609,20 @@ def _partner_budgets(budgets: Mapping[tuple[str, int], float] | str | Path | Non
     if isinstance(budgets, (str, Path)):
         return read_partner_budgets(budgets, organisations)
     return check_partner_budgets(budgets, organisations)
+
+
+def _fit_overrides(overrides: pd.DataFrame | str | Path | None, assumptions: Any) -> pd.DataFrame | None:
+    """The fit overrides given, or those of the earlier plan workbook the assumptions come from."""
+    from estate.fit_overrides import check_fit_overrides, read_fit_overrides
+
+    if overrides is None:
+        if isinstance(assumptions, (str, os.PathLike)) and Path(assumptions).suffix.lower() in (".xlsx", ".xlsm"):
+            kept = read_fit_overrides(assumptions)
+            return kept if len(kept) else None
+        return None
+    if isinstance(overrides, (str, os.PathLike)):
+        return read_fit_overrides(overrides)
+    return check_fit_overrides(overrides)
 
 
 def _dated(assumptions: Assumptions) -> Assumptions:

@@ -90,7 +90,7 @@ def plan_scenarios(plan: Plan, paths: Iterable[str | Path], *, mapping: Any = No
             raise ParameterError(f"{Path(path).name}: scenario names come from file names and must differ from "
                                  f"each other and from 'base'; {name!r} is taken.")
         plans[name] = make_plan(plan.inventory, assumptions=assumptions, mapping=mapping, constraints=constraints,
-                                 partner_budgets=partner_budgets)
+                                 partner_budgets=partner_budgets, fit_overrides=plan.fit_overrides)
     return plans
 
 

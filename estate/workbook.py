@@ -79,6 +79,7 @@ from estate._xlsx import Formula, PlanWorksheet, branches, cat
 from estate.assumptions import Assumptions
 from estate.costing import COST_KINDS
 from estate.errors import NotASpreadsheetError, ParameterError
+from estate.fit_overrides import FIT_OVERRIDE_SHEET
 from estate.narrative import default_kinds, default_text, drawn_at, live_and_replan, option_sentence, option_words
 from estate.outputs import MARK_PROPERTY, atomic_write, output_error
 from estate.plan import CURRENCY_SYMBOLS, uncosted_findings
@@ -1797,6 +1798,25 @@ _SUCCESSOR_COLUMNS = (
     _c("division_annual_change", "Division annual cost change", 15, _MONEY),
     _c("run_cost_after", "Run cost after", 15, _MONEY),
 )
+_FIT_OVERRIDE_COLUMNS = (
+    _c("retired", "Retired", 34), _c("survivor", "Survivor", 34), _c("decision", "Decision", 10),
+    _c("reason", "Reason", 50), _c("options", "Options it changed", 30), _c("source_file", "Source file", 24),
+    _c("source_row", "Source row", 10, _INT),
+)
+
+
+def _write_fit_overrides(ws: PlanWorksheet, plan: Plan, styles: _Styles) -> None:
+    """The user's fit overrides the plan was made with, and the options each changed (read back on a re-plan)."""
+    frame = plan.fit_overrides.reset_index(drop=True).copy()
+    used = plan.options.fit_overrides_used
+    changed = used.groupby("source_row")["option_id"].agg(lambda ids: "; ".join(sorted(set(ids))))
+    frame["options"] = frame["source_row"].map(changed).fillna("none: the rules already agreed, or no option "
+                                                               "brings the pair together")
+    t = _Table(FIT_OVERRIDE_SHEET, _FIT_OVERRIDE_COLUMNS, len(frame), streamed=False)
+    _prepare_sheet(ws, t, styles, frame)
+    _write_values(ws, t, frame, styles)
+
+
 REORGANISATION_SHEETS = ("Vesting", "Divided systems", "Successors")
 """The reorganisation sheets, written when the inventory names successors (``Vesting`` always)."""
 
@@ -2060,6 +2080,8 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
             order.append("Successor shares")
         if scenarios is not None:
             order.insert(order.index("Option sensitivity") + 1, "Scenarios")
+        if plan.fit_overrides is not None and len(plan.fit_overrides):
+            order.insert(order.index("Assumptions") + 1, FIT_OVERRIDE_SHEET)
         sheets = {name: wb.add_worksheet(name, worksheet_class=PlanWorksheet) for name in order}
         for name in ("Option systems", "Partner shares", "Years", "Roadmap events", "Defaults used"):
             sheets[name].set_tab_color("#A6A6A6")
@@ -2084,6 +2106,8 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
         if scenarios is not None:
             _write_scenarios(sheets["Scenarios"], scenarios, styles)
         _write_vesting(sheets["Vesting"], plan, styles)
+        if FIT_OVERRIDE_SHEET in sheets:
+            _write_fit_overrides(sheets[FIT_OVERRIDE_SHEET], plan, styles)
         if "Divided systems" in sheets:
             _write_divisions(sheets["Divided systems"], plan, styles, names)
             shares = _write_successor_shares(sheets["Successor shares"], layout, plan, styles)
