@@ -59,9 +59,9 @@ the portfolio. Writing :math:`R_s` for the options that retire system *s*,
     chosen (CONTRACT §4: a system is ``Survivor`` in at most one recommended
     option);
 (c3) ``destination_room``: :math:`\\sum_{o \\in D_k} \\mathrm{racks}_o x_o \\le \\mathrm{free}_k`
-    for each destination *k* offered to two or more closures, where :math:`D_k`
+    for each destination *k* whose closures could overfill it, where :math:`D_k`
     are the closures moving into *k*: closures that each fit alone cannot
-    together overfill it;
+    together overfill it (and one that does not fit alone is never chosen);
 (d) ``budget``: :math:`\\sum_o \\mathrm{oneoff}_{o,y} x_o \\le B_y` for each
     year *y* of :attr:`PortfolioConstraints.budget_by_year`;
 (e) bounds: :math:`x_o = 0` for every option that includes an organisation that
@@ -539,16 +539,18 @@ def _survive_at_most_once(keep: pd.DataFrame, n: int) -> LinearConstraint | None
 
 
 def _destination_room(room: pd.DataFrame | None, n: int) -> LinearConstraint | None:
-    """(c3) For each destination k offered to two or more closures: sum of racks_o x_o over them <= free_k."""
+    """(c3) For each destination k that the closures moving into it could overfill: sum of racks_o x_o <= free_k."""
     if room is None or not len(room):
         return None
-    row, contested = _contested_groups(room, ["destination"])
-    if not contested.any():
+    free = room.groupby("destination", sort=True)["free"].min()
+    demand = room.groupby("destination", sort=True)["racks"].sum()
+    tight = free.index[demand > free + 1e-9]
+    binding = room.loc[room["destination"].isin(tight)]
+    if not len(binding):
         return None
-    chosen = room.loc[contested]
-    free = chosen.groupby("destination", sort=True)["free"].min().to_numpy(dtype=float)
-    return _family(row, chosen["col"].to_numpy(), chosen["racks"].to_numpy(dtype=float), -np.inf, free, n,
-                   rows=len(free))
+    row = pd.Index(tight).get_indexer(binding["destination"])
+    return _family(row, binding["col"].to_numpy(), binding["racks"].to_numpy(dtype=float), -np.inf,
+                   free[tight].to_numpy(dtype=float), n, rows=len(tight))
 
 
 def _room_table(room: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame | None:

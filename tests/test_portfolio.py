@@ -611,3 +611,34 @@ def test_room_rows_are_checked():
     fits = room.assign(racks=[1.0, 0.5], free=[2.0, 2.0])
     assert select_portfolio(options, effects, room=fits).chosen == ("A", "B")
     assert len(select_portfolio(options, effects, room=fits.assign(free=1.2)).chosen) == 1
+
+
+@given(st.integers(0, 2**32 - 1))
+@settings(max_examples=40, deadline=None)
+def test_room_portfolios_equal_the_brute_force_best(seed):
+    # Up to 8 closures of 4 sites into 3 destinations: each site closes at most once, each destination's racks
+    # within its room; the solver's total equals the best feasible subset's.
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 9))
+    ids = [f"HC-{i:03d}" for i in range(n)]
+    site = {o: f"site:S{rng.integers(0, 4)}" for o in ids}
+    destination = {o: f"D{rng.integers(0, 3)}" for o in ids}
+    racks = {o: float(rng.integers(1, 6)) for o in ids}
+    free = {d: float(rng.integers(1, 9)) for d in ("D0", "D1", "D2")}
+    npv = {o: float(rng.normal(10, 6)) for o in ids}
+    room = pd.DataFrame({"option_id": ids, "destination": [destination[o] for o in ids],
+                         "racks": [racks[o] for o in ids], "free": [free[destination[o]] for o in ids]})
+    best = 0.0
+    for k in range(n + 1):
+        for subset in itertools.combinations(ids, k):
+            if len({site[o] for o in subset}) < k:
+                continue
+            used = {d: sum(racks[o] for o in subset if destination[o] == d) for d in free}
+            if any(used[d] > free[d] for d in free):
+                continue
+            best = max(best, sum(npv[o] for o in subset))
+    effects = frame_effects([(o, site[o], "retire") for o in ids])
+    portfolio = select_portfolio(frame_options(npv), effects, room=room)
+    assert portfolio.objective == pytest.approx(best, abs=1e-6)
+    for d in free:  # never overfilled, even by one closure that does not fit alone
+        assert sum(racks[o] for o in portfolio.chosen if destination[o] == d) <= free[d]
