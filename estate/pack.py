@@ -178,6 +178,7 @@ def _headline_page(pdf: PdfPages, plan: Plan, number: int, subtitle: str) -> int
     page = _Page(pdf, "The headline", subtitle, number)
     payback = head["Payback years"]
     share = head["Saving as share of run cost"]
+    scope = head["Saving as share of run cost in scope"]
     rows = [
         ("Organisations", f"{int(head['Organisations']):,}"),
         ("Systems", f"{int(head['Systems']):,}"),
@@ -185,6 +186,8 @@ def _headline_page(pdf: PdfPages, plan: Plan, number: int, subtitle: str) -> int
         ("Recommended options", f"{int(head['Recommended options']):,}"),
         ("Recommended annual saving", money_text(head["Recommended annual saving"], c)),
         ("Saving as share of run cost", f"{share:.1%}" if np.isfinite(share) else "n/a"),
+        ("... of the run cost in scope", f"{scope:.1%} of {money_text(head['Run cost in scope'], c)}"
+         if np.isfinite(scope) else "n/a"),
         ("One-off cost", money_text(head["One-off cost"], c)),
         (f"NPV over {a.horizon_years} years at {a.discount_rate:.1%}", money_text(head["NPV"], c)),
         ("Payback", f"{payback:.1f} years" if np.isfinite(payback) else "not within the appraisal period"),

@@ -56,6 +56,8 @@ def test_headline_figures_are_the_plans(pack: list[str], plan: estate.plan.Plan)
         assert f"{label} £{head[key]:,.0f}" in first
     assert f"NPV over 10 years at 3.5% £{head['NPV']:,.0f}" in first
     assert f"Payback {head['Payback years']:.1f} years" in first
+    assert (f"... of the run cost in scope {head['Saving as share of run cost in scope']:.1%} of "
+            f"£{head['Run cost in scope']:,.0f}") in first
     assert f"{len(plan.inventory.systems):,} system rows read" in first
 
 
