@@ -10,8 +10,10 @@ system keeps running), and :func:`fit_reason` says why a survivor fits.
 1. **Same job.** The system's job must be one the survivor does. A product's
    jobs are listed in ``estate/data/product_classes.csv`` (finer capabilities
    of ``capabilities.csv`` where the coarse one lumps jobs together, e.g.
-   ``NHS-OBS`` beside ``NHS-EPR``, ``POL-ICCS`` beside ``POL-CAD``); a system
-   whose product is not listed does the job of its own capability. In an
+   ``NHS-OBS`` beside ``NHS-EPR``, ``POL-ICCS`` beside ``POL-CAD``), with the
+   other capabilities the system serves (``capability_codes``,
+   :mod:`estate.coverage`); a system whose product is not listed does the
+   jobs of the capabilities it serves. In an
    option for capability C, a system's job is C if its product does C, else
    its product's first job.
 2. **Same kind of product.** Products are a ``platform``, a ``module`` or a
@@ -54,6 +56,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from estate.coverage import codes_of
 from estate.errors import ParameterError
 
 __all__ = [
@@ -151,8 +154,8 @@ def fit_profiles(systems: pd.DataFrame, classes: pd.DataFrame | None = None) -> 
     Parameters
     ----------
     systems : DataFrame
-        ``product_id`` and ``capability_code``; ``users``, ``annual_cost``
-        and ``product_name`` when present.
+        ``product_id`` and ``capability_code``; ``capability_codes``,
+        ``users``, ``annual_cost`` and ``product_name`` when present.
     classes : DataFrame, optional
         :func:`load_product_classes` (the packaged file by default).
 
@@ -161,7 +164,9 @@ def fit_profiles(systems: pd.DataFrame, classes: pd.DataFrame | None = None) -> 
     DataFrame
         Columns :data:`FIT_PROFILE_COLUMNS`: the product's class and its
         rank in :data:`PRODUCT_CLASSES` (NaN when the product is not listed),
-        the jobs it does (its capability when not listed), its job in its own
+        the jobs it does (the product's listed jobs, then the other
+        capabilities the system serves beyond its primary one; when not
+        listed, every capability it serves), its job in its own
         capability, and its sector (from the product, else the capability's
         prefix: ``NHS-`` is ``nhs``, ``POL-`` ``police``, ``FIRE-`` ``fire``).
     """
@@ -172,7 +177,16 @@ def fit_profiles(systems: pd.DataFrame, classes: pd.DataFrame | None = None) -> 
     listed = product.map(lambda p: p in table.index if isinstance(p, str) else False).astype(bool)
     product_class = product.map(table["product_class"]).where(listed, None)
     own = capability.map(lambda c: (c,) if isinstance(c, str) else ())
-    jobs = product.map(table["jobs"]).where(listed, own)
+    if "capability_codes" in systems:  # every capability the system serves (estate.coverage)
+        served = systems["capability_codes"].map(codes_of)
+        own = served.where(served.map(len) > 0, own)
+        extra = served.map(lambda codes: codes[1:])
+        jobs = product.map(table["jobs"]).where(listed, own)
+        jobs = pd.Series([j + tuple(c for c in e if c not in j) if is_listed else j
+                          for j, e, is_listed in zip(jobs, extra, listed, strict=True)], index=systems.index,
+                         dtype=object)
+    else:
+        jobs = product.map(table["jobs"]).where(listed, own)
     prefix = capability.map(lambda c: c.split("-", 1)[0] if isinstance(c, str) else None)
     by_capability = prefix.map(_SECTOR_OF_PREFIX).fillna("")
     given = product.map(table["sector"]).where(listed, "").fillna("")

@@ -195,6 +195,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from estate._collector import collector_paused
+from estate.coverage import CAPABILITY_SEPARATOR, product_modules, split_capabilities
 from estate.errors import InputFileError, NotASpreadsheetError, ParameterError
 from estate.reference import (
     _alias_keys,
@@ -232,7 +233,8 @@ CAPABILITY_METHODS = ("user override", "from the input's capability text", "infe
 
 MATCH_COLUMNS = ("split_from", "matched_text", "product_id", "product_name", "product_family", "vendor_name",
                  "capability_code", "capability_name", "product_confidence", "product_method",
-                 "capability_confidence", "capability_method", "match_confidence", "needs_review", "match_note")
+                 "capability_confidence", "capability_method", "match_confidence", "needs_review", "match_note",
+                 "capability_codes", "module_codes", "capability_note")
 """Columns :func:`match_systems` adds after the input's columns."""
 
 MAPPING_COLUMNS = ("raw_text", "product", "vendor", "capability")
@@ -630,6 +632,7 @@ class _Part:
     matched_text: str
     capability: int = -1  # capability read from a product cell that names a capability
     override_capability: int = -1
+    override_capabilities: tuple[int, ...] = ()
     override_vendor: str | None = None
     from_system_name: bool = False
     cell_vendor: str | None = None  # the vendor to fall back on if a system-name match is refused
@@ -644,6 +647,7 @@ class _Override:
     capability: int
     source: str
     more: tuple[int, ...] = ()  # further products when the row maps a text to several ("Teams; Zoom")
+    capabilities: tuple[int, ...] = ()  # every capability the row names ("CORP-FIN; CORP-HR"), the first first
 
 
 @dataclass
@@ -1268,17 +1272,21 @@ def _prepare_mapping(mapping: pd.DataFrame | PathLike | None, matcher: _Matcher)
                     key = matcher.unlisted_key(forms, product_text, [])
                     found = matcher.new_product(key, product_text, vendor_name, by_user=True)
                 product = found
-        capability = -1
-        if capability_text:
-            capability = ref.capability_index.get(capability_text.upper(), -1)
-            if capability < 0:
-                capability = ref.capability_key.get(normalise_header(capability_text), -1)
-            if capability < 0:
-                raise ParameterError(f"{where}, column 'capability': '{capability_text}' is not a capability "
+        capabilities: list[int] = []
+        for part in split_capabilities(capability_text):  # a system may serve several: "CORP-FIN; CORP-HR"
+            found = ref.capability_index.get(part.upper(), -1)
+            if found < 0:
+                found = ref.capability_key.get(normalise_header(part), -1)
+            if found < 0:
+                raise ParameterError(f"{where}, column 'capability': '{part}' is not a capability "
                                      "code or name; use a code from capabilities.csv such as CORP-FIN.")
+            if found not in capabilities:
+                capabilities.append(found)
+        capability = capabilities[0] if capabilities else -1
         if product is None and vendor_name is None and capability < 0:
             continue
-        overrides[normalise_header(raw)] = _Override(product, vendor_name, capability, where, more)
+        overrides[normalise_header(raw)] = _Override(product, vendor_name, capability, where, more,
+                                                     tuple(capabilities))
     return overrides
 
 
@@ -1597,6 +1605,7 @@ def _overridden(matcher: _Matcher, text: str, override: _Override, vendor: str |
         part.override_vendor = override.vendor
     if override.capability >= 0:
         part.override_capability = override.capability
+        part.override_capabilities = override.capabilities
     return part
 
 
@@ -2139,6 +2148,8 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
     # Capability text: the capability cell; else a product cell naming a capability; else the system name.
     cap_cache: dict[str, tuple[int, float, bool, tuple[int, ...]]] = {}
     cap_results = _resolve_capability_texts(ref, capability_texts, threshold, cap_cache)
+    cap_results, cell_codes, cell_unread = _cell_capabilities(ref, capability_texts, cap_results, threshold,
+                                                              cap_cache)
     t_code = np.array([r[0] for r in cap_results], dtype=np.int64)[capability_codes[rows]]
     t_conf = np.array([r[1] for r in cap_results], dtype=np.float64)[capability_codes[rows]]
     t_exact = np.array([r[2] for r in cap_results], dtype=bool)[capability_codes[rows]]
@@ -2167,6 +2178,11 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
                                                      p_override_cap, is_split)
     codes = np.array(ref.capability_codes + [None], dtype=object)
     cap_names = np.array(ref.capability_names + [None], dtype=object)
+    p_override_caps = [p.override_capabilities for p in flat]
+    all_codes = _all_capability_codes(ref, codes, cap, t_code, t_cell, capability_codes[rows], cell_codes,
+                                      p_override_cap, [p_override_caps[i] for i in part_index]
+                                      if any(p_override_caps) else None, is_split)
+    unread = np.array(cell_unread + [None], dtype=object)[np.where(t_cell, capability_codes[rows], -1)]
 
     added = {
         "split_from": split_from,
@@ -2184,6 +2200,9 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
         "match_confidence": np.minimum(p_conf, cap_conf),
         "needs_review": p_review | (p_method == _METHOD_UNLISTED),
         "match_note": p_note,
+        "capability_codes": all_codes,
+        "module_codes": np.full(len(out), None, dtype=object),
+        "capability_note": unread,
     }
     for column, values in added.items():
         if values.dtype == object:
@@ -2192,6 +2211,76 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
             out[column] = pd.Series(values, dtype=object)
         else:
             out[column] = values
+    # Product-known modules: a suite platform serves the jobs its catalogue entry lists (estate.coverage).
+    if "organisation" in out.columns and len(out):
+        modules = product_modules(out.assign(organisation=out["organisation"].astype(str)))
+        found = modules.notna()
+        if found.any():
+            out["module_codes"] = modules.where(found, np.nan).astype(object)
+            out.loc[found, "capability_codes"] = (out.loc[found, "capability_codes"].fillna("").astype(str)
+                                                  + CAPABILITY_SEPARATOR + modules[found]).str.strip(
+                CAPABILITY_SEPARATOR)
+    return out
+
+
+def _cell_capabilities(ref: _Reference, texts: list[str], results: list[tuple[int, float, bool, tuple[int, ...]]],
+                       threshold: float, cache: dict[str, tuple[int, float, bool, tuple[int, ...]]]
+                       ) -> tuple[list[tuple[int, float, bool, tuple[int, ...]]], list[tuple[int, ...]],
+                                  list[str | None]]:
+    """Every capability each unique capability cell lists (CONTRACT §2: a system may serve several).
+
+    A cell is split on ``;`` and line breaks and each part resolved as a whole
+    cell is; a part whose soft pieces are all capabilities (``"Finance/HR"``)
+    gives each. Returns each text's result for its primary (first read) part,
+    all its codes in order, and the parts not read as a capability (joined
+    by ``"; "``, None when every part was read).
+    """
+    results = list(results)
+    codes: list[tuple[int, ...]] = []
+    unread: list[str | None] = []
+    parts_of = [split_capabilities(t) if t else [] for t in texts]
+    wanted = sorted({p for parts in parts_of if len(parts) > 1 for p in parts})
+    found = dict(zip(wanted, _resolve_capability_texts(ref, wanted, threshold, cache))) if wanted else {}
+    for i, parts in enumerate(parts_of):
+        if len(parts) <= 1:
+            code, _, _, every = results[i]
+            codes.append(tuple(every) if len(every) > 1 else ((code,) if code >= 0 else ()))
+            unread.append(None)
+            continue
+        read = [found[p] for p in parts if found[p][0] >= 0]
+        missed = [p for p in parts if found[p][0] < 0]
+        results[i] = read[0] if read else (-1, 0.0, False, ())
+        codes.append(tuple(dict.fromkeys(c for r in read for c in (r[3] if len(r[3]) > 1 else (r[0],)))))
+        unread.append("; ".join(missed) if missed else None)
+    return results, codes, unread
+
+
+def _all_capability_codes(ref: _Reference, names: np.ndarray, cap: np.ndarray, t_code: np.ndarray, t_cell: np.ndarray,
+                          cell: np.ndarray, cell_codes: list[tuple[int, ...]], override: np.ndarray,
+                          override_codes: list[tuple[int, ...]] | None, is_split: np.ndarray) -> np.ndarray:
+    """``capability_codes`` of each row: the decided capability first, then the cell's others, each once.
+
+    The cell's primary code gives way to the decided one when they are
+    related (the product's more specific capability); a mapping's
+    capabilities replace the cell's. In a split cell, a part whose product's
+    capability the cell does not name keeps its product's alone.
+    """
+    out = names[cap].copy()
+    several = np.array([len(c) > 1 for c in cell_codes] + [False], dtype=bool)[np.where(t_cell, cell, -1)]
+    overridden = override >= 0
+    if override_codes is not None:
+        several |= overridden & np.array([len(c) > 1 for c in override_codes], dtype=bool)
+    for i in np.flatnonzero(several):
+        if overridden[i]:
+            listed: tuple[int, ...] = override_codes[i] if override_codes is not None else ()
+        else:
+            refined = cap[i] >= 0 and t_code[i] >= 0 and _related(ref, int(cap[i]), int(t_code[i])) >= 0
+            if is_split[i] and cap[i] >= 0 and cap[i] not in cell_codes[cell[i]] and not refined:
+                continue
+            listed = tuple(c for c in cell_codes[cell[i]] if not (refined and c == t_code[i]))
+        kept = [int(cap[i])] if cap[i] >= 0 else []
+        kept += [c for c in listed if c not in kept]
+        out[i] = CAPABILITY_SEPARATOR.join(str(names[c]) for c in kept) if kept else None
     return out
 
 
@@ -2588,6 +2677,25 @@ def match_issues(matched: pd.DataFrame) -> pd.DataFrame:
                 "column": "product", "severity": "info",
                 "problem": "part of the product cell not read as a product: " + noted["match_note"].astype(str),
                 "value": product}))
+    if "capability_note" in matched.columns:  # a part of a capability cell read as no capability (CONTRACT §2)
+        unread = matched.loc[matched["capability_note"].notna()]
+        if "split_from" in unread.columns:  # the parts of a split row share one capability cell: report it once
+            unread = unread.loc[unread["split_from"].isna() | (unread["split_from"] == unread["system_key"])]
+        if len(unread):
+            def cell(name: str) -> np.ndarray:
+                if name in unread.columns:
+                    return unread[name].astype(object).to_numpy(dtype=object)
+                return np.full(len(unread), "", dtype=object)
+
+            rows.append(pd.DataFrame({
+                "source_file": cell("source_file"), "sheet": cell("source_sheet"),
+                "source_row": pd.array(pd.to_numeric(pd.Series(cell("source_row")), errors="coerce"),
+                                       dtype="Int64"),
+                "column": "capability", "severity": "warning",
+                "problem": ("part of the capability cell not read as a capability, so the system is not counted "
+                            "under it: '" + unread["capability_note"].astype(str) + "'; use a capability's "
+                            "name or code (see capabilities.csv), one a part separated by ';'"),
+                "value": cell("capability")}))
     counts = no_product_counts(matched)
     if len(counts):
         rows.append(pd.DataFrame({

@@ -30,6 +30,14 @@ plain-language rationale:
     organisation's busiest site that is not itself under-used or full, or to
     the cloud, and the site closes.
 
+A system serving several capabilities (``capability_codes``,
+:mod:`estate.coverage`) is a candidate survivor in each, and a survivor that
+is a candidate in two or more gets one combined option a group for all of
+them (``capability_code`` ``"CORP-FIN;CORP-HR"``), its run cost once in the
+base. It retires only onto a survivor that fits it in every capability it
+serves; otherwise it stays, and the rationale says which part would move
+and why it stays.
+
 Every figure is rebuilt by hand, or by spreadsheet formulas, from the rows of
 :attr:`Options.effects` and the :class:`~estate.assumptions.Assumptions`: the
 model is linear and each formula is stated in ``docs/costing.md``, with a
@@ -103,6 +111,7 @@ from estate.costing import (
     replacement_per_user,
     survivor_cost_after,
 )
+from estate.coverage import codes_of, join_codes, served_capabilities
 from estate.errors import ParameterError
 from estate.fit import fit_profiles, fit_reason, fits
 
@@ -433,8 +442,10 @@ def _prepare(matched: pd.DataFrame, a: Assumptions, d: _Dates, inventory: Any, i
         "organisation": m["organisation"].astype(str).to_numpy(),
     })
     for column in ("system", "capability_code", "capability_name", "product_id", "product_name", "product_family",
-                   "lifecycle", "site_key", "source_file", "source_sheet"):
+                   "lifecycle", "site_key", "source_file", "source_sheet", "capability_codes"):
         s[column] = _column(m, column).to_numpy()
+    # Every capability a system serves, its primary first (estate.coverage); one code when none is listed.
+    s["capability_codes"] = s["capability_codes"].where(s["capability_codes"].notna(), s["capability_code"])
     s["source_row"] = pd.array(_number(m, "source_row").to_numpy(), dtype="Int64") if "source_row" in m \
         else pd.array([pd.NA] * len(m), dtype="Int64")
     for column in ("users", "annual_cost", "licence_cost", "support_cost", "hosting_cost", "staff_cost", "exit_cost",
@@ -584,24 +595,90 @@ def _profiles(systems: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+def _served(systems: pd.DataFrame) -> pd.DataFrame:
+    """One row a system and capability it serves (:func:`estate.coverage.served_capabilities`), with its
+    organisation: ``system_key``, ``organisation``, ``capability_code``, ``position``."""
+    served = served_capabilities(systems)
+    served["organisation"] = systems["organisation"].to_numpy(object)[served["row"].to_numpy()]
+    return served.loc[:, ["system_key", "organisation", "capability_code", "position"]]
+
+
+def _by_capability(systems: pd.DataFrame) -> pd.DataFrame:
+    """The systems once for each capability they serve (``capability_code`` that one, named)."""
+    served = served_capabilities(systems)
+    out = systems.iloc[served["row"].to_numpy()].reset_index(drop=True)
+    names = _capability_names(systems)
+    out["capability_code"] = served["capability_code"].to_numpy(object)
+    out["capability_name"] = out["capability_code"].map(names).astype(object)
+    return out
+
+
+def _capability_names(systems: pd.DataFrame) -> pd.Series:
+    """Capability code to name: the matching's name for a primary capability, else the taxonomy's, else the code."""
+    from estate.reference import load_capabilities
+
+    taxonomy = load_capabilities().set_index("code")["name"]
+    given = systems.loc[systems["capability_code"].notna() & systems["capability_name"].notna()]
+    given = given.drop_duplicates("capability_code").set_index("capability_code")["capability_name"]
+    codes = pd.Index(sorted({c for v in systems["capability_codes"].dropna() for c in codes_of(v)}
+                            | set(given.index)), dtype=object)
+    out = given.reindex(codes).fillna(taxonomy.reindex(codes))
+    return out.fillna(pd.Series(codes, index=codes)).astype(object)
+
+
 def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: Assumptions,
                            *, with_left_out: bool = False, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The systems of the candidate's capability in its group that the survivor can take (:mod:`estate.fit`).
+    """The systems of the candidate's capabilities in its group that the survivor can take (:mod:`estate.fit`).
 
-    The survivor survives; every other system of the capability in the
-    group's organisations that fits it (same job, kind, sector and scale)
-    retires; the rest keep running (with ``with_left_out``, they are returned
-    too, with ``effect`` ``"left out"`` and the ``reason``). ``overrides``
-    (:func:`estate.fit_overrides.resolve_fit_overrides`) allow or forbid
-    pairs whatever the rules say; ``override`` holds an allowing row's reason.
+    The survivor survives; every other system serving one of the
+    candidate's capabilities (``capabilities``, else ``capability_code``) in
+    the group's organisations retires if the survivor fits it (same job,
+    kind, sector and scale) in *every* capability it serves: a system
+    serving several (an ERP) moves whole or not at all. The rest keep
+    running (with ``with_left_out``, they are returned too, with ``effect``
+    ``"left out"`` and the ``reason``). ``option_capability`` is the
+    capability a member joins under: the first of the candidate's that it
+    serves. ``overrides`` (:func:`estate.fit_overrides.resolve_fit_overrides`)
+    allow or forbid pairs whatever the rules say; ``override`` holds an
+    allowing row's reason.
     """
-    rows = candidates.loc[:, ["cand", "capability_code", "group", "target"]].explode("group")
-    rows = rows.rename(columns={"group": "organisation"})
-    members = rows.merge(systems.loc[:, ["system_key", "organisation", "capability_code"]],
+    rows = candidates.loc[:, ["cand", "group", "target"]].assign(
+        capability_code=_candidate_capabilities(candidates)).explode("capability_code")
+    rows["order"] = rows.groupby("cand").cumcount()
+    rows = rows.explode("group").rename(columns={"group": "organisation"})
+    served = _served(systems)
+    members = rows.merge(served.loc[:, ["system_key", "organisation", "capability_code"]],
                          on=["capability_code", "organisation"], how="inner")
+    members = members.sort_values(["cand", "order", "system_key"], kind="stable").drop_duplicates(
+        ["cand", "system_key"]).rename(columns={"capability_code": "option_capability"})
+    # Each member against the survivor in every capability it serves.
+    pairs = members.loc[:, ["cand", "system_key", "target", "option_capability"]].merge(
+        served.loc[:, ["system_key", "capability_code", "position"]], on="system_key")
+    ok, reason = fits(_profiles(systems, pairs["system_key"]), _profiles(systems, pairs["target"]),
+                      capability=pairs["capability_code"].to_numpy(object), max_cost_ratio=a.fit_max_cost_ratio)
+    pairs["ok"], pairs["reason"] = ok, reason
+    pairs["own"] = pairs["capability_code"] == pairs["option_capability"]
+    failed = pairs.loc[~pairs["ok"]].sort_values(["cand", "system_key", "own", "position"],
+                                                 ascending=[True, True, False, True], kind="stable")
+    first = failed.drop_duplicates(["cand", "system_key"]).reset_index(drop=True)
+    # Only the job rule depends on the capability: a member failing in none of the option's capabilities but
+    # in another it serves is a multi-capability system that would have to move whole.
+    reason = first["reason"].to_numpy(object).copy()
+    other = np.flatnonzero(~first["own"].to_numpy(bool))
+    if len(other):
+        names = _capability_names(systems)
+        missing = failed.loc[~failed["own"]].groupby(["cand", "system_key"], sort=False)["capability_code"].agg(list)
+        labels = _profiles(systems, first["target"].iloc[other])["product_label"].astype(str).to_numpy()
+        for i, label in zip(other, labels, strict=True):
+            lacking = [str(names.get(c, c)) for c in missing[(first.at[i, "cand"], first.at[i, "system_key"])]]
+            reason[i] = (f"stays: it also runs {_and(lacking)}, which {label} does not, so its work moves only "
+                         "with them")
+    first["why"] = reason
+    members = members.merge(first.loc[:, ["cand", "system_key", "why"]], on=["cand", "system_key"], how="left")
+    fits_all = members["why"].isna().to_numpy()
     survive = (members["system_key"] == members["target"]).to_numpy()
-    ok, reason = fits(_profiles(systems, members["system_key"]), _profiles(systems, members["target"]),
-                      capability=members["capability_code"].to_numpy(object), max_cost_ratio=a.fit_max_cost_ratio)
+    ok = fits_all
+    reason = members.pop("why").fillna("").to_numpy(object)
     allowed = np.zeros(len(members), dtype=bool)
     told = np.full(len(members), "", dtype=object)
     if overrides is not None and len(overrides):
@@ -616,7 +693,22 @@ def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: A
     members["override"] = np.where(allowed & ~survive, told, "")
     if not with_left_out:
         members = members.loc[members["effect"] != "left out"]
-    return members.loc[:, ["cand", "system_key", "effect", "reason", "override"]].reset_index(drop=True)
+    return members.loc[:, ["cand", "system_key", "effect", "reason", "override", "option_capability"]].reset_index(
+        drop=True)
+
+
+def _candidate_capabilities(candidates: pd.DataFrame) -> list[list[str]]:
+    """Each candidate's capabilities: its ``capabilities`` list where given, else its one ``capability_code``."""
+    single = candidates["capability_code"].map(lambda c: [c] if isinstance(c, str) else [])
+    if "capabilities" not in candidates:
+        return single.tolist()
+    listed = candidates["capabilities"]
+    return [list(c) if isinstance(c, (list, tuple)) and len(c) else s for c, s in zip(listed, single, strict=True)]
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def received_users(members: pd.DataFrame, systems: pd.DataFrame) -> pd.Series:
@@ -626,10 +718,13 @@ def received_users(members: pd.DataFrame, systems: pd.DataFrame) -> pd.Series:
     staff, so its users are the largest of their counts, not their sum. (The
     survivor's own organisation's retired systems count too: they may serve
     other staff than the survivor does, as another practice or department.)
+    A system serving several capabilities is counted once, under the
+    capability it joins the option by (``option_capability`` when given).
     """
     m = members.merge(systems.loc[:, ["system_key", "organisation", "users"]], on="system_key")
     retired = m.loc[m["effect"] == "retire"]
-    by_org = retired.groupby(["cand", "organisation"])["users"].max()
+    by = ["cand", "organisation"] + (["option_capability"] if "option_capability" in retired else [])
+    by_org = retired.groupby(by)["users"].max()
     return by_org.groupby(level="cand").sum().rename("received")
 
 
@@ -686,6 +781,48 @@ def _rationalisations(systems: pd.DataFrame) -> pd.DataFrame:
             ),
         })
     return pd.DataFrame.from_records(records)
+
+
+def _combined(candidates: pd.DataFrame, systems: pd.DataFrame) -> pd.DataFrame:
+    """Add one combined candidate for each survivor that is a candidate in two or more capabilities.
+
+    A survivor serving several capabilities (an ERP) takes its finance and HR
+    joiners in one option with one base (its run cost counted once), so the
+    portfolio, which lets a system survive in one recommended option only,
+    need not choose one capability for it. One combined candidate a group
+    the survivor's candidates use; ``capabilities`` lists its capabilities
+    in the survivor's order. (:func:`_worth_appraising` keeps it only when it
+    retires systems of two or more of them.)
+    """
+    if not len(candidates):
+        return candidates
+    candidates = candidates.assign(capabilities=None)
+    count = candidates.groupby("target")["capability_code"].nunique()
+    several = candidates.loc[candidates["target"].isin(count.index[count >= 2])]
+    if not len(several):
+        return candidates
+    table = systems.set_index("system_key")
+    names = _capability_names(systems)
+    records = []
+    for target, block in several.groupby("target", sort=True):
+        order = {c: i for i, c in enumerate(codes_of(table.at[target, "capability_codes"]))}
+        codes = sorted(set(block["capability_code"]), key=lambda c: (order.get(c, len(order)), c))
+        label = block["target_label"].iloc[0]
+        row = block.iloc[0]
+        for group in sorted({tuple(g) for g in block["group"]}):
+            capability_names = [str(names.get(c, c)) for c in codes]
+            kind = row["type"]
+            text = (f"{label} runs {_and(capability_names)}: move the systems doing any of these jobs in "
+                    f"{_join(group)} onto it in one option, its run cost counted once.") if kind == "shared platform" \
+                else (f"{row['lead_organisation']} runs {_and(capability_names)} on {label}: move its other systems "
+                      "doing these jobs onto it in one option, its run cost counted once.")
+            records.append({
+                "type": kind, "capability_code": join_codes(codes), "capability_name": "; ".join(capability_names),
+                "target": target, "target_label": label, "lead_organisation": row["lead_organisation"],
+                "group": list(group), "sort_key": (join_codes(codes), target, group), "rationale": text,
+                "capabilities": codes,
+            })
+    return pd.concat([candidates, pd.DataFrame.from_records(records)], ignore_index=True)
 
 
 def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -757,12 +894,19 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
         own_users = survivor.map(names["users"])
         taken = received_users(members, systems).reindex(survivor.index).fillna(0.0)
         in_scale = own_users + taken <= a.max_survivor_scale * own_users
+        # A combined candidate (estate.coverage) is kept only when it moves systems of two or more capabilities.
+        combined = numbered["capabilities"].map(lambda c: isinstance(c, list)).to_numpy(dtype=bool) \
+            if "capabilities" in numbered else np.zeros(len(numbered), dtype=bool)
+        spans = retiring.groupby("cand")["option_capability"].nunique().reindex(numbered["cand"]).fillna(0)
         keep = (costed.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool)
                 & n_retired.reindex(numbered["cand"]).fillna(0).gt(0).to_numpy()
-                & in_scale.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool))
+                & in_scale.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool)
+                & (~combined | (spans.to_numpy() >= 2)))
         kept = numbered.loc[keep]
         text = []
         retired_by = retiring.groupby("cand", sort=False)["system_key"].agg(list)
+        joined_under = retiring.set_index(["cand", "system_key"])["option_capability"]
+        capability_names = _capability_names(systems)
         left_by = everyone.loc[everyone["effect"] == "left out"].groupby("cand", sort=False)
         left_of = {cand: group for cand, group in left_by}
         no_one = everyone.iloc[:0]
@@ -775,8 +919,8 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
             natural = [k for k in mine if k not in set(forced["system_key"])]
             left = left_of.get(cand, no_one)
             jobs = [names.at[k, "fit_jobs"] for k in natural]
-            capability = names.at[key, "capability_code"]
-            done = [capability if capability in j else (j[0] if j else capability) for j in jobs]
+            under = [joined_under[(cand, k)] for k in natural]
+            done = [c if c in j else (j[0] if j else c) for j, c in zip(jobs, under, strict=True)]
             profile = names.loc[key, ["users", *(f"fit_{c}" for c in _PROFILE)]]
             profile.index = ["users", *_PROFILE]
             line = (f"{rationale} Retire {len(mine)} system{'s' if len(mine) != 1 else ''} "
@@ -788,6 +932,19 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
                     f" {names.at[k, 'system'] if isinstance(names.at[k, 'system'], str) else k} "
                     f"({names.at[k, 'organisation']}) fits by the user's override: {why.rstrip('.')}."
                     for k, why in zip(forced["system_key"], forced["override"], strict=True))
+            every = [joined_under[(cand, k)] for k in mine]
+            moving = sorted(set(every))
+            if len(moving) > 1:
+                line += " Moving: " + "; ".join(
+                    f"{capability_names.get(c, c)} ({every.count(c)} system{'s' if every.count(c) != 1 else ''})"
+                    for c in moving) + "."
+            whole = [(k, codes_of(names.at[k, "capability_codes"])) for k in mine]
+            whole = [(k, c) for k, c in whole if len(c) > 1]
+            if whole:
+                line += " " + " ".join(
+                    f"{_system_name(names, k)} ({names.at[k, 'organisation']}) also runs "
+                    f"{_and([str(capability_names.get(c, c)) for c in codes if c != joined_under[(cand, k)]])}: "
+                    f"{_label_of(names, key)} takes each, so all of it moves." for k, codes in whole[:3])
             if len(left):
                 shown = "; ".join(f"{names.at[k, 'system'] if isinstance(names.at[k, 'system'], str) else k} "
                                   f"({k.split('/', 1)[0]}) {why}"
@@ -802,6 +959,11 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
     if len(hosting):
         hosting = hosting.loc[hosting["site_cost_given"].notna().to_numpy()].reset_index(drop=True)
     return out[0], out[1], joint, hosting
+
+
+def _system_name(names: pd.DataFrame, key: str) -> str:
+    name = names.at[key, "system"]
+    return name if isinstance(name, str) else key
 
 
 def _label_of(names: pd.DataFrame, key: str) -> str:
@@ -942,8 +1104,9 @@ def _cost_consolidations(members: pd.DataFrame, systems: pd.DataFrame, a: Assump
     m = members.merge(systems, on="system_key", how="left")
     survive = m["effect"] == "survive"
     retire = ~survive
-    job = pd.Series([c if c in j else (j[0] if j else c) for j, c in zip(m["fit_jobs"], m["capability_code"],
-                                                                         strict=True)], index=m.index, dtype=object)
+    under = m["option_capability"] if "option_capability" in m else m["capability_code"]
+    job = pd.Series([c if c in j else (j[0] if j else c) for j, c in zip(m["fit_jobs"], under, strict=True)],
+                    index=m.index, dtype=object)
     m["replacement_class"] = replacement_class(m["fit_product_class"], job).where(retire, "")
     parts = cost_parts(m.rename(columns={f"{k}_cost_given": f"{k}_cost" for k in ("licence", "support", "hosting",
                                                                                   "staff")}))
@@ -1293,10 +1456,12 @@ def generate_options(
 
         overrides = resolve_fit_overrides(check_fit_overrides(fit_overrides), systems)
 
-    # 1. Candidates, sorted and numbered within each type.
-    shared = _shared_platforms(systems, groupings)
+    # 1. Candidates, sorted and numbered within each type. A system serving several capabilities is a
+    # candidate survivor in each, and in one combined option for all of them (estate.coverage).
+    by_capability = _by_capability(systems)
+    shared = _combined(_shared_platforms(by_capability, groupings), systems)
     joint, joint_members = _joint_procurements(systems, a)
-    rationalised = _rationalisations(systems)
+    rationalised = _combined(_rationalisations(by_capability), systems)
     hosting, moves = _hosting_consolidations(systems, _site_table(sites, inventory), a)
     shared, rationalised, joint, hosting = _worth_appraising(shared, rationalised, joint, hosting, systems,
                                                              joint_members, a, overrides)

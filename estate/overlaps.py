@@ -11,6 +11,11 @@ Conventions
 * One row of ``matched`` is one system (a product cell that listed several
   products has been split into one row each). Only ``organisation`` and
   ``system_key`` are required; a missing column reads as all missing.
+* A system serving several capabilities (``capability_codes``,
+  :mod:`estate.coverage`) is counted under each in the capability tables,
+  its cost shared equally between them (in whole pennies, the remainder to
+  its primary capability), so that a total across capabilities counts it
+  once; its users are not shared.
 * A system with no ``capability_code`` is left out of the capability tables,
   one with no ``product_id`` out of the product tables, one with no
   ``vendor_name`` out of the vendor tables. Counting *distinct products*, a
@@ -205,7 +210,32 @@ def _prepare(matched: object, func: str) -> pd.DataFrame:
     frame["users_h"] = np.rint(np.where(np.isfinite(users), users, 0.0) * 100).astype("int64")
     frame["contract_end"] = pd.to_datetime(_column(matched, "contract_end").reset_index(drop=True),
                                            errors="coerce")
+    frame["capability_codes"] = _text(_column(matched, "capability_codes").reset_index(drop=True))
     return frame
+
+
+def _served_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The systems once for each capability they serve (:mod:`estate.coverage`), for the capability tables.
+
+    A system serving k capabilities appears under each; its cost is shared
+    between them in whole pennies (the remainder to its primary capability),
+    so a total across capabilities counts it once. Its users are not shared:
+    they are the people who use it for each job.
+    """
+    from estate.coverage import served_capabilities
+
+    listed = frame["capability_codes"].str.contains(";", regex=False).fillna(False).astype(bool)
+    if not listed.any():
+        return frame
+    served = served_capabilities(frame)
+    out = frame.iloc[served["row"].to_numpy()].reset_index(drop=True)
+    n = np.rint(1.0 / served["share"].to_numpy()).astype("int64")
+    cost = out["cost_p"].to_numpy(dtype="int64")
+    out["cost_p"] = cost // n + np.where(served["position"].to_numpy() == 0, cost % n, 0)
+    out["capability_code"] = _category(pd.Series(served["capability_code"].to_numpy(object), dtype=object))
+    primary = served["position"].to_numpy() == 0
+    out["capability_name"] = out["capability_name"].where(primary, None)
+    return out
 
 
 def _money(pennies: pd.Series | np.ndarray) -> np.ndarray:
@@ -349,7 +379,8 @@ def _organisation_summary(frame: pd.DataFrame, inventory: Inventory | None) -> p
     grouped = frame.groupby("organisation", observed=True, sort=True)
     out = pd.DataFrame({"systems": grouped.size(), "annual_cost": _money(grouped["cost_p"].sum()),
                         "users": _money(grouped["users_h"].sum()),
-                        "capabilities": grouped["capability_code"].nunique()})
+                        "capabilities": _served_frame(frame).groupby("organisation", observed=True, sort=True)[
+                            "capability_code"].nunique()})
     out.index = out.index.astype(object)
     if inventory is not None and len(inventory.organisations):
         listed = (inventory.organisations.dropna(subset=["organisation"]).drop_duplicates("organisation")
@@ -368,6 +399,7 @@ def _organisation_summary(frame: pd.DataFrame, inventory: Inventory | None) -> p
 
 
 def _by_capability_organisation(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = _served_frame(frame)
     capable = frame.loc[frame["capability_code"].notna()]
     grouped = capable.groupby(["capability_code", "organisation"], observed=True, sort=True)
     out = pd.DataFrame({"systems": grouped.size(), "cost_p": grouped["cost_p"].sum(),
@@ -409,7 +441,7 @@ def capability_by_organisation(matched: pd.DataFrame) -> pd.DataFrame:
 
 def _capability_long(frame: pd.DataFrame) -> pd.DataFrame:
     long = _by_capability_organisation(frame)
-    names = _capability_names(frame)
+    names = _capability_names(_served_frame(frame))
     out = pd.DataFrame({
         "capability_code": long["capability_code"].astype(object),
         "capability_name": long["capability_code"].astype(object).map(names),
@@ -560,6 +592,7 @@ def _capability_overlaps(frame: pd.DataFrame, *, as_of: pd.Timestamp, horizon_ye
                "main_product_id", "main_product_name", "main_product_share", "annual_cost", "users",
                "unknown_cost_systems", "contracts_ending", "earliest_contract_end", "breadth", "commonality",
                "spend", "timing", "consolidation_score"]
+    frame = _served_frame(frame)
     capable = frame.loc[frame["capability_code"].notna()]
     n_orgs = capable.groupby("capability_code", observed=True)["organisation"].nunique()
     codes = n_orgs.index[n_orgs >= 2]
@@ -923,6 +956,7 @@ def _internal_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
     columns = ["organisation", "capability_code", "capability_name", "systems", "products", "system_names",
                "product_names", "annual_cost", "users"]
     by = ["organisation", "capability_code"]
+    frame = _served_frame(frame)
     capable = frame.loc[frame["capability_code"].notna()]
     grouped = capable.groupby(by, observed=True, sort=True)
     sizes, distinct = grouped.size(), _distinct_products(capable, by)

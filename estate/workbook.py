@@ -808,7 +808,7 @@ def _frames(plan: Plan) -> _Frames:
         "organisation": _get(s, "organisation"), "system": _get(s, "system"),
         "vendor": _text_or(_get(s, "vendor_name"), _get(s, "vendor")),
         "product": _text_or(_get(s, "product_name"), _get(s, "product")),
-        "capability": _text_or(_get(s, "capability_name"), _get(s, "capability")),
+        "capability": _capabilities_served(s),
         "annual_cost": _numbers(s, "annual_cost"), "users": _numbers(s, "users"),
         "contract_end": pd.to_datetime(_get(s, "contract_end"), errors="coerce"),
         "match_confidence": _numbers(s, "match_confidence"), "option": _get(s, "option"),
@@ -1604,6 +1604,22 @@ def _write_sites(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> 
     if t.n_rows:
         ws.conditional_format(*t.area("fate", "fate"), {"type": "cell", "criteria": "==", "value": '"Close"',
                                                         "format": styles.retire})
+
+
+def _capabilities_served(s: pd.DataFrame) -> pd.Series:
+    """The Systems sheet's Capability: every capability a system serves, by name, ``"; "``-joined
+    (:func:`estate.coverage.capability_labels`); else the matched capability's name, else the cell."""
+    one = _text_or(_get(s, "capability_name"), _get(s, "capability"))
+    if "capability_codes" not in s:
+        return one
+    from estate.coverage import capability_labels
+
+    several = s["capability_codes"].astype(str).str.contains(";", regex=False).to_numpy()
+    if not several.any():
+        return one
+    out = one.copy()
+    out[several] = capability_labels(s.loc[several]).to_numpy(object)
+    return out
 
 
 def _write_issues(wb_sheets: Mapping[str, PlanWorksheet], L: _Layout, d: _Frames, styles: _Styles) -> None:
