@@ -337,7 +337,8 @@ def _instruction_lines(capabilities: Sequence[str], example_rows: bool) -> list[
     ]
     if capabilities:
         how.append(f"The capability drop-down offers {len(capabilities)} capabilities; "
-                   "type your own words if none fits.")
+                   "type your own words if none fits. A system serving several (an ERP running finance, HR "
+                   "and procurement) lists them all, separated by ';': it stays one system with one cost.")
     if example_rows:
         how.append("The first two rows of each sheet are worked examples: overwrite them or delete them "
                    "(left as they are, estate skips them).")
