@@ -905,7 +905,10 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
         kept = numbered.loc[keep]
         text = []
         retired_by = retiring.groupby("cand", sort=False)["system_key"].agg(list)
-        joined_under = retiring.set_index(["cand", "system_key"])["option_capability"]
+        joined_under = dict(zip(zip(retiring["cand"].tolist(), retiring["system_key"].tolist()),
+                                retiring["option_capability"].tolist()))
+        several = {k: codes_of(v) for k, v in zip(systems["system_key"], systems["capability_codes"])
+                   if isinstance(v, str) and ";" in v}
         capability_names = _capability_names(systems)
         left_by = everyone.loc[everyone["effect"] == "left out"].groupby("cand", sort=False)
         left_of = {cand: group for cand, group in left_by}
@@ -938,8 +941,7 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
                 line += " Moving: " + "; ".join(
                     f"{capability_names.get(c, c)} ({every.count(c)} system{'s' if every.count(c) != 1 else ''})"
                     for c in moving) + "."
-            whole = [(k, codes_of(names.at[k, "capability_codes"])) for k in mine]
-            whole = [(k, c) for k, c in whole if len(c) > 1]
+            whole = [(k, several[k]) for k in mine if k in several]
             if whole:
                 line += " " + " ".join(
                     f"{_system_name(names, k)} ({names.at[k, 'organisation']}) also runs "
