@@ -13,7 +13,14 @@ may bear in that year, counting its cost share of each option's spend that
 year (:attr:`estate.schedule.ScheduleInputs.cost_shares`). Years and
 organisations not named are not limited. The schedule
 (:func:`estate.schedule.schedule_portfolio`) keeps every budget; an option
-held back by one says ``budget`` as its start reason.
+held back by one says ``budget`` as its start reason, naming the budget's
+row on the plan's ``Assumptions`` sheet.
+
+The plan keeps them (:attr:`estate.plan.Plan.partner_budgets`) and writes
+them on its ``Assumptions`` sheet, one row a budget named by
+:func:`budget_label` (``Partner budget: Eden 2026``), so that a re-plan
+from that workbook (``--assumptions plan.xlsx``) keeps them; budgets given
+explicitly (``--budgets FILE``) replace the sheet's.
 
 Examples
 --------
@@ -36,10 +43,45 @@ import pandas as pd
 
 from estate.errors import InputFileError, ParameterError
 
-__all__ = ["BUDGET_COLUMNS", "check_partner_budgets", "read_partner_budgets"]
+__all__ = ["BUDGET_COLUMNS", "BUDGET_LABEL", "budget_label", "check_partner_budgets", "parse_budget_label",
+           "read_partner_budgets"]
 
 BUDGET_COLUMNS = ("organisation", "year", "budget")
 """Columns of a partner budget file."""
+
+BUDGET_LABEL = "Partner budget: "
+"""How the name of a partner budget's row on the ``Assumptions`` sheet begins."""
+
+
+def budget_label(organisation: str, year: int) -> str:
+    """The ``Assumptions`` sheet's parameter name of a partner's budget for a financial year.
+
+    Examples
+    --------
+    >>> budget_label("Eden", 2026)
+    'Partner budget: Eden 2026'
+    """
+    return f"{BUDGET_LABEL}{organisation} {int(year)}"
+
+
+def parse_budget_label(text: object) -> tuple[str, int] | None:
+    """The (organisation, year) a :func:`budget_label` names; None for any other text.
+
+    The year is the last word, so an organisation's name may hold spaces and digits.
+
+    Examples
+    --------
+    >>> parse_budget_label("Partner budget: District 9 Council 2027")
+    ('District 9 Council', 2027)
+    >>> parse_budget_label("discount_rate") is None
+    True
+    """
+    if not isinstance(text, str) or not text.startswith(BUDGET_LABEL):
+        return None
+    organisation, _, year = text[len(BUDGET_LABEL):].strip().rpartition(" ")
+    if not organisation.strip() or not year.isdigit():
+        return None
+    return organisation.strip(), int(year)
 
 
 def read_partner_budgets(path: str | Path, organisations: Iterable[str] | None = None,

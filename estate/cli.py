@@ -205,7 +205,8 @@ def graph(paths: tuple[Path, ...], out: Path, mapping: Path | None, keep_going: 
 @click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The plan workbook to write (.xlsx).")
 @click.option("--assumptions", type=click.Path(path_type=Path, dir_okay=False),
-              help="Assumptions to plan with: TOML, YAML, or the Assumptions sheet of an earlier plan (.xlsx).")
+              help="Assumptions to plan with: TOML, YAML, or the Assumptions sheet of an earlier plan (.xlsx), "
+                   "whose partner budgets are kept too unless --budgets is given.")
 @click.option("--charts", type=click.Path(path_type=Path, file_okay=False),
               help="Also write the plan's charts (PNG and SVG) to this folder.")
 @click.option("--scenario", "scenario_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
@@ -216,7 +217,8 @@ def graph(paths: tuple[Path, ...], out: Path, mapping: Path | None, keep_going: 
                    "and data caveats.")
 @click.option("--budgets", type=click.Path(path_type=Path, dir_okay=False),
               help="Partners' one-off budgets: a CSV of organisation,year,budget (the most each organisation may "
-                   "spend on the plan in that financial year); the schedule keeps them.")
+                   "spend on the plan in that financial year); the schedule keeps them and the plan writes them "
+                   "on Assumptions. Given with --assumptions plan.xlsx, these replace that plan's budgets.")
 @click.option("--fit-overrides", "fit_overrides", type=click.Path(path_type=Path, dir_okay=False),
               help="Your word on the fit test: a CSV of retired,survivor,decision,reason (decision allow or "
                    "forbid; names as 'Organisation: System', a system name or a product).")

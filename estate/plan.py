@@ -88,6 +88,13 @@ class Plan:
         When each recommended option starts and what set it (:mod:`estate.schedule`).
     fit_overrides : DataFrame or None
         The user's fit overrides the plan was made with (:mod:`estate.fit_overrides`).
+    partner_budgets : dict of (str, int) to float
+        The most one-off cost each partner may bear in a financial year, as
+        the schedule kept them (:mod:`estate.budgets`); empty when none were
+        given. The workbook writes them on ``Assumptions``, so a re-plan from
+        it keeps them.
+    partner_budgets_source : str
+        Where they came from (``--budgets budgets.csv``), for the sheet's Source column.
     """
 
     inventory: Inventory
@@ -102,6 +109,8 @@ class Plan:
     reorganisation: Reorganisation | None = None
     schedule: Schedule | None = None
     fit_overrides: pd.DataFrame | None = None
+    partner_budgets: Mapping[tuple[str, int], float] = field(default_factory=dict)
+    partner_budgets_source: str = ""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def _summary(self) -> list[tuple[str, str]]:
@@ -507,6 +516,8 @@ def make_plan(
         share of the options' spend that year), or a CSV of
         ``organisation,year,budget`` (:mod:`estate.budgets`). The schedule
         keeps them; an option they hold back starts for reason ``budget``.
+        When omitted and ``assumptions`` is an earlier plan's workbook, the
+        budgets on its ``Assumptions`` sheet are kept; given, they replace them.
     fit_overrides : DataFrame or path, optional
         The user's word on the fit test: a CSV (or DataFrame) of
         ``retired,survivor,decision,reason`` (:mod:`estate.fit_overrides`),
@@ -542,7 +553,15 @@ def make_plan(
                              f"Got {type(progress).__name__} instead.")
     step = progress or _noop
     assumption_source = assumptions
+    budgets_source, budgets_file = _budgets_source(partner_budgets), None
     if not isinstance(assumptions, Assumptions):
+        if partner_budgets is None and assumptions is not None and Path(assumptions).suffix.lower() in (
+                ".xlsx", ".xlsm"):
+            from estate.workbook import read_partner_budgets_sheet
+
+            sheet_budgets, budgets_source = read_partner_budgets_sheet(assumptions)
+            partner_budgets = sheet_budgets or None
+            budgets_file = Path(assumptions)
         assumptions = _load_assumptions(assumptions)
     assumptions = _dated(assumptions)
     if isinstance(source, Inventory):
@@ -558,7 +577,7 @@ def make_plan(
         inventory = read_inventory(source, **kwargs)
     if inventory.systems.empty:
         raise ParameterError("no systems were read: nothing to plan")
-    budgets = _partner_budgets(partner_budgets, inventory)
+    budgets = _partner_budgets(partner_budgets, inventory, source=budgets_file)
     overrides = _fit_overrides(fit_overrides, assumption_source)
 
     step("Matching products and capabilities")
@@ -594,11 +613,20 @@ def make_plan(
                             first_month=assumptions.first_month)
     return Plan(inventory=inventory, matched=matched, graph=graph, overlaps=overlaps, assumptions=assumptions,
                 options=options, portfolio=portfolio, partners=partners, roadmap=roadmap,
-                reorganisation=reorganisation, schedule=schedule, fit_overrides=overrides)
+                reorganisation=reorganisation, schedule=schedule, fit_overrides=overrides,
+                partner_budgets=budgets,
+                partner_budgets_source=budgets_source if budgets else "")
+
+
+def _budgets_source(budgets: Any) -> str:
+    """Where partner budgets came from, in words for the Assumptions sheet's Source column."""
+    if isinstance(budgets, (str, os.PathLike)):
+        return f"--budgets {Path(budgets).name}"
+    return "make_plan(partner_budgets=...)" if budgets is not None else ""
 
 
 def _partner_budgets(budgets: Mapping[tuple[str, int], float] | str | Path | None,
-                     inventory: Inventory) -> dict[tuple[str, int], float]:
+                     inventory: Inventory, *, source: Path | None = None) -> dict[tuple[str, int], float]:
     """The partners' budgets, read and checked against the inventory's organisations."""
     from estate.budgets import check_partner_budgets, read_partner_budgets
 
@@ -608,7 +636,7 @@ def _partner_budgets(budgets: Mapping[tuple[str, int], float] | str | Path | Non
     organisations |= set(inventory.organisations["organisation"].dropna().astype(str))
     if isinstance(budgets, (str, Path)):
         return read_partner_budgets(budgets, organisations)
-    return check_partner_budgets(budgets, organisations)
+    return check_partner_budgets(budgets, organisations, source=source)
 
 
 def _fit_overrides(overrides: pd.DataFrame | str | Path | None, assumptions: Any) -> pd.DataFrame | None:

@@ -74,7 +74,8 @@ def plan_scenarios(plan: Plan, paths: Iterable[str | Path], *, mapping: Any = No
     paths : iterable of path
         Scenario files (TOML or YAML); their stems must differ and not be ``base``.
     mapping, constraints, partner_budgets
-        As for :func:`estate.plan.make_plan`.
+        As for :func:`estate.plan.make_plan`; without ``partner_budgets``,
+        the base plan's (:attr:`estate.plan.Plan.partner_budgets`).
 
     Returns
     -------
@@ -84,6 +85,8 @@ def plan_scenarios(plan: Plan, paths: Iterable[str | Path], *, mapping: Any = No
     from estate.plan import make_plan
 
     plans: dict[str, Plan] = {}
+    if partner_budgets is None and plan.partner_budgets:
+        partner_budgets = dict(plan.partner_budgets)
     for path in paths:
         name, assumptions = scenario_assumptions(path, plan.assumptions)
         if name == "base" or name in plans:

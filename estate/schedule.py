@@ -662,9 +662,12 @@ def _detail(name: str, row: int, inputs: ScheduleInputs, a: Assumptions, rules: 
     if name == "dependency":
         return "waits for an option it relies on (a survivor moved or re-contracted, or systems on its site)"
     if name == "partner_budget" and row < len(partner_limits):
+        from estate.budgets import budget_label
+
         (organisation, year), limit = partner_limits[row]
         return (f"{organisation}'s one-off budget of {limit:,.0f} for "
-                f"{fy_label(int(year), first_month=a.first_month)} would be exceeded")
+                f"{fy_label(int(year), first_month=a.first_month)} would be exceeded "
+                f"(Assumptions: {budget_label(organisation, year)})")
     return "the one-off budget of a year would be exceeded"
 
 

@@ -90,7 +90,8 @@ if TYPE_CHECKING:
 
     from estate.plan import Plan
 
-__all__ = ["MAX_SHEET_ROWS", "REORGANISATION_SHEETS", "SHEETS", "read_assumptions_sheet", "write_plan"]
+__all__ = ["MAX_SHEET_ROWS", "PARTNER_BUDGETS_TITLE", "REORGANISATION_SHEETS", "SHEETS", "read_assumptions_sheet",
+           "read_partner_budgets_sheet", "write_plan"]
 
 MAX_SHEET_ROWS = 1_048_575
 """Most data rows a sheet holds below its header (Excel's 1,048,576 rows less one)."""
@@ -1782,7 +1783,42 @@ def _write_assumptions(ws: PlanWorksheet, wb: Workbook, L: _Layout, d: _Frames, 
         ws.write_string(dv.row(i), dv.col("source"), "derived")
         ws.write_string(dv.row(i), dv.col("description"), description)
         wb.define_name(name, f"={dv.at('value', i)}")
-    ws.print_area(0, 0, dv.last_row, t.last_col)  # the derived values print too
+    last = _write_partner_budgets(ws, dv.last_row + 3, plan, styles)
+    ws.print_area(0, 0, last, t.last_col)  # the derived values (and partner budgets) print too
+
+
+PARTNER_BUDGETS_TITLE = ("Partner budgets (most one-off cost each partner may bear in a financial year; "
+                         "read back on a re-plan)")
+"""The title of the ``Assumptions`` sheet's block of partner budgets (:mod:`estate.budgets`)."""
+
+
+def _write_partner_budgets(ws: PlanWorksheet, title_row: int, plan: Plan, styles: _Styles) -> int:
+    """The plan's partner budgets below the derived values, one row ``Partner budget: <organisation> <year>``.
+
+    Returns the last row written (the row above ``title_row`` when there are none).
+    """
+    from estate.appraisal import fy_label
+    from estate.budgets import budget_label
+
+    budgets = sorted(plan.partner_budgets.items())
+    if not budgets:
+        return title_row - 3
+    a = plan.assumptions
+    columns = _ASSUMPTION_COLUMNS[:5]
+    ws.write_string(title_row, 0, PARTNER_BUDGETS_TITLE, styles.section)
+    for k, column in enumerate(columns):
+        ws.write_string(title_row + 1, k, column.header, styles.header)
+    source = plan.partner_budgets_source or "partner budgets given to make_plan"
+    for i, ((organisation, year), amount) in enumerate(budgets):
+        row = title_row + 2 + i
+        ws.write_string(row, 0, budget_label(organisation, year))
+        ws.write_number(row, 1, float(amount), styles[_MONEY])
+        ws.write_string(row, 2, a.currency)
+        ws.write_string(row, 3, source)
+        year_text = fy_label(int(year), first_month=a.first_month)
+        ws.write_string(row, 4, f"Most one-off cost {organisation} may bear in {year_text} (its cost share of the "
+                                "options' spend that year); the schedule keeps it")
+    return title_row + 1 + len(budgets)
 
 
 
@@ -2219,6 +2255,65 @@ def read_assumptions_sheet(path: str | Path) -> Assumptions:
         return Assumptions.from_frame(frame)
     except ParameterError as error:
         raise ParameterError(_where_on_sheet(str(error), path, sheet_name, header, header_at, records)) from None
+
+
+def read_partner_budgets_sheet(path: str | Path) -> tuple[dict[tuple[str, int], float], str]:
+    """The partner budgets on the ``Assumptions`` sheet of a plan workbook, and their source.
+
+    Each row whose parameter is ``Partner budget: <organisation> <year>``
+    (:func:`estate.budgets.budget_label`) gives one budget; a workbook
+    without such rows gives none.
+
+    Returns
+    -------
+    dict of (str, int) to float, str
+        The budgets, sorted, and the Source of the first of them (the file
+        they were first read from).
+
+    Raises
+    ------
+    ParameterError
+        A budget row whose name has no year, whose value is not a number
+        >= 0, or that repeats an (organisation, year): naming the cell.
+    """
+    from python_calamine import CalamineWorkbook
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    from estate.budgets import BUDGET_LABEL, parse_budget_label
+    from estate.safety import check_file
+
+    path = Path(path)
+    if check_file(path) == "csv":
+        return {}, ""
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # noqa: BLE001 - any parser failure is the file's fault
+        raise NotASpreadsheetError(path, f"cannot be read as a workbook ({type(error).__name__})") from None
+    sheet_name = next((name for name in book.sheet_names if name.strip().lower() == "assumptions"), None)
+    if sheet_name is None:
+        return {}, ""
+    budgets: dict[tuple[str, int], float] = {}
+    source = ""
+    for i, row in enumerate(book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)):
+        name = str(row[0]).strip() if row and row[0] is not None else ""
+        if not name.startswith(BUDGET_LABEL):
+            continue
+        where = f"{path.name}, sheet {sheet_name!r}, cell"
+        key = parse_budget_label(name)
+        if key is None:
+            raise ParameterError(f"{where} {xl_rowcol_to_cell(i, 0)}: {name!r} is not "
+                                 f"'{BUDGET_LABEL}<organisation> <year>'.")
+        value = row[1] if len(row) > 1 else None
+        amount = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+        if not math.isfinite(amount) or amount < 0:
+            raise ParameterError(f"{where} {xl_rowcol_to_cell(i, 1)} ({name}): the budget {value!r} is not a "
+                                 "number >= 0.")
+        if key in budgets:
+            raise ParameterError(f"{where} {xl_rowcol_to_cell(i, 0)}: {name!r} is given twice.")
+        budgets[key] = amount
+        if not source and len(row) > 3 and isinstance(row[3], str):
+            source = row[3].strip()
+    return dict(sorted(budgets.items())), source
 
 
 def _where_on_sheet(message: str, path: Path, sheet: str, header: list[str], header_at: int,

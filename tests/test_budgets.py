@@ -137,3 +137,81 @@ def test_the_cli_refuses_a_bad_budget_file_in_one_line(tmp_path):
                                        "--budgets", str(budgets)])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == ["estate: error: budgets.csv: row 2: budget '-1' is negative"]
+
+
+def budget_rows(path):
+    """The rows of the Assumptions sheet's partner budget block: (parameter, value, unit, source) and data types."""
+    sheet = openpyxl.load_workbook(path)["Assumptions"]
+    rows = []
+    for row in sheet.iter_rows():
+        if isinstance(row[0].value, str) and row[0].value.startswith("Partner budget: "):
+            rows.append(([c.value for c in row[:4]], [c.data_type for c in row[:4]]))
+    return rows
+
+
+def test_budgets_are_kept_on_the_plan_written_on_assumptions_and_survive_a_replan(tmp_path):
+    inventory = write(tmp_path / "estate.csv", INVENTORY)
+    budgets = write(tmp_path / "budgets.csv", f"organisation,year,budget\nCarlisle,2028,{CARLISLE_2028 - 1}\n")
+    out = tmp_path / "plan.xlsx"
+    result = CliRunner().invoke(main, ["plan", str(inventory), "--out", str(out), "--budgets", str(budgets)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    first = make_plan(inventory, partner_budgets=budgets)
+    assert first.partner_budgets == {("Carlisle", 2028): CARLISLE_2028 - 1}
+    assert first.partner_budgets_source == "--budgets budgets.csv"
+    assert budget_rows(out) == [(["Partner budget: Carlisle 2028", CARLISLE_2028 - 1, "GBP", "--budgets budgets.csv"],
+                                 ["s", "n", "s", "s"])]
+    # Re-plan from the workbook's Assumptions: the budget is read back, and the schedule is the same.
+    again = make_plan(inventory, assumptions=out)
+    assert again.partner_budgets == first.partner_budgets
+    assert again.partner_budgets_source == "--budgets budgets.csv"
+    assert start(again)[:2] == (2029, "budget")
+    columns = ["option_id", "start_year", "delay", "reason", "detail"]
+    assert again.schedule.table[columns].to_dict("list") == first.schedule.table[columns].to_dict("list")
+    assert again.portfolio.objective == pytest.approx(first.portfolio.objective)
+    # The start reason names the budget's row on Assumptions; the re-plan's workbook writes the budget again.
+    assert start(again)[2].endswith("(Assumptions: Partner budget: Carlisle 2028)")
+    replanned = tmp_path / "again.xlsx"
+    result = CliRunner().invoke(main, ["plan", str(inventory), "--out", str(replanned), "--assumptions", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert budget_rows(replanned) == budget_rows(out)
+    sheet = openpyxl.load_workbook(replanned, read_only=True)["Roadmap"]
+    assert any(isinstance(v, str) and v.startswith("budget: Carlisle's one-off budget of 41,999")
+               and "Partner budget: Carlisle 2028" in v for row in sheet.iter_rows(values_only=True) for v in row)
+
+
+def test_explicit_budgets_win_over_the_workbooks(tmp_path):
+    inventory = write(tmp_path / "estate.csv", INVENTORY)
+    out = make_plan(inventory, partner_budgets={("Carlisle", 2028): CARLISLE_2028 - 1}).write(tmp_path / "p.xlsx")
+    plan = make_plan(inventory, assumptions=out, partner_budgets={("Eden", 2029): 1e9})
+    assert plan.partner_budgets == {("Eden", 2029): 1e9}
+    assert start(plan)[:2] == (2028, "contract end")
+    assert budget_rows(plan.write(tmp_path / "q.xlsx"))[0][0][:2] == ["Partner budget: Eden 2029", 1e9]
+    # No budgets anywhere: no block, and a re-plan from that workbook has none.
+    bare = make_plan(inventory).write(tmp_path / "bare.xlsx")
+    assert budget_rows(bare) == []
+    assert make_plan(inventory, assumptions=bare).partner_budgets == {}
+
+
+def test_a_text_cell_in_the_budget_block_stays_text(tmp_path):
+    # The Source names the file: "--budgets =1+2.csv" begins with "-" and holds "=": it is written as text.
+    inventory = write(tmp_path / "estate.csv", INVENTORY)
+    budgets = write(tmp_path / "=1+2.csv", "organisation,year,budget\nEden,2030,5\n")
+    out = make_plan(inventory, partner_budgets=budgets).write(tmp_path / "plan.xlsx")
+    assert budget_rows(out) == [(["Partner budget: Eden 2030", 5, "GBP", "--budgets =1+2.csv"],
+                                 ["s", "n", "s", "s"])]
+    assert make_plan(inventory, assumptions=out).partner_budgets_source == "--budgets =1+2.csv"
+
+
+def test_a_bad_budget_row_on_the_sheet_names_its_cell(tmp_path):
+    inventory = write(tmp_path / "estate.csv", INVENTORY)
+    out = make_plan(inventory, partner_budgets={("Eden", 2029): 10.0}).write(tmp_path / "p.xlsx")
+    book = openpyxl.load_workbook(out)
+    sheet = book["Assumptions"]
+    cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "Partner budget: Eden 2029")
+    cell.value = "lots"
+    book.save(out)
+    with pytest.raises(ParameterError, match=rf"p.xlsx, sheet 'Assumptions', cell {cell.coordinate} "
+                                             r"\(Partner budget: Eden 2029\): the budget 'lots' is not a number"):
+        make_plan(inventory, assumptions=out)
