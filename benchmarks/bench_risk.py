@@ -86,8 +86,10 @@ def worker_plan(csv: Path, out: Path) -> dict:
 
 def run(kind: str, csv: Path, out: Path) -> dict:
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(HERE.parent)}
-    done = subprocess.run([sys.executable, __file__, "--worker", kind, str(csv), str(out)], check=True,
+    done = subprocess.run([sys.executable, __file__, "--worker", kind, str(csv), str(out)],
                           capture_output=True, text=True, env=env)
+    if done.returncode != 0:  # show why: the worker's stderr is captured, and would be lost
+        sys.exit(f"the {kind} worker failed (exit {done.returncode}):\n{done.stderr.strip()}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
