@@ -254,6 +254,7 @@ class _Grid:
     uncached: tuple[np.ndarray, np.ndarray] = field(
         default=(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)), repr=False)
     hidden: bool = False
+    longest: int | None = None  # no cell holds more characters than this (None: not known)
     empty: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -490,7 +491,9 @@ def _load_csv(path: Path, issues: _Issues) -> list[_Grid]:
     cells[:] = ""
     for i, record in enumerate(records):
         cells[i, : len(record)] = record
-    return [_Grid(display_name(path), "", cells, np.asarray(numbers, dtype=np.int64))]
+    # A cell is no longer than its line when every record is one line (else than the file).
+    longest = max(map(len, lines), default=0) if len(records) == len(lines) else len(text)
+    return [_Grid(display_name(path), "", cells, np.asarray(numbers, dtype=np.int64), longest=longest)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -778,7 +781,7 @@ MAX_CELL_TEXT = 32_767
 
 def _report_long_text(grid: _Grid, header: _Header, body: np.ndarray, rows: np.ndarray, issues: _Issues) -> None:
     """A warning for each cell longer than an Excel cell holds (the plan cuts it), naming where it is."""
-    if not body.size:
+    if not body.size or (grid.longest is not None and grid.longest <= MAX_CELL_TEXT):
         return
     lengths = pd.Series(body.ravel(), dtype=object).str.len().to_numpy(dtype=float, na_value=0.0)
     long = np.flatnonzero(lengths > MAX_CELL_TEXT)
@@ -819,9 +822,18 @@ def _report_headings(grid: _Grid, header: _Header, issues: _Issues) -> None:
 
 
 def _text_equals(cells: np.ndarray, text: str) -> np.ndarray:
-    """Which cells hold ``text``, ignoring case and surrounding space."""
-    return np.fromiter((c.__class__ is str and c.strip().casefold() == text for c in cells), dtype=bool,
-                       count=len(cells))
+    """Which cells hold ``text``, ignoring case and surrounding space (each distinct cell compared once).
+
+    >>> _text_equals(np.array([" Cost ", "cost", 3, None, "Costs", " Cost "], dtype=object), "cost").tolist()
+    [True, True, False, False, False, True]
+    """
+    try:
+        codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
+    except TypeError:  # an unhashable cell: compare them one by one
+        codes, uniques = np.arange(len(cells)), cells
+    hit = np.fromiter((c.__class__ is str and c.strip().casefold() == text for c in uniques), dtype=bool,
+                      count=len(uniques))
+    return np.append(hit, False)[codes]  # code -1 (a missing cell) is never the text
 
 
 def _build_table(key: str, pieces: list[_Piece], issues: _Issues, *, currency: str,
@@ -1379,9 +1391,9 @@ def _split_grid(grid: _Grid, at: int, header_map: HeaderMap | None) -> tuple[_Gr
     """The grid above row ``at``, the grid from it down, and the table the lower one's header names (or None)."""
     rows, columns = grid.uncached
     top = _Grid(grid.file, grid.sheet, grid.cells[:at], grid.rows[:at], (rows[rows < at], columns[rows < at]),
-                grid.hidden)
+                grid.hidden, grid.longest)
     bottom = _Grid(grid.file, grid.sheet, grid.cells[at:], grid.rows[at:],
-                   (rows[rows >= at] - at, columns[rows >= at]), grid.hidden)
+                   (rows[rows >= at] - at, columns[rows >= at]), grid.hidden, grid.longest)
     header = _find_header(_Grid(grid.file, _ANY_TABLE, grid.cells[at:at + 1], grid.rows[at:at + 1]), header_map)
     return top, bottom, header.table if header is not None else None
 
