@@ -68,7 +68,13 @@ def worker_plan(csv: Path, out: Path) -> dict:
         last[0], last[1] = now, step
 
     t0 = time.perf_counter()
-    plan = make_plan(csv, progress=progress)
+    try:
+        plan = make_plan(csv, progress=progress)
+    except Exception:  # say how far it got, then fail (run() shows this stderr)
+        steps.append((f"{last[1]} (failed)", time.perf_counter() - last[0]))
+        print("steps: " + "; ".join(f"{step} {seconds:.1f} s" for step, seconds in steps)
+              + f"; peak {_peak_mb():.0f} MB", file=sys.stderr)
+        raise
     progress("")
     t1 = time.perf_counter()
     sens = plan.sensitivity()
