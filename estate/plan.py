@@ -197,7 +197,8 @@ class Plan:
                 as_of=pd.Timestamp(a.decisions_date),
                 default_notice_months=a.default_notice_months, contracts=self.inventory.contracts,
                 options_of_system=retiring,
-                divided=None if self.reorganisation is None else self.reorganisation.divisions)
+                divided=None if self.reorganisation is None else self.reorganisation.divisions,
+                first_month=a.first_month, jointly=a.predecessors_act_jointly == "yes")
         return self._cache["vesting"]
 
     def successors(self) -> pd.DataFrame:
@@ -597,7 +598,9 @@ def make_plan(
     step("Choosing and phasing the portfolio")
     sites = matched[["system_key", "site_key"]] if "site_key" in matched else None
     earliest = dict(zip(reorganisation.earliest["option_id"], reorganisation.earliest["earliest_year"], strict=True))
-    schedule = schedule_portfolio(schedule_inputs(options, assumptions, sites=sites, earliest_start=earliest),
+    why = dict(zip(reorganisation.earliest["option_id"], reorganisation.earliest["reason"], strict=True))
+    schedule = schedule_portfolio(schedule_inputs(options, assumptions, sites=sites, earliest_start=earliest,
+                                                  earliest_reason=why),
                                   assumptions,
                                   constraints=constraints or PortfolioConstraints(),
                                   partner_budget_by_year=budgets or None)

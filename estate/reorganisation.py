@@ -80,9 +80,11 @@ __all__ = [
     "earliest_starts",
     "held_years",
     "expired_contract_issues",
+    "first_full_year",
     "organisation_successors",
     "plan_reorganisation",
     "split_names",
+    "start_rule",
     "successor_groups",
     "successor_shares",
     "successor_view",
@@ -93,7 +95,7 @@ __all__ = [
 _LIST = re.compile(r"\s*(?:;|\n|\|)\s*")
 
 VESTING_COLUMNS = ("organisation", "system", "system_key", "successors", "vesting_date", "contract_end",
-                   "notice_by", "status", "decision")
+                   "notice_by", "status", "decision", "options_start")
 """Columns of :func:`vesting_decisions`."""
 
 DIVISION_METHODS = ("partition", "host then migrate", "move each part")
@@ -528,7 +530,10 @@ def earliest_starts(effects: pd.DataFrame, organisations: pd.DataFrame | None, a
     The new authorities' options start from vesting: an option touching an
     organisation whose vesting date falls after the plan's first day starts
     no earlier than the first financial year starting on or after that
-    vesting date (the latest, when it touches several). With the assumption
+    vesting date (the latest, when it touches several): the new authority's
+    first full financial year (:func:`first_full_year`). A mid-year vesting
+    (1 October 2027) thus opens 2028/29, and its months before that year are
+    not counted (:func:`start_rule`). With the assumption
     ``predecessors_act_jointly`` ``"yes"`` the predecessors act jointly
     before vesting and every option may start on the plan's first day.
 
@@ -545,8 +550,10 @@ def earliest_starts(effects: pd.DataFrame, organisations: pd.DataFrame | None, a
     -------
     DataFrame
         ``option_id``, ``vesting_date``, ``earliest_start`` (the first day of
-        its earliest year), ``earliest_year`` (that financial year), one row
-        an option held back, sorted by option.
+        its earliest year), ``earliest_year`` (that financial year),
+        ``reason`` (:func:`start_rule`: the rule in words, for the
+        ``Options`` and ``Roadmap`` start reason), one row an option held
+        back, sorted by option.
 
     Examples
     --------
@@ -559,10 +566,10 @@ def earliest_starts(effects: pd.DataFrame, organisations: pd.DataFrame | None, a
     >>> earliest_starts(effects, orgs, load_assumptions(predecessors_act_jointly="yes")).empty
     True
     """
-    columns = ["option_id", "vesting_date", "earliest_start", "earliest_year"]
+    columns = ["option_id", "vesting_date", "earliest_start", "earliest_year", "reason"]
     empty = pd.DataFrame({"option_id": pd.Series(dtype=object), "vesting_date": pd.Series(dtype="datetime64[ns]"),
                           "earliest_start": pd.Series(dtype="datetime64[ns]"),
-                          "earliest_year": pd.Series(dtype=np.int64)})
+                          "earliest_year": pd.Series(dtype=np.int64), "reason": pd.Series(dtype=object)})
     a = assumptions
     if a is None or a.predecessors_act_jointly == "yes" or not len(effects):
         return empty
@@ -580,13 +587,66 @@ def earliest_starts(effects: pd.DataFrame, organisations: pd.DataFrame | None, a
     day = held["organisation"].map(vesting)
     out = pd.DataFrame({"option_id": held["option_id"].to_numpy(), "vesting_date": day.to_numpy()})
     out = out.groupby("option_id", sort=True)["vesting_date"].max().reset_index()
-    v = out["vesting_date"]
-    year = v.dt.year - (v.dt.month < a.first_month).astype(int)
-    first_day = pd.to_datetime(pd.DataFrame({"year": year, "month": a.first_month, "day": 1}))
-    year = year + (first_day < v).astype(int)
+    year = first_full_year(out["vesting_date"], a.first_month)
     out["earliest_year"] = year.astype(np.int64)
     out["earliest_start"] = pd.to_datetime(pd.DataFrame({"year": year, "month": a.first_month, "day": 1}))
+    out["reason"] = start_rule(out["vesting_date"], a.first_month)
     return out.loc[:, columns]
+
+
+def first_full_year(vesting: pd.Series, first_month: int = 4) -> pd.Series:
+    """The first financial year that begins on or after each vesting date: the new authority's first full year.
+
+    A vesting date on the first day of a financial year opens that year; any
+    other date (1 October, 31 March) opens the next one.
+
+    Examples
+    --------
+    >>> days = pd.Series(pd.to_datetime(["2027-04-01", "2027-10-01", "2028-03-31"]))
+    >>> first_full_year(days).tolist()
+    [2027, 2028, 2028]
+    """
+    v = pd.to_datetime(vesting)
+    year = v.dt.year - (v.dt.month < first_month).astype(int)
+    first_day = pd.to_datetime(pd.DataFrame({"year": year, "month": first_month, "day": 1}))
+    return (year + (first_day < v).astype(int)).astype(np.int64)
+
+
+def start_rule(vesting: pd.Series, first_month: int = 4) -> pd.Series:
+    """The start rule, in words, for options held to each vesting date (the ``vesting`` start reason).
+
+    Options of councils being reorganised start in the new authority's
+    first full financial year: the one vesting opens when it falls on that
+    year's first day, else the next one. The months between a mid-year
+    vesting and that year are not counted: no saving, no cost, no
+    retirement falls in them (the cash flows move in whole years).
+
+    Examples
+    --------
+    >>> for text in start_rule(pd.Series(pd.to_datetime(["2028-04-01", "2027-10-01"]))):
+    ...     print(text)
+    vesting on 01/04/2028, the first day of 2028/29: the new authorities' options start in that year
+    vesting on 01/10/2027, mid-year (in 2027/28): the new authorities' options start in their first full financial year, 2028/29; the 183 days from vesting to 01/04/2028 are not counted
+    """
+    from estate.appraisal import fy_label
+
+    v = pd.to_datetime(vesting)
+    year = first_full_year(v, first_month)
+    out = []
+    for day, y in zip(v, year, strict=True):
+        first_day = pd.Timestamp(year=int(y), month=first_month, day=1)
+        label = fy_label(int(y), first_month=first_month)
+        if day == first_day:
+            out.append(f"vesting on {day:%d/%m/%Y}, the first day of {label}: the new authorities' options start "
+                       "in that year")
+            continue
+        days = (first_day - day).days
+        gap = f"the {days} day{'s' if days > 1 else ''}"
+        during = fy_label(int(y) - 1, first_month=first_month)
+        out.append(f"vesting on {day:%d/%m/%Y}, mid-year (in {during}): the new authorities' options start in "
+                   f"their first full financial year, {label}; {gap} from vesting to {first_day:%d/%m/%Y} "
+                   f"{'are' if days > 1 else 'is'} not counted")
+    return pd.Series(out, index=vesting.index, dtype=object)
 
 
 def held_years(effects: pd.DataFrame, organisations: pd.DataFrame | None, assumptions: Any) -> pd.Series:
@@ -629,7 +689,8 @@ def _months_before(days: pd.Series, months: pd.Series) -> pd.Series:
 def vesting_decisions(systems: pd.DataFrame, organisations: pd.DataFrame | None, *, as_of: pd.Timestamp,
                       default_notice_months: int, contracts: pd.DataFrame | None = None,
                       options_of_system: pd.Series | None = None,
-                      divided: pd.DataFrame | None = None) -> pd.DataFrame:
+                      divided: pd.DataFrame | None = None, first_month: int = 4,
+                      jointly: bool = False) -> pd.DataFrame:
     """Every contract decision due before a vesting date still ahead of ``as_of``.
 
     For each organisation whose vesting date is after ``as_of`` (the
@@ -659,6 +720,10 @@ def vesting_decisions(systems: pd.DataFrame, organisations: pd.DataFrame | None,
         ``system_key`` → the recommended option(s) that retire it.
     divided : DataFrame, optional
         :func:`divisions` (the chosen method of each divided system).
+    first_month : int, default=4
+        The first month of a financial year.
+    jointly : bool, default=False
+        The assumption ``predecessors_act_jointly``.
 
     Returns
     -------
@@ -666,7 +731,9 @@ def vesting_decisions(systems: pd.DataFrame, organisations: pd.DataFrame | None,
         Columns :data:`VESTING_COLUMNS`, by vesting date, organisation,
         notice date and system. ``status`` is ``expired``,
         ``notice passed``, ``ends before vesting`` or
-        ``notice due before vesting``.
+        ``notice due before vesting``. ``options_start`` says from when the
+        successor's options run: its first full financial year
+        (:func:`first_full_year`), unless the predecessors act jointly.
 
     Examples
     --------
@@ -719,6 +786,14 @@ def vesting_decisions(systems: pd.DataFrame, organisations: pd.DataFrame | None,
               if divided is not None and len(divided) else pd.Series(dtype=object))
     found["method"] = _text_map(found["system_key"], method)
     found["decision"] = [_decision(r) for r in found.itertuples()]
+    if jointly:
+        found["options_start"] = "from the plan's first year: the predecessors act jointly before vesting"
+    else:
+        from estate.appraisal import fy_label
+
+        year = first_full_year(found["vesting_date"], first_month)
+        found["options_start"] = [f"{fy_label(int(y), first_month=first_month)}, the first full financial year "
+                                  "from vesting" for y in year]
     found = found.sort_values(["vesting_date", "organisation", "notice_by", "system", "contract_end"], kind="stable")
     return found.loc[:, list(VESTING_COLUMNS)].reset_index(drop=True)
 

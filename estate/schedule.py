@@ -167,6 +167,9 @@ class ScheduleInputs:
         ``option_id``, ``destination``, ``racks``, ``free``: the hosting
         closures' racks moved into each destination and its free racks
         (:attr:`estate.options.Options.room`); the chosen closures fit.
+    earliest_reasons : sequence of str, optional
+        Why each option may not start earlier than its earliest start (the
+        detail of the start reason ``vesting``; a generic one when blank).
     """
 
     option_ids: Sequence[str]
@@ -182,6 +185,7 @@ class ScheduleInputs:
     earliest: Sequence[int] | None = None
     held: Sequence[int] | None = None
     room: pd.DataFrame | None = None
+    earliest_reasons: Sequence[str] | None = None
 
 
 def _shift(values: np.ndarray, d: int) -> np.ndarray:
@@ -193,7 +197,8 @@ def _shift(values: np.ndarray, d: int) -> np.ndarray:
 
 
 def schedule_inputs(options: Options, assumptions: Assumptions, *,
-                    earliest_start: Mapping[str, int] | None = None, sites: pd.DataFrame | None = None) -> ScheduleInputs:
+                    earliest_start: Mapping[str, int] | None = None, sites: pd.DataFrame | None = None,
+                    earliest_reason: Mapping[str, str] | None = None) -> ScheduleInputs:
     """The inputs of :func:`schedule_portfolio` from costed options.
 
     Parameters
@@ -210,6 +215,9 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
     sites : DataFrame, optional
         ``system_key``, ``site_key`` of the systems: a site's closure waits for
         the options retiring systems hosted on it.
+    earliest_reason : mapping of option id to str, optional
+        The rule behind each earliest start, in words
+        (:func:`estate.reorganisation.start_rule`): the start reason's detail.
     """
     from estate.appraisal import financial_years, year_fractions
 
@@ -273,7 +281,8 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
                           system_costs=costs, start_costs=start_costs.tolist(), migrating=migrating,
                           delayed_savings=delayed, cost_shares=shares, after=after,
                           effects=effects.loc[:, ["option_id", "system_key", "effect", "organisation"]],
-                          earliest=earliest.tolist(), held=held.tolist(), room=options.room)
+                          earliest=earliest.tolist(), held=held.tolist(), room=options.room,
+                          earliest_reasons=[(earliest_reason or {}).get(i, "") for i in ids])
 
 
 def natural_starts(effects: pd.DataFrame, assumptions: Assumptions) -> pd.Series:
@@ -614,13 +623,14 @@ def _reasons(inputs: ScheduleInputs, a: Assumptions, chosen_o: np.ndarray, chose
     """Why each chosen option starts when it does: try it one year earlier, everything else fixed."""
     ids = [str(i) for i in inputs.option_ids]
     earliest = np.asarray(inputs.earliest if inputs.earliest is not None else np.zeros(len(ids)), dtype=np.int64)
+    why = list(inputs.earliest_reasons) if inputs.earliest_reasons is not None else [""] * len(ids)
     named = dict(blocks)
     rows = []
     for o, d in sorted(zip(chosen_o.tolist(), chosen_d.tolist(), strict=True), key=lambda p: ids[p[0]]):
         reason, detail = "ready", ""
         if d == 0:
             if natural[o] > 0 and earliest[o] >= natural[o] and earliest[o] > 0:
-                reason, detail = "vesting", "may not start before its earliest start"
+                reason, detail = "vesting", why[o] or "may not start before its earliest start"
             elif natural[o] > 0:
                 reason, detail = "contract end", "its migration runs up to its systems' contract ends"
         else:

@@ -1830,6 +1830,7 @@ _VESTING_COLUMNS = (
     _c("organisation", "Organisation", 30), _c("system", "System", 30), _c("contract_end", "Contract end", 12, _DATE),
     _c("notice_by", "Notice by", 12, _DATE), _c("decision", "Decision", 60), _c("status", "Status", 18),
     _c("vesting_date", "Vesting date", 12, _DATE), _c("successors", "Successors", 30),
+    _c("options_start", "Options start", 40),
 )
 _DIVISION_COLUMNS = (
     _c("organisation", "Organisation", 28), _c("system", "System", 28), _c("method", "Method", 18),

@@ -678,3 +678,57 @@ def test_options_of_predecessors_start_from_vesting(tmp_path):
     for header, column in (("NPV", "npv"), ("One-off cost", "one_off_cost"), ("PV of savings", "pv_savings"),
                            ("PV of costs", "pv_costs")):
         assert np.allclose(again[header].astype(float), after.sort_index()[column].astype(float), atol=0.01), header
+
+
+@pytest.mark.parametrize(("vesting", "first_full", "opens"), [
+    ("01/04/2028", 2028, "the first day of 2028/29"),
+    ("01/10/2027", 2028, "mid-year (in 2027/28)"),
+    ("31/03/2029", 2029, "mid-year (in 2028/29)"),
+])
+def test_mid_year_vesting_starts_options_in_the_first_full_year(tmp_path, vesting, first_full, opens):
+    """A vesting date that is not the first day of a financial year opens the next one; the reason says so."""
+    spec = dict(SCENARIOS["councils unwinding a shared service"])
+    folder = _scenario(tmp_path, **spec, vesting=vesting, contract_end="31/03/2028")
+    plan = estate.make_plan(folder, assumptions=estate.load_assumptions(decisions_as_of="2026-12-07",
+                                                                        start_window_years=1))
+    day = pd.Timestamp(pd.to_datetime(vesting, dayfirst=True))
+    # By hand: the first 1 April on or after the vesting date.
+    by_hand = day.year if (day.month, day.day) == (4, 1) else day.year + (day.month >= 4)
+    assert by_hand == first_full
+    held = plan.reorganisation.earliest
+    assert len(held) and set(held["earliest_year"]) == {first_full}
+    assert set(held["earliest_start"]) == {pd.Timestamp(year=first_full, month=4, day=1)}
+    assert held["reason"].str.contains(f"vesting on {day:%d/%m/%Y}, {opens}", regex=False).all()
+    chosen = plan.schedule.table
+    assert len(chosen) and (chosen["start_year"] >= first_full).all()
+    label = f"{first_full}/{(first_full + 1) % 100:02d}"
+    vested = chosen[chosen["reason"].eq("vesting")]
+    assert len(vested) and vested["detail"].str.contains(label, regex=False).all()
+    if day.month != 4 or day.day != 1:  # mid-year: the months before the first full year are not counted
+        assert vested["detail"].str.contains("first full financial year", regex=False).all()
+        days = (pd.Timestamp(year=first_full, month=4, day=1) - day).days  # 183 (2028 is a leap year), 1
+        assert days in (183, 1)
+        assert vested["detail"].str.contains(f"the {days} day", regex=False).all()
+        assert vested["detail"].str.contains("not counted", regex=False).all()
+    effects = plan.options.effects
+    first_day = pd.Timestamp(year=first_full, month=4, day=1)
+    assert (pd.to_datetime(effects.loc[effects["effect"].eq("retire"), "retire_date"]) >= first_day).all()
+    assert (pd.to_datetime(effects["saving_start"]).dropna() >= first_day).all()
+    flows = plan.options.cash_flows[plan.options.cash_flows["option_id"].isin(chosen["option_id"])]
+    assert (flows.loc[flows["year"] < first_full, ["savings", "costs"]].abs().to_numpy() < 1e-9).all()
+    # The Vesting sheet lists every contract decision before the vesting date itself (not the first full year).
+    expected = set()
+    for r in plan.inventory.systems.itertuples():
+        if _notice_by(r.contract_end, int(r.notice_months)) < day or r.contract_end < day:
+            expected.add((r.organisation, r.system))
+    sheet = plan.vesting()
+    assert set(zip(sheet["organisation"], sheet["system"], strict=True)) == expected
+    assert len(expected) == 4 * 5 - 1  # every contract's notice is due by 30/09/2027, the day before the earliest
+    if len(sheet):
+        assert (sheet["options_start"] == f"{label}, the first full financial year from vesting").all()
+    # The workbook's Options and Roadmap say the same.
+    path = plan.write(tmp_path / "plan.xlsx")
+    for name in ("Options", "Roadmap"):
+        frame = pd.read_excel(path, sheet_name=name, engine="openpyxl")
+        reasons = frame.loc[frame["Start set by"].astype(str).str.startswith("vesting"), "Start set by"]
+        assert len(reasons) and reasons.str.contains(f"vesting on {day:%d/%m/%Y}", regex=False).all()
