@@ -599,13 +599,22 @@ def make_plan(
     sites = matched[["system_key", "site_key"]] if "site_key" in matched else None
     earliest = dict(zip(reorganisation.earliest["option_id"], reorganisation.earliest["earliest_year"], strict=True))
     why = dict(zip(reorganisation.earliest["option_id"], reorganisation.earliest["reason"], strict=True))
-    schedule = schedule_portfolio(schedule_inputs(options, assumptions, sites=sites, earliest_start=earliest,
-                                                  earliest_reason=why),
-                                  assumptions,
+    inputs = schedule_inputs(options, assumptions, sites=sites, earliest_start=earliest, earliest_reason=why)
+    schedule = schedule_portfolio(inputs, assumptions,
                                   constraints=constraints or PortfolioConstraints(),
                                   partner_budget_by_year=budgets or None)
     portfolio = schedule.portfolio
     options = apply_schedule(options, schedule, assumptions)
+    if len(reorganisation.service_partners):  # a shared service across successors: its charge and its terms
+        from dataclasses import replace
+
+        from estate.shared_services import apply_service_charges, service_terms
+
+        starts = pd.Series(inputs.natural_start, index=list(inputs.option_ids), dtype=np.int64)
+        starts = starts.add(pd.Series(schedule.delays(), dtype=np.int64), fill_value=0).astype(np.int64)
+        options = apply_service_charges(options, reorganisation.service_partners, starts, assumptions)
+        reorganisation = replace(reorganisation, services=service_terms(
+            options, reorganisation.service_partners, starts, assumptions))
     step("Sharing between partners and laying out the roadmap")
     partners = share_portfolio(options.partner_shares, portfolio.chosen,
                                run_cost_today=run_cost_today(matched, inventory.sites))

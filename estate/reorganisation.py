@@ -496,13 +496,15 @@ def apply_boundaries(options: Any, matched: pd.DataFrame, organisations: pd.Data
         table = table.copy()
         shared = table["option_id"].isin(crossing.index) & keep
         hosts = successors.set_index("system_key")["host"]
-        end = as_of + pd.DateOffset(years=int(assumptions.shared_service_years)) - pd.Timedelta(days=1)
         note = table.loc[shared].apply(lambda r: (
-            f" Shared service across successors {crossing[r['option_id']]}: "
-            f"{hosts.get(r['target'], '') or r['lead_organisation']} hosts and the others buy the service under "
-            f"an agreement to {end:%d/%m/%Y} (a service charge of {assumptions.shared_service_charge:.0%} of "
-            "their share of the run cost, a transfer between the successors)."), axis=1)
-        table.loc[shared, "type"] = "shared service"
+            f" Shared service across successors {crossing[r['option_id']]}: " + (
+                "one joint contract across them; each keeps its own system, nobody hosts and no service charge "
+                "is due." if r["type"] == "joint procurement" else
+                f"{hosts.get(r['target'], '') or r['lead_organisation']} hosts and the others buy the service.")),
+            axis=1)
+        # A joint procurement stays one (each keeps its own system under one contract: nobody hosts); any
+        # other option across successors is a shared service, hosted by the survivor's successor.
+        table.loc[shared & table["type"].ne("joint procurement"), "type"] = "shared service"
         if shared.any():
             table.loc[shared, "rationale"] = table.loc[shared, "rationale"] + note
     if not len(excluded):
@@ -1158,12 +1160,21 @@ class Reorganisation:
     earliest : DataFrame
         :func:`earliest_starts`: the options held back to the year vesting
         opens (none when the predecessors act jointly before it).
+    service_partners : DataFrame
+        :func:`estate.shared_services.service_partners`: each partner of a
+        shared service across successors, host or buyer.
+    services : DataFrame
+        :func:`estate.shared_services.service_terms`: each shared service's
+        agreement (host, buyers, end date, renewal, charge), once scheduled.
     """
 
     successors: pd.DataFrame
     excluded: pd.DataFrame
     divisions: pd.DataFrame
     earliest: pd.DataFrame = field(default_factory=lambda: earliest_starts(pd.DataFrame(), None, None))
+    service_partners: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in ("option_id", "organisation", "successors", "host", "role")}))
+    services: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"option_id": pd.Series(dtype=object)}))
 
     @property
     def active(self) -> bool:
@@ -1192,12 +1203,19 @@ def plan_reorganisation(options: Any, matched: pd.DataFrame, organisations: pd.D
     Returns
     -------
     (Options, Reorganisation)
-        The options :func:`apply_boundaries` keeps, and the reorganisation
+        The options :func:`apply_boundaries` keeps (a shared service across
+        successors with its renewal cost:
+        :func:`estate.shared_services.add_renewals`), and the reorganisation
         (with :func:`earliest_starts` of the options kept, for
         :func:`estate.schedule.schedule_inputs`).
     """
+    from estate.shared_services import add_renewals, service_partners
+
     successors = system_successors(matched, organisations)
     kept, excluded = apply_boundaries(options, matched, organisations, assumptions, successors=successors)
+    partners = service_partners(kept, successors, organisations)
+    kept = add_renewals(kept, partners, assumptions)
     return kept, Reorganisation(successors=successors, excluded=excluded,
                                 divisions=divisions(matched, successors, assumptions),
-                                earliest=earliest_starts(kept.effects, organisations, assumptions))
+                                earliest=earliest_starts(kept.effects, organisations, assumptions),
+                                service_partners=partners)

@@ -351,6 +351,22 @@ _PARTNER_SHARE_COLUMNS = (
     _c("cashable", "Cashable saving", 14, _MONEY),
 )
 
+_SERVICE_SHARE_COLUMNS = (
+    _c("service_role", "Service role", 10), _c("service_charge", "Service charge a year", 14, _MONEY),
+    _c("pv_service_charge", "PV of service charge", 14, _MONEY),
+)
+"""Partner shares' columns of a shared service across successors (estate.shared_services), when the plan has one."""
+
+_SERVICE_COLUMNS = (
+    _c("option", "Option", 10), _c("recommended", "Recommended", 12), _c("host", "Host", 28),
+    _c("buyers", "Buyers", 28), _c("host_organisations", "Host organisations", 36),
+    _c("buyer_organisations", "Buyer organisations", 36), _c("n_buyers", "Buyer successors", 10, _INT),
+    _c("start_fy", "Start FY", 8), _c("end_date", "Agreement end", 12, _DATE), _c("renewal_fy", "Renewal FY", 9),
+    _c("renewal_cost", "Renewal cost before bias", 14, _MONEY),
+    _c("service_charge", "Service charge a year", 14, _MONEY), _c("after_end", "After the end date", 80),
+)
+"""The ``Shared services`` sheet: one row a shared service across successors, its agreement and charge."""
+
 _PARTNER_COLUMNS = (
     _c("organisation", "Organisation", 36), _c("run_cost_today", "Run cost today", 15, _MONEY),
     _c("annual_saving", "Annual saving", 15, _MONEY), _c("one_off", "One-off cost", 15, _MONEY),
@@ -482,6 +498,7 @@ class _Layout:
     years: _Table
     sensitivity: _Table
     option_sensitivity: _Table
+    services: _Table | None = None
 
 
 def _parts(base: str, n_rows: int, limit: int) -> list[tuple[str, int]]:
@@ -548,7 +565,8 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
         options=_Table("Options", _OPTION_COLUMNS, len(tables.options)),
         option_systems=_Table("Option systems", _OPTION_SYSTEM_COLUMNS + saving_columns, len(tables.effects)),
         cash_flows=_Table("Cash flows", _CASH_FLOW_COLUMNS, len(tables.cash_flows)),
-        partner_shares=_Table("Partner shares", _PARTNER_SHARE_COLUMNS, len(tables.partner_shares)),
+        partner_shares=_Table("Partner shares", _PARTNER_SHARE_COLUMNS + (
+            _SERVICE_SHARE_COLUMNS if tables.services is not None else ()), len(tables.partner_shares)),
         partners=_Table("Partners", _PARTNER_COLUMNS, len(tables.partners)),
         systems=systems,
         sites=_Table("Sites", _SITE_COLUMNS, len(tables.sites)),
@@ -562,6 +580,8 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
         years=_Table("Years", _YEAR_COLUMNS, horizon),
         sensitivity=_Table("Sensitivity", _SENSITIVITY_COLUMNS, len(tables.sensitivity), streamed=False),
         option_sensitivity=_Table("Option sensitivity", _OPTION_SENSITIVITY_COLUMNS, len(tables.option_sensitivity)),
+        services=None if tables.services is None else _Table("Shared services", _SERVICE_COLUMNS,
+                                                             len(tables.services), streamed=False),
     )
 
 
@@ -595,6 +615,7 @@ class _Frames:
     top_options: pd.DataFrame
     sensitivity: pd.DataFrame
     option_sensitivity: pd.DataFrame
+    services: pd.DataFrame | None = None
 
 
 def _text_or(primary: pd.Series, fallback: pd.Series) -> pd.Series:
@@ -785,10 +806,15 @@ def _frames(plan: Plan) -> _Frames:
         "weight": shares["cost_share"], "run_cost_after": shares["run_cost_after"],
         "annual_saving": shares["annual_saving"], "saving_share": shares["saving_share"],
         "cost_share": shares["cost_share"], "one_off": shares["one_off_cost"], "npv": shares["npv"],
-        # Each partner's part of the option's cashable saving, by its saving share (before bias).
+        # Each partner's part of the option's cashable saving, by its saving share (before bias), and the
+        # service charge of a shared service across successors (cash received, or paid when negative).
         "cashable": shares["saving_share"] * shares["option_id"].map(
-            o.options.set_index("option_id")["cashable_saving"]).fillna(0.0),
+            o.options.set_index("option_id")["cashable_saving"]).fillna(0.0) + _numbers(shares, "service_charge")
+        .fillna(0.0),
+        "service_role": _get(shares, "service_role", ""), "service_charge": _numbers(shares, "service_charge"),
+        "pv_service_charge": _numbers(shares, "pv_service_charge"),
     })
+    services = _services_frame(plan, chosen)
     p = plan.partners.partners.reset_index(drop=True)
     chosen_shares = partner_shares.loc[partner_shares["recommended"] == "Yes"]
     cashable = chosen_shares.groupby("organisation")["cashable"].sum()
@@ -890,8 +916,28 @@ def _frames(plan: Plan) -> _Frames:
         overlap_columns=tuple(overlap_columns), roadmap=roadmap, roadmap_labels=roadmap_labels, events=events,
         assumptions=a.to_frame(), years=years, portfolio=plan.portfolio_cash_flows(), headline=plan.headline(),
         top_options=recommended.head(_TOP_OPTIONS), sensitivity=sensitivity,
-        option_sensitivity=option_sensitivity,
+        option_sensitivity=option_sensitivity, services=services,
     )
+
+
+def _services_frame(plan: Plan, chosen: set[str]) -> pd.DataFrame | None:
+    """The ``Shared services`` rows (estate.shared_services.service_terms), or None when the plan has none."""
+    from estate.appraisal import fy_label
+
+    reorg = plan.reorganisation
+    terms = None if reorg is None else reorg.services
+    if terms is None or not len(terms) or "host" not in terms:
+        return None
+    a = plan.assumptions
+    return pd.DataFrame({
+        "option": terms["option_id"], "recommended": np.where(terms["option_id"].isin(chosen), "Yes", "No"),
+        "host": terms["host"], "buyers": terms["buyers"], "host_organisations": terms["host_organisations"],
+        "buyer_organisations": terms["buyer_organisations"], "n_buyers": terms["n_buyers"].astype(float),
+        "start_fy": terms["start_year"], "end_date": pd.to_datetime(terms["end_date"]),
+        "renewal_fy": terms["renewal_year"], "renewal_cost": terms["renewal_cost_before_bias"],
+        "service_charge": terms["service_charge"], "after_end": terms["after_end"],
+        "start_label": [fy_label(int(y), first_month=a.first_month) for y in terms["start_year"]],
+    }).reset_index(drop=True)
 
 
 def _issue_frames(plan: Plan, systems: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1193,6 +1239,11 @@ def _write_cash_flows(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles
         systems = _sumifs(s.span("one_off"), (s.span("option"), c.cells("option")), (s.span("cost_fy"), c.cells("fy")))
         # The option's own costs (assessment, procurement, engagement) fall in the year it starts.
         start = _sumifs(opt.span("year0"), (opt.span("option"), c.cells("option")), (opt.span("start_fy"), c.cells("fy")))
+        if L.services is not None:  # a shared service's renewal, in the year after its agreement ends
+            ss = L.services
+            renewal = _sumifs(ss.span("renewal_cost"), (ss.span("option"), c.cells("option")),
+                              (ss.span("renewal_fy"), c.cells("fy")))
+            return cat(n.cost_factor, "*(", systems, "+", start, "+", renewal, ")")
         return cat(n.cost_factor, "*(", systems, "+", start, ")")
 
     _write_formulas(ws, c, "savings", f, styles, savings)
@@ -1343,18 +1394,65 @@ def _write_partner_shares(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _St
     _write_formulas(ws, p, "run_cost_after", f, styles, lambda: branches(
         rows, (consolidating, lambda: cat(p.cells("weight"), "*", option("run_cost_after"))),
         (True, lambda: cat(p.cells("run_cost_before"), "-", p.cells("own_saving")))))
+    served = L.services is not None  # a shared service across successors: its charge moves partners' figures
+    charge = ("+", p.cells("service_charge")) if served else ()
     _write_formulas(ws, p, "annual_saving", f, styles,
-                    lambda: cat(p.cells("run_cost_before"), "-", p.cells("run_cost_after")))
+                    lambda: cat(p.cells("run_cost_before"), "-", p.cells("run_cost_after"), *charge))
     _write_formulas(ws, p, "saving_share", f, styles, lambda: cat(
-        "IF(", option("annual_saving"), "<>0,", p.cells("annual_saving"), "/", option("annual_saving"), ",",
-        p.cells("weight"), ")"))
+        "IF(", option("annual_saving"), "<>0,(", p.cells("run_cost_before"), "-", p.cells("run_cost_after"), ")/",
+        option("annual_saving"), ",", p.cells("weight"), ")"))
     _write_formulas(ws, p, "cost_share", f, styles, lambda: p.cells("weight"))
     _write_formulas(ws, p, "cashable", f, styles,
-                    lambda: cat(p.cells("saving_share"), "*", option("cashable_saving")))
+                    lambda: cat(p.cells("saving_share"), "*", option("cashable_saving"), *charge))
     _write_formulas(ws, p, "one_off", f, styles, lambda: cat(p.cells("cost_share"), "*", option("one_off")))
     _write_formulas(ws, p, "npv", f, styles, lambda: cat(
-        p.cells("saving_share"), "*", option("pv_savings"), "-", p.cells("cost_share"), "*", option("pv_costs")))
+        p.cells("saving_share"), "*", option("pv_savings"), "-", p.cells("cost_share"), "*", option("pv_costs"),
+        *(("+", p.cells("pv_service_charge")) if served else ())))
+    if served:
+        _write_service_charges(ws, L, f, styles, n)
     _money_sign(ws, p, "npv", styles)
+
+
+def _write_service_charges(ws: PlanWorksheet, L: _Layout, f: pd.DataFrame, styles: _Styles, n: _Names) -> None:
+    """Partner shares' service charge (estate.shared_services.service_charges) and its present value."""
+    p, opt, cf, ss = L.partner_shares, L.options, L.cash_flows, L.services
+    assert ss is not None
+    rows = len(f)
+    _write_values(ws, p, f, styles, ["service_role"])
+    role = f["service_role"].to_numpy()
+
+    def weights(who: str) -> Formula:
+        return _sumifs(p.span("weight"), (p.span("option"), p.cells("option")), (p.span("service_role"), f'"{who}"'))
+
+    after = _sumifs(opt.span("run_cost_after"), (opt.span("option"), p.cells("option")))
+
+    def received() -> Formula:
+        hosts = cat(f"COUNTIFS({p.span('option')},", p.cells("option"), f",{p.span('service_role')},\"host\")")
+        return cat(n.shared_service_charge, "*", weights("buyer"), "*", after, "*IF(", weights("host"), ">0,",
+                   p.cells("weight"), "/", weights("host"), ",1/", hosts, ")")
+
+    _write_formulas(ws, p, "service_charge", f, styles, lambda: branches(
+        rows, (role == "buyer", lambda: cat("-", n.shared_service_charge, "*", p.cells("weight"), "*", after)),
+        (role == "host", received)))
+    start = _sumifs(ss.span("start_fy"), (ss.span("option"), p.cells("option")))
+    _write_formulas(ws, p, "pv_service_charge", f, styles, lambda: branches(
+        rows, (np.isin(role, ["buyer", "host"]), lambda: cat(p.cells("service_charge"), "*", _sumifs(
+            cf.span("discount_factor"), (cf.span("option"), p.cells("option")), (cf.span("fy"), cat('">="&', start)))))))
+
+
+def _write_services(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles, n: _Names) -> None:
+    """Each shared service across successors: its agreement, renewal cost and charge (estate.shared_services)."""
+    t, ps = L.services, L.partner_shares
+    assert t is not None and d.services is not None
+    f = d.services
+    _prepare_sheet(ws, t, styles, f)
+    _write_values(ws, t, f, styles, ["option", "host", "buyers", "host_organisations", "buyer_organisations",
+                                     "n_buyers", "start_fy", "end_date", "renewal_fy", "after_end"])
+    _write_formulas(ws, t, "recommended", f, styles, lambda: _recommended_formula(L, t))
+    _write_formulas(ws, t, "renewal_cost", f, styles,
+                    lambda: cat(n.vendor_management_per_contract, "*", t.cells("n_buyers")))
+    _write_formulas(ws, t, "service_charge", f, styles, lambda: cat("-", _sumifs(
+        ps.span("service_charge"), (ps.span("option"), t.cells("option")), (ps.span("service_role"), '"buyer"'))))
 
 
 def _write_partners(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) -> None:
@@ -2135,6 +2233,8 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
             order.insert(order.index("Option sensitivity") + 1, "Scenarios")
         if plan.fit_overrides is not None and len(plan.fit_overrides):
             order.insert(order.index("Assumptions") + 1, FIT_OVERRIDE_SHEET)
+        if layout.services is not None:
+            order.insert(order.index("Vesting") + 1, "Shared services")
         sheets = {name: wb.add_worksheet(name, worksheet_class=PlanWorksheet) for name in order}
         for name in ("Option systems", "Partner shares", "Years", "Roadmap events", "Defaults used"):
             sheets[name].set_tab_color("#A6A6A6")
@@ -2161,6 +2261,8 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
         _write_vesting(sheets["Vesting"], plan, styles)
         if FIT_OVERRIDE_SHEET in sheets:
             _write_fit_overrides(sheets[FIT_OVERRIDE_SHEET], plan, styles)
+        if layout.services is not None:
+            _write_services(sheets["Shared services"], layout, data, styles, names)
         if "Divided systems" in sheets:
             _write_divisions(sheets["Divided systems"], plan, styles, names)
             shares = _write_successor_shares(sheets["Successor shares"], layout, plan, styles)

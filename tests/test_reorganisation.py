@@ -380,11 +380,136 @@ def test_shared_service_across_successors_is_allowed_by_an_assumption(tmp_path):
     on = estate.make_plan(folder, assumptions=estate.load_assumptions(shared_service_across_successors="yes",
                                                                       decisions_as_of="2026-12-07"))
     assert "shared service" not in set(off.options.options["type"])
-    shared = on.options.options[on.options.options["type"] == "shared service"]
-    assert len(shared) and len(shared) == len(off.reorganisation.excluded)
-    assert shared["rationale"].str.contains("hosts and the others buy the service under an agreement to "
-                                            "31/03/2030").all()  # 1 April 2027 + 3 years, less a day
+    across = on.options.options[on.options.options["rationale"].str.contains("across successors")]
+    assert len(across) and len(across) == len(off.reorganisation.excluded)
+    shared = across[across["type"] == "shared service"]  # a joint procurement across them stays one: nobody hosts
+    assert set(across["type"]) == {"shared service", "joint procurement"}
+    platforms = shared[shared["type"].ne("joint procurement") & shared["rationale"].str.contains(" pay ")]
+    assert len(platforms) and platforms["rationale"].str.contains("hosts and the others buy the service").all()
+    terms = on.reorganisation.services.set_index("option_id")
+    for option, r in platforms.set_index("option_id").iterrows():  # the end date: 3 years from its start, less a day
+        t = terms.loc[option]
+        end = pd.Timestamp(year=int(t["start_year"]) + 3, month=4, day=1) - pd.Timedelta(days=1)
+        assert t["end_date"] == end and t["renewal_year"] == t["start_year"] + 3
+        assert f"to {end:%d/%m/%Y}" in r["rationale"] and "re-contract" in r["rationale"]
     assert on.reorganisation.excluded.empty
+
+
+SHARED_ON = dict(shared_service_across_successors="yes", decisions_as_of="2026-12-07")
+
+
+@pytest.fixture(scope="module")
+def shared_plans(tmp_path_factory):
+    """The shared-service scenario with shared services allowed: as is, free of charge, renewal past the horizon."""
+    folder = _scenario(tmp_path_factory.mktemp("shared"), **SCENARIOS["councils unwinding a shared service"])
+    return {name: estate.make_plan(folder, assumptions=estate.load_assumptions(**SHARED_ON, **extra))
+            for name, extra in (("plan", {}), ("free", {"shared_service_charge": 0.0}),
+                                ("long", {"shared_service_years": 20}))}
+
+
+def test_shared_service_charge_moves_partner_shares_not_totals(shared_plans):
+    """Buyers pay the host 10% of their share of the run cost after, every year from the start; it nets to zero."""
+    plan, free = shared_plans["plan"], shared_plans["free"]
+    assert plan.recommended == free.recommended  # the charge moves no option's figures, so not the portfolio
+    successor = plan.inventory.organisations.set_index("organisation")["successor"]  # each district goes wholly
+    table = plan.options.options.set_index("option_id")
+    effects = plan.options.effects
+    shares = plan.options.partner_shares.set_index(["option_id", "organisation"])
+    shares_free = free.options.partner_shares.set_index(["option_id", "organisation"])
+    r, h, first = plan.assumptions.discount_rate, plan.assumptions.horizon_years, plan.assumptions.first_year
+    checked = 0
+    for option in plan.recommended:
+        if table.loc[option, "type"] != "shared service":
+            continue
+        survivor = effects[(effects["option_id"] == option) & (effects["effect"] == "survive")]
+        if not len(survivor):
+            continue
+        host = successor[survivor["organisation"].iloc[0]]
+        mine = shares.loc[option]
+        roles = pd.Series({org: "host" if successor[org] == host else "buyer" for org in mine.index})
+        if not (roles == "buyer").any():
+            continue
+        w = mine["cost_share"]
+        after = table.loc[option, "run_cost_after"]
+        paid = 0.1 * w[roles == "buyer"] * after  # by hand: 10% of each buyer's share of the run cost after
+        received = paid.sum() * w[roles == "host"] / w[roles == "host"].sum()
+        expected = pd.concat([-paid, received]).reindex(mine.index)
+        assert np.allclose(mine["service_charge"], expected, atol=1e-6)
+        assert list(mine["service_role"]) == list(roles)
+        assert mine["service_charge"].sum() == pytest.approx(0.0, abs=1e-6)
+        start = int(table.loc[option, "start_year"]) - first
+        factor = sum(1 / (1 + r) ** t for t in range(start, h))  # the charge runs from the start to the horizon
+        before = shares_free.loc[option]
+        assert np.allclose(mine["annual_saving"] - before["annual_saving"], expected, atol=1e-6)
+        assert np.allclose(mine["npv"] - before["npv"], expected * factor, atol=1e-4)
+        assert plan.reorganisation.services.set_index("option_id").loc[option, "service_charge"] == \
+            pytest.approx(paid.sum())
+        checked += 1
+    assert checked >= 2
+    # The portfolio's totals do not move; the partners' rows still add up to them, and each partner's figures move.
+    for key in ("Recommended annual saving", "One-off cost", "NPV"):
+        assert plan.headline()[key] == pytest.approx(free.headline()[key], rel=1e-12)
+    p, q = plan.partners.partners.set_index("organisation"), free.partners.partners.set_index("organisation")
+    chosen = table.loc[list(plan.recommended)]
+    for column, total in (("annual_saving", "annual_saving"), ("npv", "npv"), ("one_off_cost", "one_off_cost")):
+        assert p[column].sum() == pytest.approx(chosen[total].sum(), rel=1e-12), column
+    assert not np.allclose(p["npv"], q["npv"]) and not np.allclose(p["annual_saving"], q["annual_saving"])
+    s, t = plan.successors().set_index("successor"), free.successors().set_index("successor")
+    assert not np.allclose(s["npv"], t["npv"])  # each successor's view moves, its sum does not
+    assert s["npv"].sum() == pytest.approx(t["npv"].sum(), rel=1e-12)
+
+
+def test_shared_service_renewal_after_the_end_date_is_costed(shared_plans):
+    """At the end date the buyers re-contract: vendor_management_per_contract a buyer successor, after bias."""
+    plan, long = shared_plans["plan"], shared_plans["long"]
+    a = plan.assumptions
+    terms = plan.reorganisation.services.set_index("option_id")
+    later = long.reorganisation.services.set_index("option_id")
+    flows = plan.options.cash_flows.set_index(["option_id", "year"])
+    flows_long = long.options.cash_flows.set_index(["option_id", "year"])
+    checked = 0
+    for option, t in terms.iterrows():
+        if not t["n_buyers"] or later.loc[option, "start_year"] != t["start_year"]:
+            continue
+        renewal = int(t["renewal_year"])
+        assert renewal == t["start_year"] + 3
+        extra = flows.loc[option, "costs"] - flows_long.loc[option, "costs"]
+        amount = 3_000.0 * t["n_buyers"] * a.cost_factor  # by hand: one renewal a buyer successor, after bias
+        if renewal < a.first_year + a.horizon_years:
+            assert extra.loc[renewal] == pytest.approx(amount)
+            assert t["renewal_cost"] == pytest.approx(amount)
+            npv_gap = long.options.options.set_index("option_id").loc[option, "npv"] - \
+                plan.options.options.set_index("option_id").loc[option, "npv"]
+            assert npv_gap == pytest.approx(amount / (1 + a.discount_rate) ** (renewal - a.first_year))
+            checked += 1
+        assert np.allclose(extra.drop(index=renewal, errors="ignore"), 0.0, atol=1e-6)
+    assert checked >= 2
+
+
+def test_shared_service_workbook_recalculates(shared_plans, tmp_path):
+    plan = shared_plans["plan"]
+    path = plan.write(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert "Shared services" in book.sheetnames
+    again = _recalculate(path, tmp_path)
+    for sheet, columns in (("Partner shares", ("Service charge a year", "PV of service charge", "Annual saving",
+                                               "NPV", "Cashable saving")),
+                           ("Partners", ("Annual saving", "NPV", "Cashable saving", "Non-cashable saving")),
+                           ("Shared services", ("Renewal cost before bias", "Service charge a year")),
+                           ("Cash flows", ("Costs", "Net")), ("Options", ("One-off cost", "NPV"))):
+        stored = pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
+        recalculated = pd.read_excel(again, sheet_name=sheet, engine="openpyxl")
+        for column in columns:
+            assert np.allclose(recalculated[column].astype(float).fillna(0), stored[column].astype(float).fillna(0),
+                               atol=0.01), (sheet, column)
+    services = pd.read_excel(path, sheet_name="Shared services", engine="openpyxl")
+    assert book["Shared services"]["K2"].value.startswith("=") or book["Shared services"]["L2"].value.startswith("=")
+    partners = pd.read_excel(path, sheet_name="Partners", engine="openpyxl")
+    options = pd.read_excel(path, sheet_name="Options", engine="openpyxl")
+    chosen = options[options["Recommended"] == "Yes"]
+    for column in ("Annual saving", "One-off cost", "NPV"):
+        assert partners[column].sum() == pytest.approx(chosen[column].sum(), abs=0.01)
+    assert len(services) == len(plan.reorganisation.services)
 
 
 def test_divisions_costed_by_hand(scenario_plans):
