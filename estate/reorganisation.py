@@ -86,6 +86,7 @@ __all__ = [
     "split_names",
     "start_rule",
     "successor_groups",
+    "successor_of",
     "successor_shares",
     "successor_view",
     "system_successors",
@@ -979,6 +980,30 @@ def divisions(matched: pd.DataFrame, successors: pd.DataFrame, assumptions: Any)
 
 NO_SUCCESSOR = "(no successor)"
 """The row of :func:`successor_view` for organisations no successor takes."""
+
+
+def successor_of(names: pd.Series, organisations: pd.DataFrame | None) -> pd.Series:
+    """Each organisation's successor(s) in words: one name, a divided one's names and split, or :data:`NO_SUCCESSOR`.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"organisation": ["County", "Eden"], "successor": ["West; East", "East"]})
+    >>> successor_of(pd.Series(["County", "Eden", "Police"]), orgs).tolist()
+    ['West; East (divided: 1/2 each)', 'East', '(no successor)']
+    """
+    links = organisation_successors(organisations)
+    by_org = (links.sort_values(["organisation", "order"]).groupby("organisation")["successor"].agg(list).to_dict()
+              if len(links) else {})
+
+    def words(org: object) -> str:
+        mine = by_org.get(org, []) if isinstance(org, str) else []
+        if not mine:
+            return NO_SUCCESSOR
+        if len(mine) == 1:
+            return mine[0]
+        return f"{'; '.join(mine)} (divided: 1/{len(mine)} each)"
+
+    return pd.Series([words(o) for o in names], index=names.index, dtype=object)
 
 
 def successor_shares(matched: pd.DataFrame, organisations: pd.DataFrame | None, partners: pd.DataFrame,

@@ -148,6 +148,7 @@ class _Table:
     header_row: int = 0
     frozen_columns: int | None = None  # None: the sheet's rule in estate._pages
     streamed: bool = True
+    first_col: int = 0  # a block placed to the right of another table on its sheet
 
     def __post_init__(self) -> None:  # the sheet's lead columns first (estate._pages)
         by_key = {column.key: column for column in self.columns}
@@ -159,7 +160,7 @@ class _Table:
         return {column.key: i for i, column in enumerate(self.columns)}
 
     def col(self, key: str) -> int:
-        return self._index[key]
+        return self._index[key] + self.first_col
 
     def has(self, key: str) -> bool:
         return key in self._index
@@ -179,7 +180,7 @@ class _Table:
 
     @property
     def last_col(self) -> int:
-        return len(self.columns) - 1
+        return self.first_col + len(self.columns) - 1
 
     @property
     def quoted(self) -> str:
@@ -191,7 +192,7 @@ class _Table:
     def _letters(self) -> dict[str, str]:
         from xlsxwriter.utility import xl_col_to_name
 
-        return {column.key: xl_col_to_name(c) for c, column in enumerate(self.columns)}
+        return {column.key: xl_col_to_name(c + self.first_col) for c, column in enumerate(self.columns)}
 
     def cell(self, key: str, i: int) -> str:
         """A relative reference to a cell of this sheet, for formulas on the same sheet."""
@@ -216,7 +217,7 @@ class _Table:
         from xlsxwriter.utility import xl_range_abs
 
         return {column.key: f"{self.quoted}!{xl_range_abs(self.first_row, c, self.last_row, c)}"
-                for c, column in enumerate(self.columns)}
+                for c, column in enumerate(self.columns, start=self.first_col)}
 
     def span(self, key: str) -> str:
         """The absolute range of a column's data rows, with the sheet name."""
@@ -567,7 +568,9 @@ def _build_layout(tables: _Frames, limit: int) -> _Layout:
         cash_flows=_Table("Cash flows", _CASH_FLOW_COLUMNS, len(tables.cash_flows)),
         partner_shares=_Table("Partner shares", _PARTNER_SHARE_COLUMNS + (
             _SERVICE_SHARE_COLUMNS if tables.services is not None else ()), len(tables.partner_shares)),
-        partners=_Table("Partners", _PARTNER_COLUMNS, len(tables.partners)),
+        partners=_Table("Partners", _PARTNER_COLUMNS[:1] + (
+            (_c("successor", "Successor", 40),) if "successor" in tables.partners else ()) + _PARTNER_COLUMNS[1:],
+            len(tables.partners), streamed="successor" not in tables.partners),  # successors beside: cell by cell
         systems=systems,
         sites=_Table("Sites", _SITE_COLUMNS, len(tables.sites)),
         issues=issues,
@@ -827,6 +830,10 @@ def _frames(plan: Plan) -> _Frames:
         "cashable": p["organisation"].map(cashable).fillna(0.0),
         "non_cashable": p["organisation"].map(saving).fillna(0.0) - p["organisation"].map(cashable).fillna(0.0),
     })
+    if plan.reorganisation is not None and plan.reorganisation.active:  # each predecessor's successor(s)
+        from estate.reorganisation import successor_of
+
+        partners["successor"] = successor_of(partners["organisation"], plan.inventory.organisations)
 
     # Systems and data issues: values.
     s = plan.systems_table().reset_index(drop=True)
@@ -1091,11 +1098,7 @@ def _width(column: _Column, values: pd.Series | None) -> float:
 def _prepare_sheet(ws: PlanWorksheet, table: _Table, styles: _Styles, frame: pd.DataFrame | None,
                    *, filter_: bool = True) -> None:
     """Headers, widths, frozen header row and autofilter of a table."""
-    for j, column in enumerate(table.columns):
-        ws.write_string(table.header_row, j, column.header, styles.header)
-        values = frame[column.key] if frame is not None and column.key in frame else None
-        ws.set_column(j, j, _width(column, values))
-    ws.set_row(table.header_row, 32)
+    _write_headers(ws, table, styles, frame)
     page = page_for(table.sheet)
     through = page.print_through
     set_up_page(ws, page, header_row=table.header_row, last_row=table.last_row, last_col=table.last_col,
@@ -1103,6 +1106,16 @@ def _prepare_sheet(ws: PlanWorksheet, table: _Table, styles: _Styles, frame: pd.
                 frozen_columns=table.frozen_columns)
     if filter_:
         ws.autofilter(table.header_row, 0, table.last_row, table.last_col)
+
+
+def _write_headers(ws: PlanWorksheet, table: _Table, styles: _Styles, frame: pd.DataFrame | None) -> None:
+    """A table's header row and column widths."""
+    for column in table.columns:
+        j = table.col(column.key)
+        ws.write_string(table.header_row, j, column.header, styles.header)
+        values = frame[column.key] if frame is not None and column.key in frame else None
+        ws.set_column(j, j, _width(column, values))
+    ws.set_row(table.header_row, 32)
 
 
 def _write_values(ws: PlanWorksheet, table: _Table, frame: pd.DataFrame, styles: _Styles,
@@ -1128,7 +1141,7 @@ def _write_formulas(ws: PlanWorksheet, table: _Table, key: str, frame: pd.DataFr
     if not table.n_rows:
         return
     j = table.col(key)
-    column = table.columns[j]
+    column = table.columns[j - table.first_col]
     fmt = styles[column.style] if column.style != "text" else None
     values = frame[key] if key in frame else pd.Series(None, index=frame.index, dtype=object)
     formulas = build()
@@ -1459,7 +1472,7 @@ def _write_partners(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles) 
     pt, ps = L.partners, L.partner_shares
     f = d.partners
     _prepare_sheet(ws, pt, styles, f)
-    _write_values(ws, pt, f, styles, ["organisation", "options"])
+    _write_values(ws, pt, f, styles, ["organisation", "successor", "options"])
     organisation = _exact(pt.cells("organisation"))
 
     def recommended(key: str) -> Formula:
@@ -2087,6 +2100,57 @@ def _write_successors(ws: PlanWorksheet, L: _Layout, plan: Plan, styles: _Styles
     frame = plan.successors()
     t = _Table("Successors", _SUCCESSOR_COLUMNS, len(frame), streamed=False)
     _prepare_sheet(ws, t, styles, frame)
+    _successor_figures(ws, t, frame, plan, styles, shares)
+
+
+_PARTNER_SUCCESSOR_COLUMNS = (
+    _c("successor", "Successor authority", 30), _c("predecessors", "Predecessor organisations", 40),
+    _c("vesting_date", "Successor vesting date", 12, _DATE), _c("systems", "Systems inherited", 10, _INT),
+    _c("divided_systems", "Divided systems inherited", 10, _INT), _c("contracts", "Contracts inherited", 10, _INT),
+    _c("run_cost_today", "Inherited run cost", 15, _MONEY), _c("annual_saving", "Successor annual saving", 15, _MONEY),
+    _c("one_off_cost", "Successor one-off cost", 15, _MONEY), _c("npv", "Successor NPV", 15, _MONEY),
+    _c("division_one_off", "Divided-system liabilities (one-off)", 15, _MONEY),
+    _c("division_annual_change", "Divided-system annual cost change", 15, _MONEY),
+    _c("run_cost_after", "Successor run cost after", 15, _MONEY),
+)
+"""Each successor's view on ``Partners``, right of the organisations after a blank column: same keys as
+``Successors``, headers of their own (the organisations' columns are summed by name)."""
+
+_SUMMED = (("run_cost_today", "run_cost_today"), ("annual_saving", "annual_saving"), ("one_off_cost", "one_off"),
+           ("npv", "npv"))
+"""The successor columns whose sums equal the organisations' (successor key, Partners key)."""
+
+
+def _write_partner_successors(ws: PlanWorksheet, L: _Layout, plan: Plan, styles: _Styles, shares: _Table) -> None:
+    """Each successor's view on ``Partners``, beside the organisations, and a row checking the same sums.
+
+    The block starts after a blank column; its last row (``Check``) holds,
+    under each summed column, the successors' sum less the organisations'
+    (0, a live formula), so that the sums are seen to agree and adding it in
+    changes no total. The sheet's print area takes the block in.
+    """
+    pt = L.partners
+    frame = plan.successors()
+    t = _Table("Partners", _PARTNER_SUCCESSOR_COLUMNS, len(frame), streamed=False, first_col=pt.last_col + 2)
+    _write_headers(ws, t, styles, frame)
+    ws.set_column(pt.last_col + 1, pt.last_col + 1, 3)
+    _successor_figures(ws, t, frame, plan, styles, shares)
+    check = t.row(len(frame))
+    ws.write_string(check, t.col("successor"), "Check: successors less organisations (0 = the same sums)",
+                    styles.subtitle)
+    partners = plan.partners.partners
+    for key, theirs in _SUMMED:
+        mine = frame[key].sum() - partners[dict(run_cost_today="run_cost_today", annual_saving="annual_saving",
+                                                one_off="one_off_cost", npv="npv")[theirs]].fillna(0.0).sum()
+        ws.write_formula(check, t.col(key), f"=SUM({t.local_span(key)})-SUM({pt.local_span(theirs)})",
+                         styles[_MONEY], _stored(float(mine)))
+    set_up_page(ws, page_for("Partners"), header_row=pt.header_row, last_row=max(pt.last_row, check),
+                last_col=t.last_col, frozen_columns=pt.frozen_columns)
+
+
+def _successor_figures(ws: PlanWorksheet, t: _Table, frame: pd.DataFrame, plan: Plan, styles: _Styles,
+                       shares: _Table) -> None:
+    """A successor table's values and live formulas (``Successors``, or its block on ``Partners``)."""
     _write_values(ws, t, frame, styles, ["successor", "predecessors", "vesting_date", "systems", "divided_systems",
                                          "contracts"])
     successor = _exact(t.cells("successor"))
@@ -2268,6 +2332,7 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
             shares = _write_successor_shares(sheets["Successor shares"], layout, plan, styles)
             sheets["Successor shares"].set_tab_color("#A6A6A6")
             _write_successors(sheets["Successors"], layout, plan, styles, shares)
+            _write_partner_successors(sheets["Partners"], layout, plan, styles, shares)
         if {"cost_factor", "saving_factor"} & names.used:  # the derived factors are formulas of the biases
             names.used.update({"cost_bias", "saving_bias", "bias_mitigation"})
         _write_live_note(sheets["Summary"], layout, plan, styles, names.used)

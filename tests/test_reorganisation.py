@@ -600,6 +600,46 @@ def test_workbook_reorganisation_sheets_recalculate(scenario_plans, tmp_path):
     view = plan.successors()
     assert np.allclose(successors["Division one-off cost"], view["division_one_off"], atol=0.01)
     assert np.allclose(successors["Annual saving"], view["annual_saving"], atol=0.01)
+    # Each successor's view on Partners too: beside the organisations, after a blank column, the same sums.
+    again = pd.read_excel(tmp_path / "recalculated" / "plan.xlsx", sheet_name="Partners", engine="openpyxl")
+    header = list(partners.columns)
+    assert header[:2] == ["Organisation", "Successor"]
+    gap = header.index("Successor authority") - 1
+    assert header[gap].startswith("Unnamed") and partners.iloc[:, gap].isna().all()
+    organisations = partners.loc[partners["Organisation"].notna()]
+    assert len(organisations) == len(plan.partners.partners)
+    successor_of = plan.inventory.organisations.set_index("organisation")["successor"]
+    county = organisations.set_index("Organisation").loc["Shire County Council", "Successor"]
+    assert county == "North Shire Council; South Shire Council (divided: 1/2 each)"
+    for org, text in organisations.set_index("Organisation")["Successor"].items():
+        assert text.split(" (divided")[0] == successor_of[org].replace(";", "; ").replace("  ", " ")
+    block = partners.loc[partners["Successor authority"].notna()]
+    rows, check = block.iloc[:-1], block.iloc[-1]
+    assert check["Successor authority"].startswith("Check:")
+    assert list(rows["Successor authority"]) == list(view["successor"])
+    options = pd.read_excel(path, sheet_name="Options", engine="openpyxl")
+    chosen = options[options["Recommended"] == "Yes"]
+    for theirs, mine, total in (("Run cost today", "Inherited run cost", None),
+                                ("Annual saving", "Successor annual saving", "Annual saving"),
+                                ("One-off cost", "Successor one-off cost", "One-off cost"),
+                                ("NPV", "Successor NPV", "NPV")):
+        assert rows[mine].sum() == pytest.approx(organisations[theirs].sum(), abs=0.01), mine
+        assert partners[mine].sum() == pytest.approx(partners[theirs].sum(), abs=0.01), mine  # check row adds 0
+        assert check[mine] == pytest.approx(0.0, abs=0.01)
+        if total:
+            assert rows[mine].sum() == pytest.approx(chosen[total].sum(), abs=0.01), mine
+        assert np.allclose(again[mine].astype(float).fillna(0), partners[mine].astype(float).fillna(0), atol=0.01)
+    assert rows["Inherited run cost"].sum() == pytest.approx(plan.headline()["Annual run cost"], abs=0.01)
+    for mine, column in (("Systems inherited", "systems"), ("Divided systems inherited", "divided_systems"),
+                         ("Divided-system liabilities (one-off)", "division_one_off"),
+                         ("Successor run cost after", "run_cost_after")):
+        assert np.allclose(rows[mine].astype(float), view[column].astype(float), atol=0.01), mine
+    sheet = book["Partners"]
+    last = openpyxl.utils.get_column_letter(len(header))
+    assert sheet.print_area == f"'Partners'!$A$1:${last}${max(len(organisations), len(block)) + 1}"
+    assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
+    assert sheet[f"{openpyxl.utils.get_column_letter(header.index('Successor NPV') + 1)}{len(block) + 1}"].value \
+        .startswith("=SUM(")
 
 
 def test_plain_plan_has_an_empty_vesting_sheet(tmp_path):
@@ -610,6 +650,12 @@ def test_plain_plan_has_an_empty_vesting_sheet(tmp_path):
     book = openpyxl.load_workbook(path)
     assert "Vesting" in book.sheetnames and "Divided systems" not in book.sheetnames
     assert book["Vesting"]["A1"].value == "Organisation"
+    # A plan without successors has Partners as before: no Successor column, no successors' block.
+    header = [cell.value for cell in book["Partners"][1]]
+    assert header == ["Organisation", "Run cost today", "Annual saving", "One-off cost", "NPV", "Transfer",
+                      "NPV after transfer", "Position", "Options", "Cashable saving", "Non-cashable saving"]
+    assert book["Partners"].print_area == f"'Partners'!$A$1:$H${len(plan.partners.partners) + 1}"
+    assert "Shared services" not in book.sheetnames
 
 
 def test_successor_chart(scenario_plans, tmp_path):
