@@ -50,8 +50,10 @@ Examples
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -215,7 +217,7 @@ def _job_in(jobs: tuple[str, ...], capability: object) -> str | None:
 
 
 def fits(member: pd.DataFrame, survivor: pd.DataFrame, *, capability: object,
-         max_cost_ratio: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
+         max_cost_ratio: float = 5.0, explain: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Whether each survivor can take on each member's work, and why not.
 
     Parameters
@@ -227,21 +229,24 @@ def fits(member: pd.DataFrame, survivor: pd.DataFrame, *, capability: object,
     max_cost_ratio : float, default=5.0
         Rule 4: a member with more users than the survivor and over this many
         times its annual cost is not retired onto it.
+    explain : bool, default=True
+        Say why each pair fails; with False only ``ok`` is worked out (and
+        ``reason`` is None), for millions of pairs of which few are shown.
 
     Returns
     -------
     ok : ndarray of bool
-    reason : ndarray of str
+    reason : ndarray of str, or None
         Empty where ``ok``; else the first rule broken, in words.
     """
     n = len(member)
     caps = np.broadcast_to(np.asarray(capability, dtype=object), (n,))
     m_jobs = member["jobs"].to_numpy()
     s_jobs = survivor["jobs"].to_numpy()
-    m_job = np.array([_job_in(j, c) for j, c in zip(m_jobs, caps, strict=True)], dtype=object)
+    m_job = _each_distinct(_job_in, m_jobs, caps)
     same_product = (member["product_id"].to_numpy() == survivor["product_id"].to_numpy()) \
         & pd.notna(member["product_id"].to_numpy())
-    does_job = np.array([job in jobs for job, jobs in zip(m_job, s_jobs, strict=True)], dtype=bool)
+    does_job = _each_distinct(lambda job, jobs: job in jobs, m_job, s_jobs).astype(bool)
     m_rank, s_rank = member["rank"].to_numpy(float), survivor["rank"].to_numpy(float)
     platform = PRODUCT_CLASSES.index("platform")
     smaller = np.where(np.isnan(m_rank), False,
@@ -252,34 +257,63 @@ def fits(member: pd.DataFrame, survivor: pd.DataFrame, *, capability: object,
     m_users, s_users = member["users"].to_numpy(float), survivor["users"].to_numpy(float)
     m_cost, s_cost = member["annual_cost"].to_numpy(float), survivor["annual_cost"].to_numpy(float)
     too_big = (m_users > s_users) & (m_cost > max_cost_ratio * np.nan_to_num(s_cost)) & (m_cost > 0)
-    labels = pd.Series(survivor["product_label"].to_numpy(object)).astype(str)
-    m_classes = pd.Series(member["product_class"].to_numpy(object)).fillna("product of unknown kind")
-    s_classes = pd.Series(survivor["product_class"].to_numpy(object)).fillna("product of unknown kind")
-    m_sectors = pd.Series(m_sector).replace("", "general").fillna("general").astype(str)
-    s_sectors = pd.Series(s_sector).replace("", "general").fillna("general").astype(str)
     fail_job = ~same_product & ~does_job
     fail_class = ~same_product & ~fail_job & smaller
     fail_sector = ~same_product & ~fail_job & ~fail_class & wrong_sector
     fail_scale = ~fail_job & ~fail_class & ~fail_sector & too_big  # scale applies to the same product too
+    if not explain:
+        return ~(fail_job | fail_class | fail_sector | fail_scale), None
     reason = pd.Series("", index=range(n), dtype=object)
+
+    # The words are built for the pairs that fail only (a few of many at scale), each aligned by position.
+    def part(values: object, mask: np.ndarray) -> pd.Series:
+        return pd.Series(np.asarray(values, dtype=object))[mask]
+
+    def labels(mask: np.ndarray) -> pd.Series:
+        return part(survivor["product_label"].to_numpy(object), mask).astype(str)
+
+    def classes(frame: pd.DataFrame, mask: np.ndarray) -> pd.Series:
+        return part(frame["product_class"].to_numpy(object), mask).fillna("product of unknown kind")
+
+    def sectors(values: np.ndarray, mask: np.ndarray) -> pd.Series:
+        return part(values, mask).replace("", "general").fillna("general").astype(str)
+
     if fail_job.any():
-        reason[fail_job] = ("does a different job (" + pd.Series(m_job).astype(str) + ": not one " + labels
-                            + " does)")[fail_job]
+        reason[fail_job] = ("does a different job (" + part(m_job, fail_job).astype(str) + ": not one "
+                            + labels(fail_job) + " does)")
     if fail_class.any():
-        reason[fail_class] = ("is a " + m_classes + ", which a " + s_classes + " does not replace")[fail_class]
+        reason[fail_class] = ("is a " + classes(member, fail_class) + ", which a " + classes(survivor, fail_class)
+                              + " does not replace")
     if fail_sector.any():
-        reason[fail_sector] = ("is a " + m_sectors + " system and " + labels + " a " + s_sectors + " one")[fail_sector]
+        reason[fail_sector] = ("is a " + sectors(m_sector, fail_sector) + " system and " + labels(fail_sector)
+                               + " a " + sectors(s_sector, fail_sector) + " one")
     if fail_scale.any():
-        words = ("is bigger than " + labels + ": more users (" + pd.Series(m_users).map("{:,.0f}".format)
-                 + " against " + pd.Series(s_users).map("{:,.0f}".format) + f") and over {max_cost_ratio:g} "
+        words = ("is bigger than " + labels(fail_scale) + ": more users ("
+                 + part(m_users, fail_scale).map("{:,.0f}".format) + " against "
+                 + part(s_users, fail_scale).map("{:,.0f}".format) + f") and over {max_cost_ratio:g} "
                  "times its cost")
-        reason[fail_scale] = words[fail_scale]
+        reason[fail_scale] = words
     reason = reason.to_numpy(dtype=object)
     return reason == "", reason.astype(str)
 
 
-def fit_reason(survivor: pd.Series, jobs: list[str], users_taken: float) -> str:
+def _each_distinct(func: Any, *columns: Any) -> np.ndarray:
+    """``func`` of each row's values, worked out once for each distinct combination (pairs repeat a lot)."""
+    n = len(columns[0])
+    code = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(np.asarray(column, dtype=object), use_na_sentinel=False)
+        code = code * max(len(uniques), 1) + codes
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    values = np.empty(len(first), dtype=object)
+    values[:] = [func(*(column[i] for column in columns)) for i in first.tolist()]
+    return values[inverse.reshape(-1)]
+
+
+def fit_reason(survivor: pd.Series | Mapping[str, Any], jobs: list[str], users_taken: float) -> str:
     """Why a survivor fits the systems it takes, in one sentence for an option's rationale.
+
+    ``survivor`` is a row of :func:`fit_profiles` (a Series, or a mapping of the same keys).
 
     Examples
     --------

@@ -588,11 +588,11 @@ _PROFILE = ("product_label", "product_class", "rank", "jobs", "sector")
 
 def _profiles(systems: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
     """The :func:`estate.fit.fit_profiles` rows of the systems ``keys`` name, by position."""
-    table = systems.set_index("system_key")
-    rows = table.loc[keys.to_numpy(), ["product_id", "users", "annual_cost", *(f"fit_{c}" for c in _PROFILE)]]
-    rows = rows.rename(columns={f"fit_{c}": c for c in _PROFILE})
-    rows["product_id"] = rows["product_id"].where(table.loc[keys.to_numpy(), "has_product"].to_numpy(), None)
-    return rows.reset_index(drop=True)
+    columns = ["product_id", "users", "annual_cost", *(f"fit_{c}" for c in _PROFILE)]
+    table = systems.loc[:, columns].reset_index(drop=True)
+    table["product_id"] = table["product_id"].where(systems["has_product"].to_numpy(), None)
+    rows = table.take(pd.Index(systems["system_key"]).get_indexer(keys.to_numpy()))
+    return rows.rename(columns={f"fit_{c}": c for c in _PROFILE}).reset_index(drop=True)
 
 
 def _served(systems: pd.DataFrame) -> pd.DataFrame:
@@ -627,7 +627,8 @@ def _capability_names(systems: pd.DataFrame) -> pd.Series:
 
 
 def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: Assumptions,
-                           *, with_left_out: bool = False, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
+                           *, with_left_out: bool = False, overrides: pd.DataFrame | None = None,
+                           explain: bool = True) -> pd.DataFrame:
     """The systems of the candidate's capabilities in its group that the survivor can take (:mod:`estate.fit`).
 
     The survivor survives; every other system serving one of the
@@ -640,7 +641,9 @@ def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: A
     capability a member joins under: the first of the candidate's that it
     serves. ``overrides`` (:func:`estate.fit_overrides.resolve_fit_overrides`)
     allow or forbid pairs whatever the rules say; ``override`` holds an
-    allowing row's reason.
+    allowing row's reason. With ``explain`` False the fit rules' reasons are
+    not put in words (millions of pairs at scale): ``reason`` is blank where
+    they refuse.
     """
     rows = candidates.loc[:, ["cand", "group", "target"]].assign(
         capability_code=_candidate_capabilities(candidates)).explode("capability_code")
@@ -655,8 +658,9 @@ def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: A
     pairs = members.loc[:, ["cand", "system_key", "target", "option_capability"]].merge(
         served.loc[:, ["system_key", "capability_code", "position"]], on="system_key")
     ok, reason = fits(_profiles(systems, pairs["system_key"]), _profiles(systems, pairs["target"]),
-                      capability=pairs["capability_code"].to_numpy(object), max_cost_ratio=a.fit_max_cost_ratio)
-    pairs["ok"], pairs["reason"] = ok, reason
+                      capability=pairs["capability_code"].to_numpy(object), max_cost_ratio=a.fit_max_cost_ratio,
+                      explain=explain)
+    pairs["ok"], pairs["reason"] = ok, reason if reason is not None else ""
     pairs["own"] = pairs["capability_code"] == pairs["option_capability"]
     failed = pairs.loc[~pairs["ok"]].sort_values(["cand", "system_key", "own", "position"],
                                                  ascending=[True, True, False, True], kind="stable")
@@ -763,9 +767,10 @@ def _rationalisations(systems: pd.DataFrame) -> pd.DataFrame:
     capable = systems.loc[systems["capability_code"].notna()]
     products = capable.groupby(["organisation", "capability_code"])["product_key"].nunique()
     several = products.index[products >= 2]
-    capable = capable.set_index(["organisation", "capability_code"]).loc[several].reset_index()
+    capable = capable.loc[pd.MultiIndex.from_frame(capable[["organisation", "capability_code"]]).isin(several)]
     survivors = _survivors(capable, ["organisation", "capability_code"])
-    counts = capable.groupby(["organisation", "capability_code"]).size()
+    counts = capable.groupby(["organisation", "capability_code"]).size().to_dict()
+    products = products.to_dict()  # plain lookups in the loop below (tens of thousands of rows at scale)
     records = []
     for row in survivors.itertuples():
         capability = row.capability_name if isinstance(row.capability_name, str) else row.capability_code
@@ -885,7 +890,8 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
             out.append(frame)
             continue
         numbered = frame.assign(cand=np.arange(len(frame)))
-        everyone = _consolidation_members(numbered, systems, a, with_left_out=True, overrides=overrides)
+        everyone = _consolidation_members(numbered, systems, a, with_left_out=True, overrides=overrides,
+                                          explain=False)
         members = everyone.loc[everyone["effect"] != "left out"]
         costed = members["system_key"].map(given).groupby(members["cand"]).any()
         retiring = members.loc[members["effect"] == "retire"]
@@ -910,26 +916,36 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
         several = {k: codes_of(v) for k, v in zip(systems["system_key"], systems["capability_codes"])
                    if isinstance(v, str) and ";" in v}
         capability_names = _capability_names(systems)
-        left_by = everyone.loc[everyone["effect"] == "left out"].groupby("cand", sort=False)
-        left_of = {cand: group for cand, group in left_by}
+        # Plain lookups, not pandas indexing, in the loop below over candidates (tens of thousands at scale).
+        survivor_of, taken_of = survivor.to_dict(), taken.to_dict()
+        wanted = pd.Index(survivor_of.values()).unique()
+        profile_of = dict(zip(wanted, names.loc[wanted, ["users", *(f"fit_{c}" for c in _PROFILE)]].astype(object)
+                              .itertuples(index=False, name=None), strict=True))
+        jobs_of = names["fit_jobs"].to_dict()
+        # The reasons of the systems left out, put in words for the kept candidates only.
+        left_out = everyone.loc[(everyone["effect"] == "left out") & everyone["cand"].isin(kept["cand"])]
+        if len(left_out):
+            explained = _consolidation_members(numbered.loc[keep], systems, a, with_left_out=True,
+                                               overrides=overrides)
+            left_out = explained.loc[explained["effect"] == "left out"]
+        left_of = {cand: group for cand, group in left_out.groupby("cand", sort=False)}
         no_one = everyone.iloc[:0]
         told = retiring.loc[retiring["override"] != ""]
         told_by = {cand: group for cand, group in told.groupby("cand", sort=False)}
         for cand, rationale in zip(kept["cand"], kept["rationale"], strict=True):
             mine = retired_by.get(cand, [])
             forced = told_by.get(cand, no_one)
-            key = survivor[cand]
+            key = survivor_of[cand]
             natural = [k for k in mine if k not in set(forced["system_key"])]
             left = left_of.get(cand, no_one)
-            jobs = [names.at[k, "fit_jobs"] for k in natural]
+            jobs = [jobs_of[k] for k in natural]
             under = [joined_under[(cand, k)] for k in natural]
             done = [c if c in j else (j[0] if j else c) for j, c in zip(jobs, under, strict=True)]
-            profile = names.loc[key, ["users", *(f"fit_{c}" for c in _PROFILE)]]
-            profile.index = ["users", *_PROFILE]
+            profile = dict(zip(["users", *_PROFILE], profile_of[key], strict=True))
             line = (f"{rationale} Retire {len(mine)} system{'s' if len(mine) != 1 else ''} "
                     f"{'doing the same job ' if not len(forced) else ''}onto it.")
             if natural:
-                line += f" {fit_reason(profile, done, float(taken[cand]))}"
+                line += f" {fit_reason(profile, done, float(taken_of[cand]))}"
             if len(forced):
                 line += "".join(
                     f" {names.at[k, 'system'] if isinstance(names.at[k, 'system'], str) else k} "
