@@ -121,10 +121,10 @@ def main() -> None:
     for _ in range(args.repeat):
         load = Path("/proc/loadavg").read_text().split()[:3]
         floor = run("floor", csv, args.data / "floor.xlsx")
-        plan = run("plan", csv, args.data / "plan.xlsx")
         print(f"load {' '.join(load)}")
         print(f"floor: read_csv {floor['read_s']:.1f} s + openpyxl write-only {floor['write_s']:.1f} s "
-              f"= {floor['wall_s']:.1f} s, {floor['peak_mb']} MB")
+              f"= {floor['wall_s']:.1f} s, {floor['peak_mb']} MB", flush=True)
+        plan = run("plan", csv, args.data / "plan.xlsx")
         print(f"plan: {plan['wall_s']:.1f} s, {plan['peak_mb']} MB, {plan['rows']:,} systems, "
               f"{plan['options']:,} options, {plan['recommended']:,} recommended starting over "
               f"{plan['start_years']} financial years; {plan['draws']:,} draws, P10/P50/P90 "
