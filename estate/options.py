@@ -928,7 +928,12 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
             explained = _consolidation_members(numbered.loc[keep], systems, a, with_left_out=True,
                                                overrides=overrides)
             left_out = explained.loc[explained["effect"] == "left out"]
-        left_of = {cand: group for cand, group in left_out.groupby("cand", sort=False)}
+        left_of: dict[int, list[tuple[str, str]]] = {}
+        for cand, k, why in zip(left_out["cand"].tolist(), left_out["system_key"].tolist(),
+                                left_out["reason"].tolist(), strict=True):
+            left_of.setdefault(cand, []).append((k, why))
+        system_of = names["system"].to_dict()
+        label_of = {k: _label_of(names, k) for k in wanted}
         no_one = everyone.iloc[:0]
         told = retiring.loc[retiring["override"] != ""]
         told_by = {cand: group for cand, group in told.groupby("cand", sort=False)}
@@ -936,8 +941,9 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
             mine = retired_by.get(cand, [])
             forced = told_by.get(cand, no_one)
             key = survivor_of[cand]
-            natural = [k for k in mine if k not in set(forced["system_key"])]
-            left = left_of.get(cand, no_one)
+            forced_keys = set(forced["system_key"])
+            natural = [k for k in mine if k not in forced_keys]
+            left = left_of.get(cand, [])
             jobs = [jobs_of[k] for k in natural]
             under = [joined_under[(cand, k)] for k in natural]
             done = [c if c in j else (j[0] if j else c) for j, c in zip(jobs, under, strict=True)]
@@ -962,13 +968,12 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
                 line += " " + " ".join(
                     f"{_system_name(names, k)} ({names.at[k, 'organisation']}) also runs "
                     f"{_and([str(capability_names.get(c, c)) for c in codes if c != joined_under[(cand, k)]])}: "
-                    f"{_label_of(names, key)} takes each, so all of it moves." for k, codes in whole[:3])
+                    f"{label_of[key]} takes each, so all of it moves." for k, codes in whole[:3])
             if len(left):
-                shown = "; ".join(f"{names.at[k, 'system'] if isinstance(names.at[k, 'system'], str) else k} "
-                                  f"({k.split('/', 1)[0]}) {why}"
-                                  for k, why in zip(left["system_key"].head(3), left["reason"].head(3), strict=True))
+                shown = "; ".join(f"{system_of[k] if isinstance(system_of[k], str) else k} "
+                                  f"({k.split('/', 1)[0]}) {why}" for k, why in left[:3])
                 more = f"; and {len(left) - 3} more" if len(left) > 3 else ""
-                line += f" Left running, as {_label_of(names, key)} cannot take them: {shown}{more}."
+                line += f" Left running, as {label_of[key]} cannot take them: {shown}{more}."
             text.append(line)
         out.append(kept.assign(rationale=text).drop(columns="cand").reset_index(drop=True))
     if len(joint):
