@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from estate.assumptions import Assumptions, load_assumptions
-from estate.errors import ParameterError
+from estate.errors import ParameterError, SolverError
 from estate.inventory import ISSUE_COLUMNS, Inventory
 
 if TYPE_CHECKING:
@@ -602,8 +603,11 @@ def make_plan(
     inputs = schedule_inputs(options, assumptions, sites=sites, earliest_start=earliest, earliest_reason=why)
     schedule = schedule_portfolio(inputs, assumptions,
                                   constraints=constraints or PortfolioConstraints(),
-                                  partner_budget_by_year=budgets or None)
+                                  partner_budget_by_year=budgets or None, require_optimal=False)
     portfolio = schedule.portfolio
+    if portfolio.status not in ("optimal", "within gap", "time limit") or not math.isfinite(portfolio.objective):
+        # Stopped at its time limit, the best schedule found is kept (Summary says so); anything else is refused.
+        raise SolverError(f"No schedule found ({portfolio.status}): {portfolio.message}")
     options = apply_schedule(options, schedule, assumptions)
     if len(reorganisation.service_partners):  # a shared service across successors: its charge and its terms
         from dataclasses import replace

@@ -107,6 +107,7 @@ __all__ = [
     "apply_schedule",
     "natural_starts",
     "schedule_inputs",
+    "greedy_fill",
     "schedule_portfolio",
 ]
 
@@ -582,12 +583,25 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     message = str(result.message)
     gap = getattr(result, "mip_gap", None)
     gap = float(gap) if gap is not None and np.isfinite(gap) else math.nan
-    if result.x is None:
+    solution = None if result.x is None else np.asarray(result.x, dtype=float)
+    if status == "time limit":  # keep the better of the solver's best and a greedy fill of the same model
+        greedy = greedy_fill(objective, upper.ravel(), [c for _, c in blocks])
+        if greedy is not None and (solution is None or objective @ greedy > objective @ (solution > 0.5) + 1e-6):
+            bound = getattr(result, "mip_dual_bound", None)
+            bound = -float(bound) if bound is not None and np.isfinite(bound) else math.nan
+            value = float(objective @ greedy)
+            gap = (bound - value) / abs(bound) if np.isfinite(bound) and bound else math.nan
+            solution = greedy
+            message = (f"{message} The solver's best was not better than a greedy fill of the same model "
+                       f"(options by NPV, each at its best start that breaks no rule), which is used: feasible, "
+                       f"not proven optimal" + (f"; within {gap:.1%} of the solver's bound." if np.isfinite(gap)
+                                                 else "."))
+    if solution is None:
         portfolio = Portfolio((), math.nan, status, False, message, base.excluded, gap, candidates)
         if require_optimal:
             raise SolverError(f"No schedule found ({status}): {message}")
         return Schedule(_empty_table(), savings, costs, npv, tuple(ids), portfolio, _held(inputs))
-    x = (np.asarray(result.x) > 0.5).astype(float)
+    x = (solution > 0.5).astype(float)
     broken = [name for name, c in blocks if np.any(c.A @ x > np.asarray(c.ub) + _TOLERANCE * np.maximum(
         1, np.abs(np.asarray(c.ub, dtype=float)))) or np.any(c.A @ x < np.asarray(c.lb) - _TOLERANCE * np.maximum(
             1, np.abs(np.asarray(c.lb, dtype=float))))]
@@ -604,6 +618,71 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     table = _reasons(inputs, a, chosen_o, chosen_d, natural, starts, costs, blocks, x, w, rules,
                      sorted((partner_budget_by_year or {}).items()))
     return Schedule(table, savings, costs, npv, tuple(ids), portfolio, _held(inputs))
+
+
+def greedy_fill(objective: np.ndarray, upper: np.ndarray, constraints: Sequence[Any]) -> np.ndarray | None:
+    """A feasible 0/1 answer to ``max objective @ x`` under ``constraints``, by filling greedily.
+
+    The columns worth more than nothing are taken best first (ties by
+    position) whenever taking one keeps every row within its upper bound and
+    moves no row further below its lower bound. Used when the MILP stops at
+    its time limit without a better answer: feasible, not proven optimal.
+    Returns ``None`` when a row's lower bound is still not met at the end
+    (a minimum the greedy fill cannot reach).
+
+    Parameters
+    ----------
+    objective : numpy.ndarray
+        Value of each column (to maximise).
+    upper : numpy.ndarray
+        Each column's upper bound (0 means the column may not be taken).
+    constraints : sequence of scipy.optimize.LinearConstraint
+        Rows ``lb <= A @ x <= ub``.
+
+    Returns
+    -------
+    numpy.ndarray or None
+
+    Examples
+    --------
+    Two options that retire one system (at most one of them), and a third on its own:
+
+    >>> import numpy as np
+    >>> from scipy.optimize import LinearConstraint
+    >>> rows = LinearConstraint(np.array([[1.0, 1.0, 0.0]]), -np.inf, 1.0)
+    >>> greedy_fill(np.array([5.0, 7.0, 2.0]), np.ones(3), [rows]).tolist()
+    [0.0, 1.0, 1.0]
+    """
+    from scipy import sparse
+
+    m = len(objective)
+    x = np.zeros(m)
+    if not constraints:
+        x[(np.asarray(objective) > 0) & (np.asarray(upper) > 0)] = 1.0
+        return x
+    matrix = sparse.csc_array(sparse.vstack([sparse.csr_array(c.A) for c in constraints]))
+    lb = np.concatenate([np.broadcast_to(np.asarray(c.lb, dtype=float), (c.A.shape[0],)) for c in constraints])
+    ub = np.concatenate([np.broadcast_to(np.asarray(c.ub, dtype=float), (c.A.shape[0],)) for c in constraints])
+    slack = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(ub), ub, 0.0)))
+    activity = np.zeros(len(ub))
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    wanted = np.flatnonzero((np.asarray(objective) > 0) & (np.asarray(upper) > 0))
+    order = wanted[np.argsort(-np.asarray(objective)[wanted], kind="stable")]
+    for _ in range(3):  # a column refused for a rule another column later satisfies gets another pass
+        taken = False
+        for j in order[x[order] == 0]:
+            rows, values = indices[indptr[j]:indptr[j + 1]], data[indptr[j]:indptr[j + 1]]
+            after = activity[rows] + values
+            if np.any(after > ub[rows] + slack[rows]) or np.any((after < lb[rows] - 1e-9) & (values < 0)):
+                continue
+            activity[rows] = after
+            x[j] = 1.0
+            taken = True
+        if not taken:
+            break
+    if np.any(activity < lb - 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(lb), lb, 0.0)))):
+        return None
+    return x
 
 
 def _held(inputs: ScheduleInputs) -> tuple[int, ...]:

@@ -220,3 +220,80 @@ def test_a_phased_workbook_recalculates_to_the_stored_values(tmp_path: Path) -> 
     gaps = differences(formulas, written, out)
     worst = max(gaps, key=gaps.__getitem__)
     assert gaps[worst] <= 0.01, (worst, formulas[worst], gaps[worst])
+
+
+# --------------------------------------------------------------------------- #
+# At the time limit: the greedy fill of the same model
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_greedy_fill_is_feasible_and_no_better_than_brute_force(seed: int) -> None:
+    """A random 0/1 packing model: the greedy answer keeps every row, and brute force is never worse."""
+    from scipy.optimize import LinearConstraint
+
+    from estate.schedule import greedy_fill
+
+    rng = np.random.default_rng(seed)
+    m = 8
+    objective = rng.integers(-5, 20, m).astype(float)
+    packing = rng.integers(0, 2, (4, m)).astype(float)
+    relies = np.zeros((1, m))
+    relies[0, 0], relies[0, 1] = 1.0, -1.0  # column 0 only with column 1: x0 - x1 <= 0
+    rows = [LinearConstraint(packing, -np.inf, 1.0), LinearConstraint(relies, -np.inf, 0.0)]
+    x = greedy_fill(objective, np.ones(m), rows)
+    assert x is not None
+    for c in rows:
+        assert np.all(c.A @ x <= c.ub + 1e-9)
+    best = max(objective @ np.array(bits) for bits in itertools.product([0.0, 1.0], repeat=m)
+               if all(np.all(c.A @ np.array(bits) <= c.ub + 1e-9) for c in rows))
+    assert objective @ x <= best + 1e-9
+    assert objective @ x > 0  # it takes something worth having whenever a column fits alone
+
+
+def test_greedy_fill_honours_a_rule_met_by_a_later_column() -> None:
+    """x0 needs x1 (x1 - x0 >= 0), x0 is worth more: the second pass takes x0 after x1."""
+    from scipy.optimize import LinearConstraint
+
+    from estate.schedule import greedy_fill
+
+    rows = [LinearConstraint(np.array([[-1.0, 1.0]]), 0.0, np.inf)]
+    assert greedy_fill(np.array([10.0, 1.0]), np.ones(2), rows).tolist() == [1.0, 1.0]
+    assert greedy_fill(np.array([10.0, 1.0]), np.array([1.0, 0.0]), rows).tolist() == [0.0, 0.0]
+    minimum = [LinearConstraint(np.array([[1.0, 1.0]]), 3.0, np.inf)]  # a minimum it cannot reach
+    assert greedy_fill(np.array([10.0, 1.0]), np.ones(2), minimum) is None
+
+
+def test_a_schedule_stopped_at_its_time_limit_is_still_a_plan() -> None:
+    """With no time to solve, the schedule is the greedy fill: feasible, said so, and no better than optimal."""
+    from estate.portfolio import PortfolioConstraints
+
+    rng = np.random.default_rng(3)
+    a = load_assumptions(horizon_years=6, start_window_years=3, migrations_per_organisation=1,
+                         migrations_at_once=2, migration_months=12, discount_rate=0.05)
+    inputs = random_case(rng, 5, 6)
+    rushed = schedule_portfolio(inputs, a, constraints=PortfolioConstraints(time_limit_seconds=1e-9),
+                                require_optimal=False)
+    assert rushed.portfolio.status == "time limit"
+    assert "greedy fill" in rushed.portfolio.message
+    assert 0 < rushed.portfolio.objective <= brute_force(inputs, a) + 1e-6
+    with pytest.raises(Exception, match="not proven optimal"):
+        schedule_portfolio(inputs, a, constraints=PortfolioConstraints(time_limit_seconds=1e-9))
+
+
+def test_make_plan_keeps_the_best_schedule_found_at_its_time_limit(tmp_path: Path) -> None:
+    """A plan whose solver runs out of time is still made, and its status says so (it is not an error)."""
+    from estate.portfolio import PortfolioConstraints
+
+    inventory = tmp_path / "inventory.csv"
+    inventory.write_text(
+        "organisation,system,product,capability,users,annual_cost,contract_end\n"
+        "North,HR,iTrent,HR,300,120000,31/03/2028\n"
+        "South,HR,iTrent,HR,250,110000,31/03/2028\n"
+        "South,People,Selima,HR,40,60000,31/03/2028\n", encoding="utf-8")
+    full = make_plan(inventory)
+    rushed = make_plan(inventory, constraints=PortfolioConstraints(time_limit_seconds=1e-9))
+    assert full.portfolio.status == "optimal"
+    assert rushed.portfolio.status == "time limit"
+    assert rushed.portfolio.objective <= full.portfolio.objective + 1e-6
+    assert rushed.portfolio.objective > 0
