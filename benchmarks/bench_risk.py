@@ -85,7 +85,7 @@ def worker_plan(csv: Path, out: Path) -> dict:
     delays = plan.schedule.table
     return {"rows": len(plan.matched), "options": len(plan.options.options), "recommended": len(plan.recommended),
             "start_years": int(delays["start_year"].nunique()) if len(delays) else 0,
-            "draws": sens.simulation.draws, "p10_p50_p90": [sens.value(f"NPV P{p}") for p in (10, 50, 90)],
+            "draws": sens.simulation.draws, "solver": plan.portfolio.status, "p10_p50_p90": [sens.value(f"NPV P{p}") for p in (10, 50, 90)],
             "steps": steps, "wall_s": t3 - t0, "with_imports_s": t3 - start, "peak_mb": round(_peak_mb()),
             "out_mb": round(out.stat().st_size / 2**20, 1)}
 
@@ -127,7 +127,7 @@ def main() -> None:
         plan = run("plan", csv, args.data / "plan.xlsx")
         print(f"plan: {plan['wall_s']:.1f} s, {plan['peak_mb']} MB, {plan['rows']:,} systems, "
               f"{plan['options']:,} options, {plan['recommended']:,} recommended starting over "
-              f"{plan['start_years']} financial years; {plan['draws']:,} draws, P10/P50/P90 "
+              f"{plan['start_years']} financial years (solver: {plan.get('solver', '?')}); {plan['draws']:,} draws, P10/P50/P90 "
               + ", ".join(f"{v:,.0f}" for v in plan["p10_p50_p90"]))
         for step, seconds in plan["steps"]:
             print(f"  {step:<55} {seconds:6.1f} s")
