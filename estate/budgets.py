@@ -109,14 +109,10 @@ def read_partner_budgets(path: str | Path, organisations: Iterable[str] | None =
         repeats an (organisation, year) already given; the message names the
         file and row.
     """
+    from estate.safety import read_text_csv
+
     path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputFileError(path, "no such file") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(path, f"cannot be read as a CSV budget file ({type(exc).__name__})") from None
-    table.columns = [str(c).strip().lower() for c in table.columns]
+    table = read_text_csv(path, "a CSV budget file")
     missing = [c for c in BUDGET_COLUMNS if c not in table.columns]
     if missing:
         raise InputFileError(path, f"needs the columns {', '.join(BUDGET_COLUMNS)}; missing {', '.join(missing)}")

@@ -113,12 +113,9 @@ def read_fit_overrides(path: str | Path) -> pd.DataFrame:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         table = _read_sheet(path)
     else:
-        try:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise InputFileError(path, "no such file") from None
-        except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputFileError(path, f"cannot be read as a CSV of fit overrides ({type(exc).__name__})") from None
+        from estate.safety import read_text_csv
+
+        table = read_text_csv(path, "a CSV of fit overrides")
     table.columns = [str(c).strip().lower() for c in table.columns]
     return _checked(table, path.name, lambda problem: InputFileError(path, problem))
 

@@ -53,7 +53,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Literal
 from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
@@ -69,6 +69,9 @@ from estate.errors import (
     UnsafeFileError,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_UNCOMPRESSED",
@@ -77,6 +80,7 @@ __all__ = [
     "check_file",
     "find_input_files",
     "load_yaml",
+    "read_text_csv",
 ]
 
 DEFAULT_MAX_BYTES: int = 50 * 1024 * 1024
@@ -812,3 +816,47 @@ def _skip_reason(name: str) -> str | None:
     if suffix in SPREADSHEET_SUFFIXES or suffix in _REFUSED_SPREADSHEET_SUFFIXES:
         return None
     return f"not a spreadsheet ({suffix or 'no extension'}): {_ACCEPTED}"
+
+
+def read_text_csv(path: str | Path, what: str) -> pd.DataFrame:
+    """Read a small CSV of text (budgets, fit overrides) with one-line errors naming the file.
+
+    Every cell is read as text (nothing becomes NaN), a UTF-8 byte-order mark
+    is dropped and the headers are lower-cased and stripped.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    what : str
+        What the file should be, for the error (``"a CSV budget file"``).
+
+    Raises
+    ------
+    InputFileError
+        The file does not exist or cannot be read as a CSV.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "b.csv").write_text("Organisation , Year\\nCarlisle,2027\\n", encoding="utf-8")
+    >>> read_text_csv(folder / "b.csv", "a CSV budget file").columns.tolist()
+    ['organisation', 'year']
+    >>> try:
+    ...     read_text_csv(folder / "none.csv", "a CSV budget file")
+    ... except InputFileError as error:
+    ...     print(str(error).split(": ", 1)[1])
+    no such file
+    """
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputFileError(path, "no such file") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputFileError(path, f"cannot be read as {what} ({type(exc).__name__})") from None
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    return table
