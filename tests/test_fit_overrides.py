@@ -16,7 +16,7 @@ from estate.errors import InputFileError, ParameterError
 from estate.fit_overrides import check_fit_overrides, read_fit_overrides, resolve_fit_overrides
 from estate.options import generate_options
 from estate.plan import make_plan
-from tests.test_options import CARLISLE_REV, EDEN_REV, two_districts
+from test_options import CARLISLE_REV, EDEN_REV, two_districts  # tests/ is on sys.path under pytest
 
 DEFAULTS = load_assumptions()
 
