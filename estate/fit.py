@@ -65,6 +65,7 @@ __all__ = [
     "FIT_PROFILE_COLUMNS",
     "PRODUCT_CLASSES",
     "RESTRICTED_SECTORS",
+    "SITE_BOUND_JOBS",
     "fit_profiles",
     "fit_reason",
     "fits",
@@ -76,6 +77,17 @@ PRODUCT_CLASSES = ("point solution", "module", "platform")
 
 RESTRICTED_SECTORS = ("nhs", "police", "fire")
 """Sectors whose systems only a system of the same sector replaces (clinical for clinical work)."""
+
+SITE_BOUND_JOBS = ("CORP-HOSTING", "CORP-SERVERSW", "CORP-STORAGE", "CORP-BACKUP", "CORP-NETWORK", "CORP-NETSEC")
+"""Infrastructure bound to a site: one organisation's servers, storage, backup, network and firewalls.
+
+Moving them onto another organisation's (its virtualisation cluster, its storage) is a data-centre
+move, not a software migration: it needs room, power and network at the destination, which a count of
+users cannot show. So no shared platform across organisations is built for these jobs; the hosting
+consolidation options (close a site, move its systems to a destination with room, counting the
+destination's running cost) are where that move is costed, and joint procurement and rationalisation
+inside one organisation still apply.
+"""
 
 FIT_PROFILE_COLUMNS = ("product_id", "product_label", "product_class", "rank", "jobs", "job", "sector", "users",
                        "annual_cost")

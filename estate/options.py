@@ -113,7 +113,7 @@ from estate.costing import (
 )
 from estate.coverage import codes_of, join_codes, served_capabilities
 from estate.errors import ParameterError
-from estate.fit import fit_profiles, fit_reason, fits
+from estate.fit import SITE_BOUND_JOBS, fit_profiles, fit_reason, fits
 
 __all__ = [
     "DEFAULTS_USED_COLUMNS",
@@ -733,7 +733,8 @@ def received_users(members: pd.DataFrame, systems: pd.DataFrame) -> pd.Series:
 
 
 def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozenset[str]]]) -> pd.DataFrame:
-    capable = systems.loc[systems["capability_code"].notna()]
+    # Site-bound infrastructure moves between organisations only as a hosting consolidation (fit.SITE_BOUND_JOBS).
+    capable = systems.loc[systems["capability_code"].notna() & ~systems["capability_code"].isin(SITE_BOUND_JOBS)]
     org_count = capable.groupby("capability_code")["organisation"].nunique()
     capable = capable.loc[capable["capability_code"].isin(org_count.index[org_count >= 2])]
     groups = []  # (capability_code, group number, organisation): every group of every capability

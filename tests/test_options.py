@@ -812,3 +812,29 @@ def test_an_epr_replacement_is_costed_as_a_programme():
     assert breakdown.loc[(sp, "replacement_programme"), "amount_before_bias"] == pytest.approx(5_000 * 4_000.0)
     assert result.effects.set_index(["option_id", "system_key"]).loc[(sp, "T2/epr"), "replacement_class"] \
         == "EPR platform"
+
+
+def test_site_bound_infrastructure_is_not_a_shared_platform_across_organisations() -> None:
+    """Two districts' vSphere clusters: no shared platform (that is a data-centre move, costed as a hosting
+    consolidation), while two clusters inside one organisation are still a rationalisation and the same
+    product is still a joint procurement."""
+    from estate.fit import SITE_BOUND_JOBS
+
+    common = {"capability_code": "CORP-HOSTING", "capability_name": "Hosting and data centre", "notice_months": 6.0,
+              "contract_end": "2029-03-31"}
+    systems = frame(
+        system(f"{CARLISLE}/VM", CARLISLE, product_id="vsphere", product_name="VMware vSphere", users=20.0,
+               annual_cost=90_000.0, **common),
+        system(f"{EDEN}/VM", EDEN, product_id="vsphere", product_name="VMware vSphere", users=10.0,
+               annual_cost=60_000.0, **common),
+        system(f"{EDEN}/HV", EDEN, product_id="hyper-v", product_name="Hyper-V", users=5.0,
+               annual_cost=30_000.0, **common),
+    )
+    assert "CORP-HOSTING" in SITE_BOUND_JOBS
+    options = generate_options(systems, assumptions=DEFAULTS).options
+    kinds = options.groupby("type").size().to_dict()
+    assert "shared platform" not in kinds
+    assert kinds.get("joint procurement") == 1
+    rationalised = options.loc[options["type"] == "rationalisation"]
+    assert len(rationalised) == 2  # Eden keeps vSphere or keeps Hyper-V: one candidate a survivor product
+    assert set(rationalised["lead_organisation"]) == {EDEN}
