@@ -375,11 +375,13 @@ def organisation_summary(matched: pd.DataFrame, inventory: Inventory | None = No
     return _organisation_summary(_prepare(matched, func), _check_inventory(inventory, func))
 
 
-def _organisation_summary(frame: pd.DataFrame, inventory: Inventory | None) -> pd.DataFrame:
+def _organisation_summary(frame: pd.DataFrame, inventory: Inventory | None,
+                          served: pd.DataFrame | None = None) -> pd.DataFrame:
+    served = _served_frame(frame) if served is None else served
     grouped = frame.groupby("organisation", observed=True, sort=True)
     out = pd.DataFrame({"systems": grouped.size(), "annual_cost": _money(grouped["cost_p"].sum()),
                         "users": _money(grouped["users_h"].sum()),
-                        "capabilities": _served_frame(frame).groupby("organisation", observed=True, sort=True)[
+                        "capabilities": served.groupby("organisation", observed=True, sort=True)[
                             "capability_code"].nunique()})
     out.index = out.index.astype(object)
     if inventory is not None and len(inventory.organisations):
@@ -398,8 +400,8 @@ def _organisation_summary(frame: pd.DataFrame, inventory: Inventory | None) -> p
                                       "capabilities"]])
 
 
-def _by_capability_organisation(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = _served_frame(frame)
+def _by_capability_organisation(frame: pd.DataFrame, served: pd.DataFrame | None = None) -> pd.DataFrame:
+    frame = _served_frame(frame) if served is None else served
     capable = frame.loc[frame["capability_code"].notna()]
     grouped = capable.groupby(["capability_code", "organisation"], observed=True, sort=True)
     out = pd.DataFrame({"systems": grouped.size(), "cost_p": grouped["cost_p"].sum(),
@@ -439,9 +441,10 @@ def capability_by_organisation(matched: pd.DataFrame) -> pd.DataFrame:
     return _capability_long(frame)
 
 
-def _capability_long(frame: pd.DataFrame) -> pd.DataFrame:
-    long = _by_capability_organisation(frame)
-    names = _capability_names(_served_frame(frame))
+def _capability_long(frame: pd.DataFrame, served: pd.DataFrame | None = None) -> pd.DataFrame:
+    served = _served_frame(frame) if served is None else served
+    long = _by_capability_organisation(frame, served)
+    names = _capability_names(served)
     out = pd.DataFrame({
         "capability_code": long["capability_code"].astype(object),
         "capability_name": long["capability_code"].astype(object).map(names),
@@ -587,12 +590,12 @@ def _horizon_end(as_of: pd.Timestamp, horizon_years: float) -> pd.Timestamp:
 
 
 def _capability_overlaps(frame: pd.DataFrame, *, as_of: pd.Timestamp, horizon_years: float,
-                         weights: dict[str, float]) -> pd.DataFrame:
+                         weights: dict[str, float], served: pd.DataFrame | None = None) -> pd.DataFrame:
     columns = ["capability_code", "capability_name", "organisations", "organisation_names", "systems", "products",
                "main_product_id", "main_product_name", "main_product_share", "annual_cost", "users",
                "unknown_cost_systems", "contracts_ending", "earliest_contract_end", "breadth", "commonality",
                "spend", "timing", "consolidation_score"]
-    frame = _served_frame(frame)
+    frame = _served_frame(frame) if served is None else served
     capable = frame.loc[frame["capability_code"].notna()]
     n_orgs = capable.groupby("capability_code", observed=True)["organisation"].nunique()
     codes = n_orgs.index[n_orgs >= 2]
@@ -952,11 +955,11 @@ def internal_duplicates(matched: pd.DataFrame) -> pd.DataFrame:
     return _internal_duplicates(_prepare(matched, "internal_duplicates"))
 
 
-def _internal_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
+def _internal_duplicates(frame: pd.DataFrame, served: pd.DataFrame | None = None) -> pd.DataFrame:
     columns = ["organisation", "capability_code", "capability_name", "systems", "products", "system_names",
                "product_names", "annual_cost", "users"]
     by = ["organisation", "capability_code"]
-    frame = _served_frame(frame)
+    frame = _served_frame(frame) if served is None else served
     capable = frame.loc[frame["capability_code"].notna()]
     grouped = capable.groupby(by, observed=True, sort=True)
     sizes, distinct = grouped.size(), _distinct_products(capable, by)
@@ -1031,10 +1034,10 @@ def partner_affinity(matched: pd.DataFrame) -> pd.DataFrame:
     return _partner_affinity(_prepare(matched, "partner_affinity"))
 
 
-def _partner_affinity(frame: pd.DataFrame) -> pd.DataFrame:
+def _partner_affinity(frame: pd.DataFrame, served: pd.DataFrame | None = None) -> pd.DataFrame:
     columns = ["organisation_a", "organisation_b", "shared_capabilities", "shared_spend", "combined_spend",
                "affinity"]
-    long = _by_capability_organisation(frame)
+    long = _by_capability_organisation(frame, served)
     organisations = frame["organisation"].cat.categories
     n = len(organisations)
     if n < 2 or not len(long):
@@ -1352,21 +1355,22 @@ def find_overlaps(matched: pd.DataFrame, inventory: Inventory | None = None, *, 
     threshold = _check_fraction(under_used_below, "under_used_below", func)
     resolution, seed = _check_louvain(resolution, seed, func)
     with collector_paused():
-        long = _capability_long(frame)
-        affinity = _partner_affinity(frame)
+        served = _served_frame(frame)  # once, for every capability table (none of them changes it)
+        long = _capability_long(frame, served)
+        affinity = _partner_affinity(frame, served)
         spend = _vendor_spend(frame)
         groups = _groups(affinity, list(frame["organisation"].cat.categories), weight="shared_spend",
                          resolution=resolution, seed=seed)
         return Overlaps(
-            organisations=_organisation_summary(frame, inventory),
+            organisations=_organisation_summary(frame, inventory, served),
             capability_by_organisation=long,
             capability_matrix=_matrix(long, "annual_cost"),
             capability_overlaps=_capability_overlaps(frame, as_of=stamp, horizon_years=horizon,
-                                                     weights=score_weights),
+                                                     weights=score_weights, served=served),
             shared_products=_shared_products(frame),
             vendor_spend=spend,
             site_overlaps=_site_overlaps(frame, inventory, threshold),
-            internal_duplicates=_internal_duplicates(frame),
+            internal_duplicates=_internal_duplicates(frame, served),
             partner_affinity=affinity,
             partner_groups=groups,
             integration_blast_radius=_blast_radius(frame, inventory),

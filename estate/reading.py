@@ -55,7 +55,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -79,7 +79,16 @@ from estate.inventory import DERIVED_COLUMNS, ISSUE_COLUMNS, Inventory, dtype_fo
 from estate.outputs import display_name, printable, written_by_estate
 from estate.safety import DEFAULT_MAX_BYTES, check_file, find_input_files, load_yaml
 from estate.schema import HOSTING, SYSTEMS, TABLES, Table, normalise_header
-from estate.values import _FINANCIAL_YEAR_NOTE, _INCLUDED_NOTE, _PERCENT_NOTE, is_blank, parse_column, parse_date, parse_money
+from estate.values import (
+    _FINANCIAL_YEAR_NOTE,
+    _INCLUDED_NOTE,
+    _PERCENT_NOTE,
+    Parsed,
+    is_blank,
+    parse_column,
+    parse_date,
+    parse_money,
+)
 
 __all__ = ["HEADER_SEARCH_ROWS", "HeaderMap", "read_header_map", "read_inventory"]
 
@@ -256,9 +265,37 @@ class _Grid:
     hidden: bool = False
     longest: int | None = None  # no cell holds more characters than this (None: not known)
     empty: np.ndarray = field(init=False, repr=False)
+    # Each cell's code among the grid's distinct cells (-1 for missing ones) and those cells; None when a
+    # cell cannot be hashed. Blanks and repeated headers are then found once a distinct cell.
+    codes: np.ndarray | None = field(init=False, repr=False, default=None)
+    uniques: np.ndarray | None = field(init=False, repr=False, default=None)
+    _folded: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "empty", _blank_mask(self.cells))
+        flat = self.cells.ravel()
+        try:
+            codes, uniques = pd.factorize(flat)
+        except TypeError:  # an unhashable cell: look at them one by one
+            object.__setattr__(self, "empty", _blank_mask(self.cells))
+            return
+        uniques = np.asarray(uniques, dtype=object)
+        blank = np.append(_blank_mask(uniques), False)[codes]
+        missing = np.flatnonzero(codes < 0)  # None and NaN, but also NaT or pd.NA, which are not blank
+        if len(missing):
+            blank[missing] = _blank_mask(flat[missing])
+        object.__setattr__(self, "empty", blank.reshape(self.cells.shape))
+        object.__setattr__(self, "codes", codes.reshape(self.cells.shape))
+        object.__setattr__(self, "uniques", uniques)
+
+    def text_equals(self, start: int, column: int, text: str) -> np.ndarray:
+        """:func:`_text_equals` of the cells of ``column`` from row ``start`` on, each distinct cell folded once."""
+        if self.codes is None or self.uniques is None:
+            return _text_equals(self.cells[start:, column], text)
+        if not self._folded:
+            self._folded.append(np.array([u.strip().casefold() if u.__class__ is str else None
+                                          for u in self.uniques] + [None], dtype=object))
+        hit = self._folded[0] == text
+        return hit[self.codes[start:, column]]  # code -1 (a missing cell) takes the last entry, None
 
 
 _FORMULA_WITHOUT_VALUE = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
@@ -447,6 +484,16 @@ def _load_csv(path: Path, issues: _Issues) -> list[_Grid]:
     repairs = 0
     width = 2  # the most fields a record has had so far
     name = display_name(path)
+    try:  # Most files: every record on one line of its own, all read in one go.
+        records = list(csv.reader(lines, delimiter=delimiter, strict=True))
+        single = len(records) == len(lines)
+    except csv.Error:
+        single = False
+    if single:
+        numbers = list(range(1, len(records) + 1))
+        first = len(lines)
+    else:
+        records = []
     while first < len(lines):
         # Strict, so that a quote never closed is an error at the end of the file instead of a last
         # field silently holding every line after it.
@@ -486,11 +533,16 @@ def _load_csv(path: Path, issues: _Issues) -> list[_Grid]:
             numbers.append(at + start)
             start = lenient.line_num + 1
         first = end
-    width = max((len(r) for r in records), default=0)
-    cells = np.empty((len(records), width), dtype=object)
-    cells[:] = ""
-    for i, record in enumerate(records):
-        cells[i, : len(record)] = record
+    lengths = set(map(len, records))
+    width = max(lengths, default=0)
+    if len(lengths) == 1 and width:  # a rectangle: one step
+        cells = np.empty((len(records), width), dtype=object)
+        cells[:] = records
+    else:
+        cells = np.empty((len(records), width), dtype=object)
+        cells[:] = ""
+        for i, record in enumerate(records):
+            cells[i, : len(record)] = record
     # A cell is no longer than its line when every record is one line (else than the file).
     longest = max(map(len, lines), default=0) if len(records) == len(lines) else len(text)
     return [_Grid(display_name(path), "", cells, np.asarray(numbers, dtype=np.int64), longest=longest)]
@@ -501,7 +553,11 @@ def _load_csv(path: Path, issues: _Issues) -> list[_Grid]:
 
 
 def _blank_mask(cells: np.ndarray) -> np.ndarray:
-    """Cells with nothing in them (empty, whitespace only or missing)."""
+    """Cells with nothing in them (empty, whitespace only or missing).
+
+    >>> _blank_mask(np.array([["", " x ", None], [float("nan"), "  ", 0]], dtype=object)).tolist()
+    [[True, False, True], [True, True, False]]
+    """
     flat = cells.ravel()
     empty = np.fromiter(
         (c is None or (c.__class__ is str and not c.strip()) or (c.__class__ is float and c != c) for c in flat),
@@ -732,13 +788,12 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     # Totals, repeated headers and note rows are not data rows.
     n = len(body)
     first_cell = body[np.arange(n), filled.argmax(axis=1)] if n else np.array([], dtype=object)
-    is_total = np.fromiter((c.__class__ is str and _is_totals_label(c) for c in first_cell), dtype=bool,
-                           count=n) & keep
+    is_total = _each_distinct(first_cell, lambda c: c.__class__ is str and _is_totals_label(c)) & keep
     repeated = np.zeros(n, dtype=bool)
     if n:
         same = np.zeros(n, dtype=np.int64)
         for j in header.columns:
-            same += _text_equals(body[:, j], _as_text(grid.cells[header.row, j]).strip().casefold())
+            same += grid.text_equals(header.row + 1, j, _as_text(grid.cells[header.row, j]).strip().casefold())
         repeated = (same >= min(MIN_HEADER_MATCHES, len(header.columns))) & keep
     key_columns = {j for j, name in header.columns.items() if name in _KEY_FIELDS}
     note = np.zeros(n, dtype=bool)
@@ -821,6 +876,20 @@ def _report_headings(grid: _Grid, header: _Header, issues: _Issues) -> None:
         issues.add(grid.file, grid.sheet, int(grid.rows[header.row]), "", "info", HEADINGS_NOTE, "; ".join(renamed))
 
 
+def _each_distinct(cells: np.ndarray, test: Callable[[object], bool]) -> np.ndarray:
+    """``test`` of each cell, called once a distinct cell (a missing cell is never a hit).
+
+    >>> _each_distinct(np.array(["Total", "x", None, "Total"], dtype=object), lambda c: c == "Total").tolist()
+    [True, False, False, True]
+    """
+    try:
+        codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
+    except TypeError:  # an unhashable cell: test them one by one
+        codes, uniques = np.arange(len(cells)), cells
+    hit = np.fromiter((bool(test(c)) for c in uniques), dtype=bool, count=len(uniques))
+    return np.append(hit, False)[codes]
+
+
 def _text_equals(cells: np.ndarray, text: str) -> np.ndarray:
     """Which cells hold ``text``, ignoring case and surrounding space (each distinct cell compared once).
 
@@ -871,11 +940,11 @@ def _build_table(key: str, pieces: list[_Piece], issues: _Issues, *, currency: s
                 empty[starts[i]:starts[i + 1]] = pieces[i].empty[name]
         cells = pd.Series(raw, dtype=object)
         if column.kind == "money":
-            parsed = parse_money(cells, currency=currency)
+            parsed = _parse_distinct(cells, lambda c: parse_money(c, currency=currency))
         elif column.kind == "date":
-            parsed = parse_date(cells, first_month=first_month)
+            parsed = _parse_distinct(cells, lambda c: parse_date(c, first_month=first_month))
         else:
-            parsed = parse_column(cells, column)
+            parsed = _parse_distinct(cells, lambda c, column=column: parse_column(c, column))
         values = parsed.values
         if name == "product":
             values = _keep_line_breaks(values, raw)
@@ -942,6 +1011,29 @@ def _build_table(key: str, pieces: list[_Piece], issues: _Issues, *, currency: s
     if any(p.extras for p in pieces):
         frame = pd.concat([frame, _stack_extras(pieces)], axis=1)
     return _concat(key, [frame])
+
+
+def _parse_distinct(cells: pd.Series, parse: Callable[[pd.Series], Parsed]) -> Parsed:
+    """``parse(cells)``, each distinct text read once when every cell is text (a CSV's always are).
+
+    The parsers read each cell on its own, so reading the distinct texts and
+    putting each row's result back gives the same values, problems and notes.
+
+    >>> from estate.values import parse_money
+    >>> parsed = _parse_distinct(pd.Series(["£1k", "x", "£1k", ""], dtype=object), parse_money)
+    >>> parsed.values.tolist()[:3], parsed.problems.notna().tolist()
+    ([1000.0, nan, 1000.0], [False, True, False, False])
+    """
+    raw = cells.to_numpy(dtype=object)
+    if not len(raw) or pd.api.types.infer_dtype(raw, skipna=False) != "string":
+        return parse(cells)
+    codes, uniques = pd.factorize(raw)
+    once = parse(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+
+    def back(series: pd.Series) -> pd.Series:
+        return pd.Series(series.to_numpy()[codes], index=cells.index, name=cells.name, dtype=series.dtype)
+
+    return Parsed(values=back(once.values), problems=back(once.problems), notes=back(once.notes))
 
 
 def _stack_extras(pieces: list[_Piece]) -> pd.DataFrame:

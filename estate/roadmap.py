@@ -135,11 +135,16 @@ def build_roadmap(options: pd.DataFrame, effects: pd.DataFrame, chosen: Iterable
     notice = (notice_months.reindex(retired["system_key"]).to_numpy(dtype=float)
               if notice_months is not None else np.full(len(retired), np.nan))
     natural = pd.to_datetime(retired["natural_end"])
-    serve = retired.assign(
-        date=[end - pd.DateOffset(months=int(m)) if pd.notna(end) and not np.isnan(m) else pd.NaT
-              for end, m in zip(natural, notice, strict=True)],
-        event="serve notice", detail=[f"{int(m)} months before the contract ends" if not np.isnan(m) else ""
-                                      for m in notice])
+    # Each distinct notice period at once (a date offset in months is the same calendar step for every day).
+    served = pd.Series(pd.NaT, index=natural.index, dtype=natural.dtype)
+    detail = np.full(len(notice), "", dtype=object)
+    for m in np.unique(notice[~np.isnan(notice)]).tolist():
+        same = notice == m
+        detail[same] = f"{int(m)} months before the contract ends"
+        known = same & natural.notna().to_numpy()
+        if known.any():
+            served[known] = natural[known] - pd.DateOffset(months=int(m))
+    serve = retired.assign(date=served, event="serve notice", detail=detail.tolist())
     rows.append(serve[~early & serve["date"].notna()])
     rows.append(retired[~early].assign(date=natural[~early], event="contract end", detail="contract ends"))
     rows.append(retired[early].assign(date=pd.to_datetime(retired.loc[early, "retire_date"]), event="early exit",
@@ -160,7 +165,10 @@ def build_roadmap(options: pd.DataFrame, effects: pd.DataFrame, chosen: Iterable
     order = {"start": 0, "serve notice": 1, "contract end": 2, "early exit": 3, "re-contract": 4, "move": 5,
              "retire": 6}
     events["year"] = financial_years(events["date"], first_month=first_month)
-    events["label"] = [fy_label(int(y), first_month=first_month) for y in events["year"]]
+    years_seen, year_codes = np.unique(events["year"].to_numpy(), return_inverse=True)
+    year_labels = np.array([fy_label(int(y), first_month=first_month) for y in years_seen.tolist()] + [""],
+                           dtype=object)[:len(years_seen)]
+    events["label"] = year_labels[year_codes].tolist()
     events = events.assign(_order=events["event"].map(order)).sort_values(
         ["option_id", "date", "_order", "system_key"], kind="stable").drop(columns="_order")
     events = events.loc[:, list(EVENT_COLUMNS)].reset_index(drop=True)
@@ -168,17 +176,21 @@ def build_roadmap(options: pd.DataFrame, effects: pd.DataFrame, chosen: Iterable
     years = range(first_year, first_year + horizon_years)
     labels = [fy_label(y, first_month=first_month) for y in years]
     grid = []
+    # Systems retiring and re-contracting by option and year, counted once for every option.
+    counted = events.loc[events["event"].isin(["retire", "re-contract"]), ["option_id", "event", "year"]]
+    counts: dict[tuple[str, str], dict[int, int]] = {}
+    for (option, event, year), size in counted.groupby(["option_id", "event", "year"]).size().items():
+        counts.setdefault((option, event), {})[year] = size
     for row in picked.itertuples():
         cells = {}
-        mine = events[events["option_id"].eq(row.option_id)]
-        retiring = mine[mine["event"].eq("retire")].groupby("year").size()
-        joining = mine[mine["event"].eq("re-contract")].groupby("year").size()
+        retiring = counts.get((row.option_id, "retire"), {})
+        joining = counts.get((row.option_id, "re-contract"), {})
         migrating = len(retiring) > 0  # a joint procurement moves nobody: its years only re-contract
         for year, label in zip(years, labels, strict=True):
             steps = []
-            if year in retiring.index:
+            if year in retiring:
                 steps.append(f"retire {retiring[year]}")
-            if year in joining.index:
+            if year in joining:
                 steps.append(f"re-contract {joining[year]}")
             if year == row.start_year:
                 steps.insert(0, "start")
