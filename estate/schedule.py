@@ -108,6 +108,7 @@ __all__ = [
     "natural_starts",
     "schedule_inputs",
     "greedy_fill",
+    "reduced_model",
     "schedule_portfolio",
 ]
 
@@ -248,14 +249,23 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
     starts = pd.DatetimeIndex(pd.to_datetime(effects["saving_start"])[rows])
     amounts = effects["net_saving"].to_numpy(dtype=float)[rows] * a.saving_factor
     row_held = held[col[rows]]
+    # Each distinct (saving start, years held) is moved and pro-rated once, then spread to its rows.
+    days = starts.to_numpy().astype("datetime64[D]").astype(np.int64)
+    low = int(row_held.min()) if len(row_held) else 0
+    base = int(row_held.max()) - low + 1 if len(row_held) else 1
+    codes, distinct = pd.factorize(days * base + (row_held - low))
+    first_days = pd.DatetimeIndex((distinct // base).astype("datetime64[D]"))
+    distinct_held = distinct % base + low
+    owner = col[rows]
     delayed = np.zeros((n, w, h))
     for d in range(w):
-        moved = np.empty(len(starts), dtype="datetime64[D]")
-        for k in np.unique(row_held):
-            at = row_held == k
-            moved[at] = (starts[at] + pd.DateOffset(years=int(d + k))).to_numpy().astype("datetime64[D]")
-        fractions = year_fractions(moved[:, None], None, years[None, :], first_month=a.first_month)
-        np.add.at(delayed[:, d, :], col[rows], amounts[:, None] * fractions)
+        moved = np.empty(len(distinct), dtype="datetime64[D]")
+        for k in np.unique(distinct_held):
+            at = distinct_held == k
+            moved[at] = (first_days[at] + pd.DateOffset(years=int(d + k))).to_numpy().astype("datetime64[D]")
+        fractions = year_fractions(moved[:, None], None, years[None, :], first_month=a.first_month)[codes]
+        for t in range(h):  # summed row by row in order, as np.add.at would
+            delayed[:, d, t] = np.bincount(owner, weights=amounts * fractions[:, t], minlength=n)
 
     # One-off costs: those of the start year, and those tied to the systems' dates.
     breakdown = options.one_off_breakdown
@@ -412,6 +422,85 @@ def _flows(inputs: ScheduleInputs, w: int, h: int) -> tuple[np.ndarray, np.ndarr
     return savings, costs, natural, starts
 
 
+def _solve(objective: np.ndarray, matrix: Any, lower: np.ndarray, upper: np.ndarray, time_limit: float,
+           gap: float) -> Any:
+    """HiGHS on the reduced model; without its presolve first when every coefficient is 1.
+
+    A model whose rows all count options (retire-once, survivors, one start,
+    capacity, dependencies: every coefficient 1, as with the default rules)
+    is a set-packing model on which HiGHS's presolve spends seconds building
+    and merging its clique table and gains nothing (at 100,000 systems:
+    about 1 s without it, 4-9 s with it on a quiet machine, far more under
+    load). Such a model is solved without presolve first, given half of
+    ``time_limit``; if that run does not settle it (proven optimal or
+    infeasible), it is solved again with presolve in the time left and the
+    better answer is kept. A model with other coefficients (budgets, partners'
+    minimum NPVs: a knapsack, where presolve pays for itself) is solved with
+    presolve at once, as before. Either way HiGHS proves the optimum the same
+    way: the answer is exact.
+    """
+    import time
+
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    def run(presolve: bool, seconds: float) -> Any:
+        return milp(-objective, integrality=np.ones(len(objective)), bounds=Bounds(0.0, 1.0),
+                    constraints=LinearConstraint(matrix, lower, upper) if matrix.shape[0] else None,
+                    options={"time_limit": seconds, "mip_rel_gap": gap, "presolve": presolve})
+
+    if not np.all(matrix.data == 1.0):
+        return run(True, time_limit)
+    start = time.perf_counter()
+    quick = run(False, 0.5 * time_limit)
+    left = time_limit - (time.perf_counter() - start)
+    if int(quick.status) in (0, 2) or left <= 0:
+        return quick
+    full = run(True, left)
+    if int(full.status) in (0, 2) or quick.x is None:
+        return full
+    if full.x is not None and -full.fun > -quick.fun:
+        return full
+    return quick
+
+
+def _dependency_rows(b: np.ndarray, a: np.ndarray, lag: np.ndarray, starts: np.ndarray,
+                     h: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The rows "B starts at least ``lag`` years after A": (row, column) of each 1, and the number of rows.
+
+    For each pair and each year y from B's natural start to the horizon's
+    last year, one row :math:`[s_B \\le y] + [s_A > y - lag] \\le 1` over the
+    columns ``o * W + d`` (``starts`` is (n, W): the start year of each
+    option and delay); a year in which A cannot start that late is left
+    out. Rows are numbered by pair, then year; within a row, B's columns
+    come first.
+
+    Examples
+    --------
+    B (option 1) after A (option 0), lag 1, two delays, horizon 3:
+
+    >>> rows, cols, r = _dependency_rows(np.array([1]), np.array([0]), np.array([1]), np.array([[0, 1], [0, 1]]), 3)
+    >>> r, rows.tolist(), cols.tolist()
+    (2, [0, 0, 0, 1, 1, 1], [2, 0, 1, 2, 3, 1])
+    """
+    b, a, lag = (np.asarray(v, dtype=np.int64) for v in (b, a, lag))
+    w = starts.shape[1]
+    years = np.arange(h)
+    # (pair, year): a row when y is at or after B's natural start and A can still start after y - lag.
+    valid = (years[None, :] >= starts[b, :1]) & (starts[a, -1:] > years[None, :] - lag[:, None])
+    pair, year = np.nonzero(valid)  # row order: by pair, then by year
+    r = len(pair)
+    row = np.arange(r)
+    early = starts[b[pair]] <= year[:, None]  # (row, d): B starts by y
+    late = starts[a[pair]] > (year - lag[pair])[:, None]  # (row, d): A starts after y - lag
+    # Each row's entries: B's columns, then A's (the order the rows were always written in).
+    delay = np.arange(w)
+    cols = np.concatenate([(b[pair][:, None] * w + delay)[early], (a[pair][:, None] * w + delay)[late]])
+    rows = np.concatenate([np.broadcast_to(row[:, None], early.shape)[early],
+                           np.broadcast_to(row[:, None], late.shape)[late]])
+    order = np.argsort(rows, kind="stable")
+    return rows[order], cols[order], r
+
+
 def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
                        constraints: PortfolioConstraints | None = None,
                        partner_budget_by_year: Mapping[tuple[str, int], float] | None = None,
@@ -513,18 +602,9 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
                           "a": index.get_indexer(after["after"].astype(str)), "lag": after["lag"].astype(int)})
     pairs = pairs.loc[(pairs["a"] >= 0) & (pairs["b"] >= 0)].reset_index(drop=True)
     if len(pairs):
-        rows, cols = [], []
-        r = 0
-        for b, a_, lag in pairs.itertuples(index=False):
-            for y in range(int(starts[b, 0]), h):  # [s_B <= y] + [s_A > y - lag] <= 1
-                early_b = np.flatnonzero(starts[b] <= y)
-                late_a = np.flatnonzero(starts[a_] > y - lag)
-                if not len(early_b) or not len(late_a):
-                    continue
-                rows += [r] * (len(early_b) + len(late_a))
-                cols += list(b * w + early_b) + list(a_ * w + late_a)
-                r += 1
-        block("dependency", np.array(rows), np.array(cols), 1.0, -np.inf, 1.0, r)
+        rows, cols, r = _dependency_rows(pairs["b"].to_numpy(), pairs["a"].to_numpy(), pairs["lag"].to_numpy(),
+                                         starts, h)
+        block("dependency", rows, cols, 1.0, -np.inf, 1.0, r)
 
     # Budgets: the portfolio's and each partner's one-off spend in budgeted years.
     if rules.budget_by_year:
@@ -575,15 +655,25 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     if n == 0:
         portfolio = Portfolio((), 0.0, "optimal", True, "no options to choose from", base.excluded, 0.0, candidates)
         return Schedule(_empty_table(), savings, costs, npv, tuple(ids), portfolio, _held(inputs))
-    result = milp(-objective, integrality=np.ones(m), bounds=Bounds(np.zeros(m), upper.ravel()),
-                  constraints=[c for _, c in blocks] or None,
-                  options={"time_limit": rules.time_limit_seconds, "mip_rel_gap": rules.mip_rel_gap,
-                           "presolve": True})
-    status = _MILP_STATUS.get(int(result.status), "error")
-    message = str(result.message)
-    gap = getattr(result, "mip_gap", None)
-    gap = float(gap) if gap is not None and np.isfinite(gap) else math.nan
-    solution = None if result.x is None else np.asarray(result.x, dtype=float)
+    # The columns no optimal schedule uses, and the rows no schedule can break, are left out of what the
+    # solver is given (reduced_model); its answer is put back in the full model's columns and checked there.
+    kept, matrix, row_lb, row_ub = reduced_model(objective, upper.ravel(), [c for _, c in blocks], w)
+    if len(kept):
+        result = _solve(objective[kept], matrix, row_lb, row_ub, rules.time_limit_seconds, rules.mip_rel_gap)
+        status = _MILP_STATUS.get(int(result.status), "error")
+        message = str(result.message)
+        gap = getattr(result, "mip_gap", None)
+        gap = float(gap) if gap is not None and np.isfinite(gap) else math.nan
+        solution = None
+        if result.x is not None:
+            solution = np.zeros(m)
+            solution[kept] = np.asarray(result.x, dtype=float)
+    else:  # every column is worth less than nothing, or fixed out: choosing none is optimal if it breaks no rule
+        feasible = all(np.all(np.asarray(c.lb) <= 0) and np.all(np.asarray(c.ub) >= 0) for _, c in blocks)
+        status, gap = ("optimal", 0.0) if feasible else ("infeasible", math.nan)
+        message = ("no option is worth choosing at any start" if feasible
+                   else "choosing no option breaks a rule, and no option could help meet it")
+        solution = np.zeros(m) if feasible else None
     if status == "time limit":  # keep the better of the solver's best and a greedy fill of the same model
         greedy = greedy_fill(objective, upper.ravel(), [c for _, c in blocks])
         if greedy is not None and (solution is None or objective @ greedy > objective @ (solution > 0.5) + 1e-6):
@@ -618,6 +708,231 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     table = _reasons(inputs, a, chosen_o, chosen_d, natural, starts, costs, blocks, x, w, rules,
                      sorted((partner_budget_by_year or {}).items()))
     return Schedule(table, savings, costs, npv, tuple(ids), portfolio, _held(inputs))
+
+
+def reduced_model(objective: np.ndarray, upper: np.ndarray, constraints: Sequence[Any],
+                  w: int) -> tuple[np.ndarray, Any, np.ndarray, np.ndarray]:
+    """The columns an optimal schedule may use, and the rows that can still bind on them.
+
+    Columns are ``o * w + d`` (option ``o`` starting with delay ``d``); the
+    model must hold, among ``constraints``, each option's ``one start`` row
+    (at most one of its columns). Two kinds of column are in no optimal
+    answer, and are left out:
+
+    * **worth less than nothing, and safe to drop**: a column whose
+      objective is below 0, and whose every coefficient only uses up room
+      (non-negative in a row with an upper bound, non-positive in a row with
+      a lower bound). Dropping it from any feasible answer keeps it feasible
+      and is worth more, so no optimal answer holds it. An option another
+      relies on is kept when it counts toward a minimum (a partner's
+      minimum NPV) or eases a budget (a negative cost);
+    * **a dominated start**: a column (o, d') when another start (o, d) of
+      the same option is worth more and, row by row, uses no more room
+      (coefficient no greater in every row with an upper bound, no smaller in
+      every row with a lower bound). Moving the option from d' to d keeps any
+      answer feasible and is worth more.
+
+    Columns whose upper bound is 0 are left out too. Each answer of the
+    reduced model is an answer of the full one, and the optimal answers of
+    the two are the same. Of the rows, over the columns kept, those that no
+    choice of at most one start an option can break (their largest and
+    smallest activity within their bounds), or that have no column left,
+    are left out, except the one-start rows of options with two columns or
+    more, on which that argument rests.
+
+    Parameters
+    ----------
+    objective : numpy.ndarray
+        Value of each column (to maximise).
+    upper : numpy.ndarray
+        Each column's upper bound (0: fixed out).
+    constraints : sequence of scipy.optimize.LinearConstraint
+        Rows ``lb <= A @ x <= ub`` over all the columns.
+    w : int
+        Columns an option (start slots).
+
+    Returns
+    -------
+    kept : numpy.ndarray
+        The columns kept (sorted positions).
+    matrix : scipy.sparse.csr_array
+        The rows kept, over the columns kept.
+    lower, upper : numpy.ndarray
+        Their bounds.
+
+    Examples
+    --------
+    Two options with two starts each; one start a row ("one start"), and a
+    row that option 0 at delay 0 and option 1 share. Option 1 is worth less
+    than nothing at either start; option 0's later start uses no room and is
+    worth more, so its first start is dominated:
+
+    >>> import numpy as np
+    >>> from scipy.optimize import LinearConstraint
+    >>> one_start = LinearConstraint(np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]), -np.inf, 1.0)
+    >>> shared = LinearConstraint(np.array([[1.0, 0.0, 1.0, 1.0]]), -np.inf, 1.0)
+    >>> kept, matrix, lower, upper = reduced_model(np.array([5.0, 6.0, -1.0, -2.0]), np.ones(4),
+    ...                                            [one_start, shared], 2)
+    >>> kept.tolist(), matrix.shape
+    ([1], (0, 1))
+    """
+    from scipy import sparse
+
+    objective = np.asarray(objective, dtype=float)
+    m = len(objective)
+    n = m // w
+    live = np.asarray(upper, dtype=float) > 0
+    if not constraints:
+        kept = np.flatnonzero(live & (objective >= 0))
+        return kept, sparse.csr_array((0, len(kept))), np.zeros(0), np.zeros(0)
+    stacked = sparse.vstack([sparse.csr_array(c.A) for c in constraints]).tocoo()
+    lb = np.concatenate([np.broadcast_to(np.asarray(c.lb, dtype=float), (c.A.shape[0],)) for c in constraints])
+    ub = np.concatenate([np.broadcast_to(np.asarray(c.ub, dtype=float), (c.A.shape[0],)) for c in constraints])
+    row, col, value = stacked.row.astype(np.int64), stacked.col.astype(np.int64), stacked.data
+    at = value != 0
+    row, col, value = row[at], col[at], value[at]
+    rows = len(lb)
+    capped, floored = np.isfinite(ub), np.isfinite(lb)
+
+    # Worth less than nothing, and dropping it never breaks a row.
+    unsafe = np.zeros(m, dtype=bool)
+    unsafe[col[((value < 0) & capped[row]) | ((value > 0) & floored[row])]] = True
+    out = ~live | ((objective < 0) & ~unsafe)
+
+    # The rest rests on each option's one-start row: a row of 1s over all its w columns, at most 1.
+    option, delay = col // w, col % w
+    key, group = np.unique(row * n + option, return_inverse=True)
+    options_in_row = np.bincount(key // n, minlength=rows)
+    columns_in_row = np.bincount(row, minlength=rows)
+    ones_in_row = np.bincount(row, weights=(value == 1.0), minlength=rows)
+    one_start = (options_in_row == 1) & (columns_in_row == w) & (ones_in_row == w) & (ub == 1) & ~floored
+    covered = np.zeros(n, dtype=bool)
+    covered[option[one_start[row]]] = True
+    if not covered.all():
+        kept = np.flatnonzero(~out)
+        rest = sparse.csr_array((value, (row, col)), shape=(rows, m))[:, kept]
+        return kept, sparse.csr_array(rest), lb, ub
+
+    # Dominated starts: for each option and row, its coefficients by delay side by side.
+    coefficient = np.zeros((len(key), w))
+    coefficient[group, delay] = value
+    group_row, group_option = key // n, key % n
+    values, alive = objective.reshape(n, w), live.reshape(n, w)
+    for d in range(w):
+        for other in range(w):
+            if d == other:
+                continue
+            worse = ((capped[group_row] & (coefficient[:, d] > coefficient[:, other]))
+                     | (floored[group_row] & (coefficient[:, d] < coefficient[:, other])))
+            fits = np.bincount(group_option[worse], minlength=n) == 0
+            dominated = fits & alive[:, d] & alive[:, other] & (values[:, d] > values[:, other])
+            out[np.flatnonzero(dominated) * w + other] = True
+    out[_copies(row, col, value, objective, live, one_start, capped, floored, lb, ub, w) * w
+        + np.arange(w)[:, None]] = True
+    kept = np.flatnonzero(~out)
+
+    # Over the kept columns, a row's activity lies between the sums, over its options, of each one's
+    # smallest and largest coefficient (or 0: not chosen). A row within its bounds at both is left out.
+    most = np.full(len(key), -np.inf)
+    least = np.full(len(key), np.inf)
+    at = ~out[col]
+    np.maximum.at(most, group[at], value[at])
+    np.minimum.at(least, group[at], value[at])
+    counted = np.isfinite(most)
+    high = np.bincount(group_row[counted], weights=np.maximum(most[counted], 0.0), minlength=rows)
+    low = np.bincount(group_row[counted], weights=np.minimum(least[counted], 0.0), minlength=rows)
+    left = np.bincount(row[at], minlength=rows)
+    needed = (((high > ub) | (low < lb)) & ~one_start) | (one_start & (left >= 2))
+    chosen = np.flatnonzero(needed)
+    position = np.full(m, -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
+    renumber = np.full(rows, -1, dtype=np.int64)
+    renumber[chosen] = np.arange(len(chosen))
+    at &= needed[row]
+    matrix = sparse.csr_array((value[at], (renumber[row[at]], position[col[at]])), shape=(len(chosen), len(kept)))
+    return kept, matrix, lb[chosen], ub[chosen]
+
+
+def _copies(row: np.ndarray, col: np.ndarray, value: np.ndarray, objective: np.ndarray, live: np.ndarray,
+            one_start: np.ndarray, capped: np.ndarray, floored: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+            w: int) -> np.ndarray:
+    """The options that are exact copies of an earlier one that excludes them: no answer needs them.
+
+    An option o' is a copy of an earlier option o (by position) when, start by
+    start, they are worth the same and have the same upper bound; in each row
+    holding both (one-start rows aside) they have the same coefficients; the
+    rows holding only o' pair off with the rows holding only o, each pair
+    alike in its bounds, in the option's own coefficients and in every other
+    entry (as two options' "after the same option" rows are); and they
+    cannot both be chosen (a shared row with no negative coefficient and no
+    lower bound is broken by two of their least coefficients in it). Any
+    answer with o' at a start is then as good, and as feasible, with o at
+    that start instead: each row's activity becomes its twin's. So o' is
+    left out and, of two options alike in everything, the earlier is the one
+    recommended. Returns the positions of the copies as a 1-row array.
+    """
+    from scipy import sparse
+
+    n = len(objective) // w
+    none = np.zeros((1, 0), dtype=np.int64)
+    at = ~one_start[row]
+    row, col, value = row[at], col[at], value[at]
+    if not len(row):
+        return none
+    option, slot = col // w, col % w
+    # Candidates: the same values start by start and the same (start, coefficient) entries, rows aside.
+    mix = slot.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F) ^ value.view(np.uint64) * np.uint64(
+        0x165667B19E3779F9)
+    mix ^= mix >> np.uint64(29)
+    fingerprint = np.zeros(n, dtype=np.uint64)
+    np.add.at(fingerprint, option, mix)
+    frame = pd.DataFrame(objective.reshape(n, w), columns=[f"v{d}" for d in range(w)]).assign(
+        **{f"u{d}": live.reshape(n, w)[:, d] for d in range(w)}, fingerprint=fingerprint,
+        entries=np.bincount(option, minlength=n))
+    frame = frame.loc[frame["entries"] > 0]
+    alike = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+    first = pd.Series(frame.index.to_numpy()).groupby(alike).transform("min").to_numpy()
+    pairs = [(int(c), int(o)) for c, o in zip(frame.index.to_numpy(), first, strict=True) if c != o]
+    if not pairs:
+        return none
+    by_row = sparse.csr_array((value, (row, col)), shape=(len(ub), n * w))
+    by_col = by_row.tocsc()
+    clean = np.bincount(row[value < 0], minlength=len(ub)) == 0  # rows with no negative coefficient
+
+    def entries(o: int) -> dict[int, tuple]:
+        """Row -> the option's (start, coefficient) entries in it."""
+        found: dict[int, list] = {}
+        for d in range(w):
+            j = o * w + d
+            for r, v in zip(by_col.indices[by_col.indptr[j]:by_col.indptr[j + 1]].tolist(),
+                            by_col.data[by_col.indptr[j]:by_col.indptr[j + 1]].tolist(), strict=True):
+                found.setdefault(r, []).append((d, v))
+        return {r: tuple(sorted(v)) for r, v in found.items()}
+
+    def twin(r: int, o: int, own: tuple) -> tuple:
+        """A row as seen from option o: its bounds, o's entries, and every other entry."""
+        cols = by_row.indices[by_row.indptr[r]:by_row.indptr[r + 1]]
+        vals = by_row.data[by_row.indptr[r]:by_row.indptr[r + 1]]
+        other = cols // w != o
+        return (float(lb[r]), float(ub[r]), own, tuple(cols[other].tolist()), tuple(vals[other].tolist()))
+
+    copies = []
+    for copy, original in pairs:
+        mine, theirs = entries(copy), entries(original)
+        shared = sorted(set(mine) & set(theirs))
+        if any(mine[r] != theirs[r] for r in shared):
+            continue
+        if sorted(twin(r, copy, mine[r]) for r in mine if r not in theirs) != sorted(
+                twin(r, original, theirs[r]) for r in theirs if r not in mine):
+            continue
+        usable = int(live.reshape(n, w)[original].sum())
+        for r in shared:
+            least = [v for d, v in theirs[r] if live[original * w + d]]
+            if (len(least) == usable and clean[r] and capped[r] and not floored[r] and min(least) > 0
+                    and 2 * min(least) > ub[r]):
+                copies.append(copy)
+                break
+    return np.asarray(copies, dtype=np.int64)[None, :]
 
 
 def greedy_fill(objective: np.ndarray, upper: np.ndarray, constraints: Sequence[Any]) -> np.ndarray | None:

@@ -290,10 +290,210 @@ def test_make_plan_keeps_the_best_schedule_found_at_its_time_limit(tmp_path: Pat
         "organisation,system,product,capability,users,annual_cost,contract_end\n"
         "North,HR,iTrent,HR,300,120000,31/03/2028\n"
         "South,HR,iTrent,HR,250,110000,31/03/2028\n"
-        "South,People,Selima,HR,40,60000,31/03/2028\n", encoding="utf-8")
+        "South,People,Selima,HR,40,60000,31/03/2028\n"
+        # Three migrations in South, which runs two at once: a capacity row the solver must keep (without
+        # one, every row of the model is left out before the solve and HiGHS proves the optimum at once).
+        "South,Ledger,Unit4 ERP,Finance,250,90000,31/03/2028\n"
+        "South,Books,Sage 200,Finance,40,50000,31/03/2028\n"
+        "South,Cases,Dynamics 365,CRM,250,80000,31/03/2028\n"
+        "South,Contacts,Salesforce,CRM,40,70000,31/03/2028\n", encoding="utf-8")
     full = make_plan(inventory)
     rushed = make_plan(inventory, constraints=PortfolioConstraints(time_limit_seconds=1e-9))
     assert full.portfolio.status == "optimal"
     assert rushed.portfolio.status == "time limit"
     assert rushed.portfolio.objective <= full.portfolio.objective + 1e-6
     assert rushed.portfolio.objective > 0
+
+
+# --------------------------------------------------------------------------- #
+# What is left out of the model before it is solved (reduced_model)
+# --------------------------------------------------------------------------- #
+
+
+def best_choice(objective: np.ndarray, rows: list, n: int, w: int, columns: np.ndarray | None = None):
+    """Brute force: the best of every choice of (no start | one start) an option, by the rows given.
+
+    Returns the best value and the set of feasible choices (as 0/1 vectors over all n * w columns).
+    """
+    allowed = set(range(n * w)) if columns is None else set(columns.tolist())
+    best, feasible = -np.inf, []
+    for choice in itertools.product([None, *range(w)], repeat=n):
+        x = np.zeros(n * w)
+        for o, d in enumerate(choice):
+            if d is not None:
+                x[o * w + d] = 1.0
+        if any(x[j] and j not in allowed for j in range(n * w)):
+            continue
+        if all(np.all(c.A @ x <= np.asarray(c.ub) + 1e-9) and np.all(c.A @ x >= np.asarray(c.lb) - 1e-9)
+               for c in rows):
+            feasible.append(x)
+            best = max(best, float(objective @ x))
+    return best, feasible
+
+
+def random_model(rng: np.random.Generator, n: int, w: int):
+    """A model over n options with w starts each: one-start rows, packing rows, rows with negative
+    coefficients, rows with a lower bound, and option n - 1 a copy of option 0 that excludes it."""
+    from scipy.optimize import LinearConstraint
+
+    m = n * w
+    objective = rng.integers(-12, 20, m).astype(float)
+    objective[rng.random(m) < 0.2] = objective[0]  # equal values, so that dominance and copies are tested
+    one_start = np.zeros((n, m))
+    for o in range(n):
+        one_start[o, o * w:(o + 1) * w] = 1.0
+    rows = [LinearConstraint(one_start, -np.inf, 1.0)]
+    packing = rng.integers(0, 3, (3, m)) * (rng.random((3, m)) < 0.5)
+    rows.append(LinearConstraint(packing.astype(float), -np.inf, rng.integers(1, 4, 3).astype(float)))
+    if rng.random() < 0.5:  # a budget with a negative cost (a refund): it eases the row
+        mixed = rng.integers(-1, 3, (1, m)) * (rng.random((1, m)) < 0.6)
+        rows.append(LinearConstraint(mixed.astype(float), -np.inf, float(rng.integers(0, 3))))
+    if rng.random() < 0.5:  # a minimum (a partner's minimum NPV): an option worth nothing may help meet it
+        gains = rng.integers(-2, 4, (1, m)) * (rng.random((1, m)) < 0.6)
+        rows.append(LinearConstraint(gains.astype(float), float(rng.integers(-1, 3)), np.inf))
+    # Option n - 1: a copy of option 0 (same values, same coefficients), the two exclusive (a shared row).
+    objective[(n - 1) * w:] = objective[:w]
+    for c in rows[1:]:
+        c.A[:, (n - 1) * w:] = c.A[:, :w]
+    exclusive = np.zeros((1, m))
+    exclusive[0, :w] = exclusive[0, (n - 1) * w:] = 1.0
+    rows.append(LinearConstraint(exclusive, -np.inf, 1.0))
+    return objective, rows
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_reduced_model_has_the_same_optimum_as_brute_force(seed: int) -> None:
+    """Brute force over the full model and over what reduced_model keeps: the same best value; every
+    answer of the reduced model keeps every row of the full one; and something is left out."""
+    from scipy.optimize import LinearConstraint
+
+    from estate.schedule import reduced_model
+
+    rng = np.random.default_rng(seed)
+    n, w = 4, 3
+    objective, rows = random_model(rng, n, w)
+    upper = np.ones(n * w)
+    upper[rng.random(n * w) < 0.1] = 0.0
+    full_rows = rows + [LinearConstraint(np.eye(n * w), -np.inf, upper)]  # the upper bounds as rows
+    best, _ = best_choice(objective, full_rows, n, w)
+    kept, matrix, lower, upper_rows = reduced_model(objective, upper, rows, w)
+    # The reduced model over its own columns, written back over all n * w columns.
+    spread = np.zeros((matrix.shape[0], n * w))
+    spread[:, kept] = matrix.toarray()
+    reduced = [LinearConstraint(spread, lower, upper_rows)] if matrix.shape[0] else []
+    value, answers = best_choice(objective, reduced + [rows[0]], n, w, columns=kept)
+    assert value == best if not np.isfinite(best) else value == pytest.approx(best)
+    for x in answers:  # each answer of the reduced model is an answer of the full one
+        assert all(np.all(c.A @ x <= np.asarray(c.ub) + 1e-9) and np.all(c.A @ x >= np.asarray(c.lb) - 1e-9)
+                   for c in full_rows)
+    assert len(kept) < n * w
+
+
+def test_an_option_worth_nothing_is_kept_where_it_helps_a_row() -> None:
+    """Below zero but easing a budget (a negative coefficient) or counting toward a minimum: kept."""
+    from scipy.optimize import LinearConstraint
+
+    from estate.schedule import reduced_model
+
+    one_start = LinearConstraint(np.eye(3), -np.inf, 1.0)  # w = 1: three options, one start each
+    objective = np.array([-5.0, -5.0, 8.0])
+    packing = LinearConstraint(np.array([[1.0, 1.0, 1.0]]), -np.inf, 2.0)
+    kept, *_ = reduced_model(objective, np.ones(3), [one_start, packing], 1)
+    assert kept.tolist() == [2]
+    refund = LinearConstraint(np.array([[-1.0, 0.0, 1.0]]), -np.inf, 0.0)  # option 2 fits only beside option 0
+    kept, *_ = reduced_model(objective, np.ones(3), [one_start, refund], 1)
+    assert kept.tolist() == [0, 2]
+    minimum = LinearConstraint(np.array([[0.0, 2.0, 1.0]]), 3.0, np.inf)  # option 1 is needed for the minimum
+    kept, *_ = reduced_model(objective, np.ones(3), [one_start, minimum], 1)
+    assert kept.tolist() == [1, 2]
+
+
+def test_a_later_start_is_left_out_only_when_an_earlier_one_uses_no_more_room() -> None:
+    """Option 0's start 1 is worth less than start 0: left out, unless start 0 uses more of some row."""
+    from scipy.optimize import LinearConstraint
+
+    from estate.schedule import reduced_model
+
+    one_start = LinearConstraint(np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]), -np.inf, 1.0)
+    objective = np.array([9.0, 7.0, 4.0, 3.0])
+    same = LinearConstraint(np.array([[1.0, 1.0, 1.0, 1.0]]), -np.inf, 1.0)
+    kept, *_ = reduced_model(objective, np.ones(4), [one_start, same], 2)
+    assert kept.tolist() == [0, 2]
+    capacity = LinearConstraint(np.array([[1.0, 0.0, 1.0, 0.0]]), -np.inf, 1.0)  # year 0: start 0 of each
+    kept, *_ = reduced_model(objective, np.ones(4), [one_start, capacity], 2)
+    assert kept.tolist() == [0, 1, 2, 3]
+
+
+def test_of_two_options_alike_in_everything_the_first_is_kept() -> None:
+    """Copies that exclude each other: the later one is left out; copies that may both be chosen: kept."""
+    from scipy.optimize import LinearConstraint
+
+    from estate.schedule import reduced_model
+
+    one_start = LinearConstraint(np.eye(3), -np.inf, 1.0)
+    objective = np.array([6.0, 6.0, 2.0])
+    retire_once = LinearConstraint(np.array([[1.0, 1.0, 0.0]]), -np.inf, 1.0)
+    capacity = LinearConstraint(np.array([[1.0, 1.0, 1.0]]), -np.inf, 2.0)
+    kept, *_ = reduced_model(objective, np.ones(3), [one_start, retire_once, capacity], 1)
+    assert kept.tolist() == [0, 2]
+    kept, *_ = reduced_model(objective, np.ones(3), [one_start, capacity], 1)
+    assert kept.tolist() == [0, 1, 2]
+    # Each after the same option (a row of its own, "twins"): still copies.
+    after = LinearConstraint(np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]), -np.inf, 1.0)
+    kept, *_ = reduced_model(objective, np.ones(3), [one_start, retire_once, after], 1)
+    assert kept.tolist() == [0, 2]
+
+
+def test_dependency_rows_are_those_written_out_by_hand() -> None:
+    """The vectorised rows "B after A" against a loop over pairs and years, on random starts."""
+    from estate.schedule import _dependency_rows
+
+    rng = np.random.default_rng(7)
+    n, w, h = 6, 3, 7
+    natural = rng.integers(0, 5, n)
+    starts = natural[:, None] + np.arange(w)[None, :]
+    pairs = [(b, a_, int(rng.integers(0, 3))) for b in range(n) for a_ in range(n) if b != a_ and rng.random() < 0.4]
+    expected_rows, expected_cols, r = [], [], 0
+    for b, a_, lag in pairs:
+        for y in range(int(starts[b, 0]), h):
+            early = [d for d in range(w) if starts[b, d] <= y]
+            late = [d for d in range(w) if starts[a_, d] > y - lag]
+            if early and late:
+                expected_rows += [r] * (len(early) + len(late))
+                expected_cols += [b * w + d for d in early] + [a_ * w + d for d in late]
+                r += 1
+    b, a_, lag = (np.array([p[i] for p in pairs]) for i in range(3))
+    rows, cols, count = _dependency_rows(b, a_, lag, starts, h)
+    assert count == r and rows.tolist() == expected_rows and cols.tolist() == expected_cols
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_costly_schedule_with_copies_is_as_good_as_brute_force(seed: int) -> None:
+    """Options mostly worth less than nothing, one a copy of another: the schedule still matches brute force."""
+    rng = np.random.default_rng(100 + seed)
+    a = load_assumptions(horizon_years=6, start_window_years=3, migrations_per_organisation=1,
+                         migrations_at_once=2, migration_months=12, discount_rate=0.05)
+    inputs = random_case(rng, 5, 6)
+    costs = [[c * 2.5 for c in row] for row in inputs.system_costs]
+    ids = list(inputs.option_ids)
+    # O4 becomes a copy of O0: the same flows, organisations and effects (so they retire the same systems).
+    natural = list(inputs.natural_start)
+    natural[4] = natural[0]
+    savings = [list(r) for r in inputs.savings]
+    savings[4], costs[4] = list(savings[0]), list(costs[0])
+    start_costs = list(inputs.start_costs)
+    start_costs[4] = start_costs[0]
+    effects = inputs.effects[inputs.effects["option_id"] != "O4"]
+    effects = pd.concat([effects, effects[effects["option_id"] == "O0"].assign(option_id="O4")], ignore_index=True)
+    migrating = inputs.migrating[inputs.migrating["option_id"] != "O4"]
+    migrating = pd.concat([migrating, migrating[migrating["option_id"] == "O0"].assign(option_id="O4")],
+                          ignore_index=True)
+    after = inputs.after[(inputs.after["option_id"] != "O4") & (inputs.after["after"] != "O4")]
+    after = pd.concat([after, after[after["option_id"] == "O0"].assign(option_id="O4"),
+                       after[after["after"] == "O0"].assign(after="O4")], ignore_index=True)
+    case = ScheduleInputs(option_ids=ids, natural_start=natural, savings=savings, system_costs=costs,
+                          start_costs=start_costs, migrating=migrating, effects=effects, after=after)
+    result = schedule_portfolio(case, a)
+    assert result.portfolio.is_optimal
+    assert result.portfolio.objective == pytest.approx(brute_force(case, a), abs=1e-6)
+    assert "O4" not in result.portfolio.chosen  # of the two copies, the first is the one recommended
