@@ -266,7 +266,9 @@ class _Grid:
     longest: int | None = None  # no cell holds more characters than this (None: not known)
     empty: np.ndarray = field(init=False, repr=False)
     # Each cell's code among the grid's distinct cells (-1 for missing ones) and those cells; None when a
-    # cell cannot be hashed. Blanks and repeated headers are then found once a distinct cell.
+    # cell cannot be hashed. Blanks and repeated headers are then found once a distinct cell. Cells are
+    # Python's own types (the csv module's text, calamine's values), whose equal values are alike for
+    # both tests (1, 1.0 and True are neither blank nor text).
     codes: np.ndarray | None = field(init=False, repr=False, default=None)
     uniques: np.ndarray | None = field(init=False, repr=False, default=None)
     _folded: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
@@ -739,6 +741,8 @@ class _Piece:
     extras: dict[str, np.ndarray]  # "extra: <header>" → cells, blanks as NaN
     file_org: str | None  # the organisation of a row that names none
     org_column: bool  # whether the sheet has an organisation column
+    codes: dict[str, np.ndarray] | None = None  # field → each cell's code among ``uniques`` (its grid's)
+    uniques: np.ndarray | None = None
 
 
 def _report_uncached(grid: _Grid, header: _Header, issues: _Issues) -> None:
@@ -810,6 +814,7 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
             issues.add(grid.file, sheet, int(rows[i]), "", "info", what,
                        " | ".join(_as_text(c) for c in body[i] if _as_text(c).strip())[:200])
     data = keep & ~is_total & ~repeated & ~note
+    codes = grid.codes[header.row + 1:][data] if grid.codes is not None else None
     body = body[data]
     rows = rows[data]
     empty = ~filled[data]
@@ -827,7 +832,9 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     _report_headings(grid, header, issues)
     return _Piece(grid.file, sheet, rows.astype(np.int64), {name: body[:, j] for j, name in header.columns.items()},
                   {name: empty[:, j] for j, name in header.columns.items()}, extras, file_org,
-                  "organisation" in header.columns.values())
+                  "organisation" in header.columns.values(),
+                  None if codes is None else {name: codes[:, j] for j, name in header.columns.items()},
+                  grid.uniques)
 
 
 MAX_CELL_TEXT = 32_767
@@ -939,12 +946,14 @@ def _build_table(key: str, pieces: list[_Piece], issues: _Issues, *, currency: s
                 raw[starts[i]:starts[i + 1]] = pieces[i].cells[name]
                 empty[starts[i]:starts[i + 1]] = pieces[i].empty[name]
         cells = pd.Series(raw, dtype=object)
+        # One sheet (a combined CSV): its grid already knows each cell's distinct value.
+        known = (pieces[0].codes[name], pieces[0].uniques) if len(pieces) == 1 and pieces[0].codes else None
         if column.kind == "money":
-            parsed = _parse_distinct(cells, lambda c: parse_money(c, currency=currency))
+            parsed = _parse_distinct(cells, lambda c: parse_money(c, currency=currency), known)
         elif column.kind == "date":
-            parsed = _parse_distinct(cells, lambda c: parse_date(c, first_month=first_month))
+            parsed = _parse_distinct(cells, lambda c: parse_date(c, first_month=first_month), known)
         else:
-            parsed = _parse_distinct(cells, lambda c, column=column: parse_column(c, column))
+            parsed = _parse_distinct(cells, lambda c, column=column: parse_column(c, column), known)
         values = parsed.values
         if name == "product":
             values = _keep_line_breaks(values, raw)
@@ -1013,11 +1022,15 @@ def _build_table(key: str, pieces: list[_Piece], issues: _Issues, *, currency: s
     return _concat(key, [frame])
 
 
-def _parse_distinct(cells: pd.Series, parse: Callable[[pd.Series], Parsed]) -> Parsed:
+def _parse_distinct(cells: pd.Series, parse: Callable[[pd.Series], Parsed],
+                    known: tuple[np.ndarray, np.ndarray] | None = None) -> Parsed:
     """``parse(cells)``, each distinct text read once when every cell is text (a CSV's always are).
 
     The parsers read each cell on its own, so reading the distinct texts and
     putting each row's result back gives the same values, problems and notes.
+    ``known`` is each cell's code among some distinct cells and those cells
+    (its grid's), when known: the column's distinct cells are then found
+    from the codes, without hashing the cells again.
 
     >>> from estate.values import parse_money
     >>> parsed = _parse_distinct(pd.Series(["£1k", "x", "£1k", ""], dtype=object), parse_money)
@@ -1025,9 +1038,19 @@ def _parse_distinct(cells: pd.Series, parse: Callable[[pd.Series], Parsed]) -> P
     ([1000.0, nan, 1000.0], [False, True, False, False])
     """
     raw = cells.to_numpy(dtype=object)
-    if not len(raw) or pd.api.types.infer_dtype(raw, skipna=False) != "string":
+    if not len(raw):
         return parse(cells)
-    codes, uniques = pd.factorize(raw)
+    if known is not None and len(known[0]) == len(raw) and known[0].min() >= 0:
+        seen = np.zeros(len(known[1]), dtype=bool)
+        seen[known[0]] = True
+        uniques = known[1][seen]
+        codes = (np.cumsum(seen) - 1)[known[0]]  # each cell's place among the column's distinct cells
+        if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+            return parse(cells)
+    elif pd.api.types.infer_dtype(raw, skipna=False) != "string":
+        return parse(cells)
+    else:
+        codes, uniques = pd.factorize(raw)
     once = parse(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
 
     def back(series: pd.Series) -> pd.Series:
@@ -1184,10 +1207,15 @@ def _normalised(values: pd.Series) -> pd.Series:
 
 
 def _resolver(systems: pd.DataFrame) -> dict[tuple[str, str], str]:
-    """(organisation, normalised system id, name or product) → system key; ids beat names beat products."""
+    """(organisation, normalised system id, name or product) → system key; ids beat names beat products.
+
+    ``systems`` are sorted by organisation, then system key (as :func:`_assemble` leaves them).
+    """
     lookup: dict[tuple[str, str], str] = {}
     columns = ["organisation", "system_key", "product", "system", "system_id"]
-    ordered = systems[columns].sort_values("system_key", ascending=False)  # the first key wins among repeats
+    # Later rows overwrite earlier ones, so the first key wins among repeats. A look-up names its
+    # organisation, so only the order of keys within one organisation matters: the rows backwards.
+    ordered = systems[columns].iloc[::-1]
     orgs = ordered["organisation"].to_numpy(dtype=object)
     system_keys = ordered["system_key"].to_numpy(dtype=object)
     for column in ("product", "system", "system_id"):
