@@ -16,14 +16,36 @@ The cells written are those XlsxWriter writes for the same calls
 are serial numbers under their date format, a formula stores its value
 (``t="str"`` for text results). Text is never turned into a formula.
 
-This relies on four private parts of XlsxWriter 3: the worksheet's
+:class:`PlanWorkbook` zips the parts XlsxWriter writes (each sheet's XML,
+the styles, the shared strings) itself, at zlib level 1, in background
+threads while the sheets are still being written: the streamed rows are
+compressed as they are rendered, without going through XlsxWriter's
+temporary file, and the XML above and below them as soon as it is complete;
+XlsxWriter compresses every part one after the other, at zipfile's default
+level, once all are written. The parts are the same.
+
+This relies on these private parts of XlsxWriter 3: the worksheet's
 ``_write_rows`` (overridden to add the streamed rows after the rows it
 writes), its ``_prepare_formula`` (overridden: the formulas given carry the
 ``_xlfn.`` prefixes they need already), its ``_write_page_setup`` (wrapped to
-write ``fitToWidth="1"``, which XlsxWriter leaves implicit) and the
-shared-string table's ``_get_shared_string_index``. ``tests/test_workbook.py``
-writes and reads back every kind of cell, and ``tests/test_pages.py`` reads
-the print setup back, so a change in them fails the tests.
+write ``fitToWidth="1"``, which XlsxWriter leaves implicit), its
+``_assemble_xml_file`` (wrapped: once it returns, the sheet's file ``fh.name``
+is complete), its ``fh`` (flushed where the streamed rows go, which do not
+go into it) and the shared-string table's ``string_table`` (string to index,
+in order of first use), ``unique_count`` and ``count`` (filled as its
+``_get_shared_string_index`` fills them, a column's new strings at once); the
+workbook's ``_store_workbook`` (wrapped to zip the parts after it),
+``_get_packager`` (XlsxWriter's own hook for another packager) and the
+packager's ``_create_package`` (which returns the parts as ``(file, name in
+the zip, binary)``; given none back, XlsxWriter writes an empty zip that
+:class:`PlanWorkbook` then replaces) and ``_write_shared_strings_file``
+(replaced by its few lines, with a shared-string writer whose
+``_write_sst_strings`` writes the strings XlsxWriter's ``_write_si`` would
+leave as they are at once, and hands it the others). ``tests/test_xlsx.py``
+writes every kind of cell through them and compares the cells, and every
+part of the zip, with XlsxWriter's own; ``tests/test_workbook.py`` reads the
+cells back, and ``tests/test_pages.py`` the print setup, so a change in them
+fails the tests.
 
 Examples
 --------
@@ -36,20 +58,30 @@ array(['1', '2', None], dtype=object)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import repeat
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
 
-__all__ = ["Formula", "PlanWorksheet", "branches", "cat"]
+__all__ = ["Formula", "PlanWorkbook", "PlanWorksheet", "branches", "cat"]
 
 Formula: TypeAlias = "str | np.ndarray"
 """A formula for every row (text), or one a row (an object array; None where a row has none)."""
@@ -64,7 +96,10 @@ _BLANK, _NUMBER, _STRING, _F_NUMBER, _F_TEXT, _F_BLANK, _DATE = range(7)  # _DAT
 
 
 def cat(*parts: Formula) -> Formula:
-    """Join text and per-row text arrays row by row (adjacent pieces of text are joined first)."""
+    """Join text and per-row text arrays row by row (adjacent pieces of text are joined first).
+
+    Each row is joined once from its pieces (rather than array by array).
+    """
     merged: list[Formula] = []
     for part in parts:
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
@@ -73,9 +108,31 @@ def cat(*parts: Formula) -> Formula:
             merged.append(part)
     if not merged:
         return ""
-    out = merged[0]
-    for part in merged[1:]:
-        out = out + part
+    if len(merged) == 1:
+        return merged[0]
+    # text, rows, text, rows, ..., text (text "" between adjacent arrays and at the ends)
+    texts: list[str] = [""]
+    rows: list[list[str]] = []
+    for part in merged:
+        if isinstance(part, str):
+            texts[-1] = part
+        else:
+            rows.append(np.asarray(part, dtype=object).tolist())
+            texts.append("")
+    n_rows = len(rows[0])
+    out = np.empty(n_rows, dtype=object)
+    if len(rows) == 1:
+        c0, c1 = texts
+        out[:] = [f"{c0}{a}{c1}" for a in rows[0]]
+    elif len(rows) == 2:
+        c0, c1, c2 = texts
+        out[:] = [f"{c0}{a}{c1}{b}{c2}" for a, b in zip(*rows, strict=True)]
+    elif len(rows) == 3:
+        c0, c1, c2, c3 = texts
+        out[:] = [f"{c0}{a}{c1}{b}{c2}{c}{c3}" for a, b, c in zip(*rows, strict=True)]
+    else:
+        pieces = [piece for k, column in enumerate(rows) for piece in (repeat(texts[k], n_rows), column)]
+        out[:] = list(map("".join, zip(*pieces, repeat(texts[-1], n_rows), strict=True)))
     return out
 
 
@@ -102,9 +159,22 @@ def branches(n_rows: int, *cases: tuple[Any, Callable[[], Formula]]) -> np.ndarr
 
 
 def _escape(texts: np.ndarray) -> np.ndarray:
-    """XML-escape text for an element's content (as XlsxWriter does: &, < and >)."""
-    return np.array([t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if ("&" in t or "<" in t or ">"
-                     in t) else t for t in texts.tolist()], dtype=object)
+    """XML-escape text for an element's content (as XlsxWriter does: &, < and >).
+
+    The texts are escaped joined together, in three passes over one string,
+    rather than one by one (most need nothing: then they are returned as
+    they are).
+    """
+    items = texts.tolist()
+    joined = "\x00".join(items)
+    if "&" not in joined and "<" not in joined and ">" not in joined:
+        return texts
+    escaped = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\x00")
+    if len(escaped) != len(items):  # a text holds the separator
+        escaped = [t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for t in items]
+    out = np.empty(len(items), dtype=object)
+    out[:] = escaped
+    return out
 
 
 def _clip(text: str) -> str:
@@ -122,9 +192,14 @@ def _number_text(numbers: np.ndarray, point: str = "") -> np.ndarray:
     and a formula's stored value as Python prints it (``"12.0"``).
     """
     out = np.empty(len(numbers), dtype=object)
+    if point == ".0":  # repr prints a whole number below 1e16 with ".0", as wanted; but not -0.0 as "0.0"
+        out[:] = list(map(float.__repr__, numbers.tolist()))
+        out[(numbers == 0) & np.signbit(numbers)] = "0.0"
+        return out
     whole = (numbers == np.round(numbers)) & (np.abs(numbers) < 1e16)  # as "%.16G" prints them
-    out[whole] = numbers[whole].astype(np.int64).astype(str).astype(object) + point
-    out[~whole] = [repr(x) for x in numbers[~whole].tolist()]
+    whole_text = list(map(str, numbers[whole].astype(np.int64).tolist()))
+    out[whole] = [text + point for text in whole_text] if point else whole_text
+    out[~whole] = list(map(float.__repr__, numbers[~whole].tolist()))
     return out
 
 
@@ -224,20 +299,28 @@ class _CellColumn:
     text: np.ndarray  # shared-string index (as text) of strings; escaped text of formulas' text results
     formula: np.ndarray | None  # escaped formula text, where a row has one
 
-    def render(self, letter: str, numbers: np.ndarray, start: int, stop: int) -> np.ndarray:
-        """The ``<c>`` elements of rows ``start``..``stop - 1`` ("" for a cell left out)."""
+    def render(self, letter: str, numbers: list[str], start: int, stop: int) -> list[str]:
+        """The ``<c>`` elements of rows ``start``..``stop - 1`` ("" for a cell left out).
+
+        ``numbers`` are the rows' numbers (as text). The cells of each kind are
+        built in one pass from a template; a chunk of one kind (the usual
+        case: a column of numbers, or of formulas) needs no sorting out.
+        """
         kind, number, text = self.kind[start:stop], self.number[start:stop], self.text[start:stop]
         formula = self.formula[start:stop] if self.formula is not None else None
         style = f' s="{self.fmt._get_xf_index()}"' if self.fmt is not None else ""
         ref = '<c r="' + letter
-        out = np.full(stop - start, "", dtype=object)
+        counts = np.bincount(kind, minlength=_F_BLANK + 1)
+        every = int(np.count_nonzero(counts)) == 1
+        out: list[str] | np.ndarray = [""] * (stop - start) if not every else []
 
-        def put(code: int, lead: str, *parts: Callable[[np.ndarray], np.ndarray], end: str = "</v></c>") -> None:
-            # out[rows] = ref + row number + lead + parts joined by "</f><v>" + end, for the rows of one kind
-            rows = kind == code
-            if not rows.any():
+        def put(code: int, lead: str, *parts: Callable[[Any], np.ndarray], end: str = "</v></c>") -> None:
+            # ref + row number + lead + parts joined by "</f><v>" + end, for the rows of one kind
+            nonlocal out
+            if not counts[code]:
                 return
-            at = numbers[rows].tolist()
+            rows: Any = slice(None) if every else kind == code
+            at = numbers if every else np.asarray(numbers, dtype=object)[rows].tolist()
             if not parts:
                 cells = [f"{ref}{r}{lead}" for r in at]
             elif len(parts) == 1:
@@ -245,7 +328,12 @@ class _CellColumn:
             else:
                 cells = [f"{ref}{r}{lead}{a}</f><v>{b}{end}" for r, a, b in
                          zip(at, parts[0](rows).tolist(), parts[1](rows).tolist(), strict=True)]
-            out[rows] = np.array(cells, dtype=object)
+            if every:
+                out = cells
+                return
+            if isinstance(out, list):
+                out = np.array(out, dtype=object)
+            out[rows] = cells
 
         if style:  # a blank cell is written only to carry its format
             put(_BLANK, f'"{style}/>')
@@ -255,7 +343,9 @@ class _CellColumn:
             put(_F_NUMBER, f'"{style}><f>', lambda rows: formula[rows], lambda rows: _number_text(number[rows], ".0"))
             put(_F_TEXT, f'"{style} t="str"><f>', lambda rows: formula[rows], lambda rows: text[rows])
             put(_F_BLANK, f'"{style}><f>', lambda rows: formula[rows], end="</f><v></v></c>")
-        return out
+        if isinstance(out, np.ndarray):
+            return out.tolist()
+        return out if len(out) == stop - start else [""] * (stop - start)  # all blank without a format
 
 
 class _Block:
@@ -267,17 +357,20 @@ class _Block:
         self.columns: dict[int, _CellColumn] = {}
 
     def write(self, fh: Any) -> None:
+        for chunk in self.chunks():
+            fh.write(chunk)
+
+    def chunks(self) -> Iterator[str]:
+        """The rows' XML, ``_CHUNK_ROWS`` rows at a time."""
         order = sorted(self.columns)
         letters = [xl_col_to_name(col) for col in order]
         for start in range(0, self.n_rows, _CHUNK_ROWS):
             stop = min(self.n_rows, start + _CHUNK_ROWS)
-            numbers = np.arange(self.first_row + 1 + start, self.first_row + 1 + stop).astype(str).astype(object)
-            grid = np.empty((stop - start, len(order) + 2), dtype=object)
-            grid[:, 0] = '<row r="' + numbers + '">'
-            for k, (col, letter) in enumerate(zip(order, letters, strict=True)):
-                grid[:, k + 1] = self.columns[col].render(letter, numbers, start, stop)
-            grid[:, -1] = "</row>"
-            fh.write("".join(grid.ravel().tolist()))
+            numbers = list(map(str, range(self.first_row + 1 + start, self.first_row + 1 + stop)))
+            cells = [self.columns[col].render(letter, numbers, start, stop) for col, letter in zip(order, letters,
+                                                                                                 strict=True)]
+            rows = ['<row r="%s">' % r for r in numbers]
+            yield "".join(map("".join, zip(rows, *cells, ["</row>"] * len(rows), strict=True)))
 
 
 class PlanWorksheet(Worksheet):  # type: ignore[misc]
@@ -291,6 +384,12 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__()
         self._blocks: dict[int, _Block] = {}
+        self._deflater: _Deflater | None = None  # where the XML goes to be zipped, from PlanWorkbook
+
+    def _assemble_xml_file(self) -> None:
+        super()._assemble_xml_file()
+        if self._deflater is not None and self.internal_fh:
+            self._deflater.part(self.fh.name).add_file()  # the sheet's file is complete
 
     def _prepare_formula(self, formula: str, *args: Any, **kwargs: Any) -> str:
         # XlsxWriter runs some 150 regular expressions over every formula to add the _xlfn. prefix of newer
@@ -351,23 +450,24 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
         number = np.full(n, np.nan)
         text = np.full(n, None, dtype=object)
         plain = ~has
-        if plain.any():
-            k, x, t = _classify(values[plain])
+        every = has.all()  # the usual case of a formula column: no copy of the values to pick rows
+        if not every:
+            k, x, t = _classify(values[plain] if has.any() else values)
             kind[plain], number[plain], text[plain] = k, x, self._shared(k, t)
         formula = None
         if has.any():
-            k, x, t = _classify(values[has])
+            k, x, t = _classify(values if every else values[has])
             # A formula stores a number, its text result, or nothing; any text shown is its result.
-            stored_text = (k == _STRING) & np.array([s != "" if isinstance(s, str) else False for s in t.tolist()],
-                                                    dtype=bool)
+            stored_text = (k == _STRING) & (t != "")  # the text of a string is a str
             kind[has] = np.select([k == _NUMBER, stored_text], [_F_NUMBER, _F_TEXT], _F_BLANK)
             number[has] = x
             if stored_text.any():
                 text[np.flatnonzero(has)[stored_text]] = _escape(t[stored_text])
             formula = np.full(n, None, dtype=object)
-            given = np.full(n, formulas, dtype=object) if isinstance(formulas, str) else np.asarray(formulas,
-                                                                                                      dtype=object)
-            formula[has] = _escape(given[has])
+            if isinstance(formulas, str):
+                formula[has] = _escape(np.array([formulas], dtype=object))[0]
+            else:
+                formula[has] = _escape(np.asarray(formulas, dtype=object)[has])
         return _CellColumn(fmt, kind, number, text, formula)
 
     def _shared(self, kind: np.ndarray, text: np.ndarray) -> np.ndarray:
@@ -376,9 +476,14 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
         strings = kind == _STRING
         if strings.any():
             codes, uniques = pd.factorize(text[strings])
-            index = [str(self.str_table._get_shared_string_index(_clip(u))) for u in uniques.tolist()]
-            self.str_table.count += int(strings.sum()) - len(uniques)
-            out[strings] = np.array(index, dtype=object)[codes]
+            long = _MAX_STRING // 2
+            clipped = [u if len(u) <= long else _clip(u) for u in uniques.tolist()]
+            table = self.str_table  # XlsxWriter's: string -> index in order of first use, and the counts
+            new = dict.fromkeys(u for u in clipped if u not in table.string_table)
+            table.string_table.update(zip(new, range(table.unique_count, table.unique_count + len(new))))
+            table.unique_count += len(new)
+            table.count += int(strings.sum())
+            out[strings] = np.array(list(map(str, map(table.string_table.__getitem__, clipped))), dtype=object)[codes]
         return out
 
     def _write_rows(self) -> None:
@@ -399,4 +504,246 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
         for k, block in enumerate(blocks):
             if k and block.first_row < blocks[k - 1].first_row + blocks[k - 1].n_rows:
                 raise RuntimeError(f"worksheet {self.name!r}: streamed tables overlap")
-            block.write(self.fh)
+        if self._deflater is None or not self.internal_fh:
+            for block in blocks:
+                block.write(self.fh)
+            return
+        # Zipped by PlanWorkbook: the rows go to the zip as they are rendered, between the file's XML above them
+        # (complete now) and below them (written next), without going through the file.
+        self.fh.flush()
+        part = self._deflater.part(self.fh.name)
+        part.add_file(self.fh.buffer.tell())
+        for block in blocks:
+            for chunk in block.chunks():
+                part.add_bytes(chunk.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- #
+# The zip container, compressed while the next sheet is written
+# --------------------------------------------------------------------------- #
+
+_DEFLATE_LEVEL = 1
+"""zlib level of the parts: 1 is about three times as fast as zipfile's default (6), for files about a third larger."""
+_DEFLATE_CHUNK = 1 << 24  # bytes of a file compressed as one piece (pieces of one part are compressed in parallel)
+_DEFLATE_THREADS = 2
+_ZIP_LIMIT = 0xFFFFFFFF  # sizes and offsets of a zip without the ZIP64 extensions
+_ZIP_TIME = (0, (1980 - 1980) << 9 | 1 << 5 | 31)  # 31 January 1980, 00:00: XlsxWriter's date for every part
+
+
+_DEFLATE_BACKLOG = 1 << 28  # bytes of rendered XML waiting to be compressed before the rendering waits
+_FINAL_BLOCK = zlib.compressobj(_DEFLATE_LEVEL, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)  # an empty last block
+
+
+def _deflate(data: bytes) -> bytes:
+    """Raw deflate of ``data``, ending byte-aligned (a sync flush) so that pieces can be joined.
+
+    Pieces compressed apart and joined, then :data:`_FINAL_BLOCK`, make one
+    deflate stream.
+    """
+    compressor = zlib.compressobj(_DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def _read(filename: str, start: int, stop: int) -> bytes:
+    with open(filename, "rb") as fh:
+        fh.seek(start)
+        return fh.read(stop - start)
+
+
+class _Part:
+    """One part of the zip: its XML as pieces, each compressed (and its CRC-32 chained) in the background."""
+
+    def __init__(self, deflater: _Deflater, filename: str) -> None:
+        self.deflater = deflater
+        self.filename = filename
+        self.size = 0
+        self.done = 0  # bytes of the file given so far
+        self.pieces: list[Future] = []
+        self.crc: Future | None = None
+        self.closed = False
+
+    def _add(self, load: Callable[[], bytes], size: int) -> Future:
+        previous = self.crc
+        self.crc = self.deflater.ordered.submit(lambda: zlib.crc32(load(), previous.result() if previous else 0))
+        piece = self.deflater.pool.submit(lambda: _deflate(load()))
+        self.pieces.append(piece)
+        self.size += size
+        return piece
+
+    def add_bytes(self, data: bytes) -> None:
+        """Rendered XML that is not in the file: it goes here, between the file's pieces around it."""
+        self.deflater.wait_for_room(self._add(lambda: data, len(data)), len(data))
+
+    def add_file(self, stop: int | None = None) -> None:
+        """The file from where the last piece ended to ``stop`` (its end by default), now complete."""
+        stop = os.path.getsize(self.filename) if stop is None else stop
+        for start in range(self.done, stop, _DEFLATE_CHUNK):
+            end = min(stop, start + _DEFLATE_CHUNK)
+            self._add(lambda start=start, end=end: _read(self.filename, start, end), end - start)
+        self.done = stop
+
+    def close(self) -> None:
+        """The rest of the file added: the part is complete."""
+        if not self.closed:
+            self.add_file()
+            self.closed = True
+
+    def result(self) -> tuple[int, int, list[bytes]]:
+        """Size, CRC-32 and deflated pieces of the part."""
+        self.close()
+        return self.size, self.crc.result() if self.crc else 0, [piece.result() for piece in self.pieces] + [
+            _FINAL_BLOCK]
+
+
+class _Deflater:
+    """Compresses the parts in background threads (zlib and file reads let other threads run meanwhile).
+
+    A part's CRC-32 is chained piece after piece in one more thread, which
+    takes them in order.
+    """
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(_DEFLATE_THREADS, thread_name_prefix="estate-deflate")
+        self.ordered = ThreadPoolExecutor(1, thread_name_prefix="estate-crc")
+        self.parts: dict[str, _Part] = {}
+        self._waiting: list[tuple[Future, int]] = []
+        self._backlog = 0
+
+    def part(self, filename: str) -> _Part:
+        if filename not in self.parts:
+            self.parts[filename] = _Part(self, filename)
+        return self.parts[filename]
+
+    def wait_for_room(self, piece: Future, size: int) -> None:
+        """Hold the rendering while more than :data:`_DEFLATE_BACKLOG` bytes wait to be compressed."""
+        self._waiting.append((piece, size))
+        self._backlog += size
+        while self._backlog > _DEFLATE_BACKLOG:
+            oldest, done = self._waiting.pop(0)
+            oldest.result()
+            self._backlog -= done
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.ordered.shutdown(wait=True, cancel_futures=True)
+
+
+_SPECIAL_STRING = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+"""What XlsxWriter's ``_write_si`` changes or marks in a shared string: control characters, its escapes, XML's
+special characters, leading or trailing white space (a rich string starts with ``<``)."""
+
+
+class _PlanSharedStrings(SharedStrings):  # type: ignore[misc]
+    """XlsxWriter's shared-string table, with the strings it writes as they are written in one go.
+
+    XlsxWriter writes each string through a few regular expressions and
+    calls (some 7 microseconds a string); a string none of them would change
+    (:data:`_SPECIAL_STRING` does not match) is written here as it would
+    write it, and any other through XlsxWriter's own ``_write_si``.
+    """
+
+    def _write_sst_strings(self) -> None:
+        plain: list[str] = []
+        special = _SPECIAL_STRING.search
+        for string in self.string_table.string_array:
+            if special(string):
+                self.fh.write("".join(plain))
+                plain = []
+                self._write_si(string)
+            else:
+                plain.append(f"<si><t>{string}</t></si>")
+        self.fh.write("".join(plain))
+
+
+class _PlanPackager(Packager):  # type: ignore[misc]
+    """XlsxWriter's packager, whose parts are zipped by :class:`PlanWorkbook` (it hands XlsxWriter none).
+
+    Its shared strings are written by :class:`_PlanSharedStrings`.
+    """
+
+    def __init__(self, workbook: PlanWorkbook) -> None:
+        super().__init__()
+        self._plan_workbook = workbook
+
+    def _create_package(self) -> list:
+        self._plan_workbook._parts = super()._create_package()
+        return []
+
+    def _write_shared_strings_file(self) -> None:  # XlsxWriter's, with the faster table
+        sst = _PlanSharedStrings()
+        sst.string_table = self.workbook.str_table
+        if not self.workbook.str_table.count:
+            return
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
+class PlanWorkbook(Workbook):  # type: ignore[misc]
+    """An XlsxWriter workbook whose zip is compressed in background threads, at a fast zlib level.
+
+    XlsxWriter writes each part of the file (a sheet's XML, the styles, the
+    shared strings) to a temporary file, then compresses them one after the
+    other with zipfile's default level. Here the parts are compressed in
+    pieces, in two threads, while the sheets are written: a
+    :class:`PlanWorksheet`'s streamed rows as they are rendered (they skip the
+    temporary file), the rest of a part's XML once it is complete. The parts
+    are then stored in XlsxWriter's order, with its names and dates; their
+    content is what XlsxWriter writes.
+    """
+
+    def __init__(self, filename: str, options: dict | None = None) -> None:
+        super().__init__(filename, options)
+        self._parts: list = []
+        self._deflater: _Deflater | None = None
+
+    def _get_packager(self) -> Packager:
+        if self.in_memory or self.allow_zip64:  # XlsxWriter's own zip
+            return super()._get_packager()
+        self._deflater = _Deflater()
+        for sheet in self.worksheets():
+            if isinstance(sheet, PlanWorksheet):
+                sheet._deflater = self._deflater
+        return _PlanPackager(self)
+
+    def _store_workbook(self) -> None:
+        try:
+            super()._store_workbook()  # writes the parts, and a zip without them
+            if self._deflater is not None:
+                self._store_parts()
+        finally:
+            if self._deflater is not None:
+                self._deflater.close()
+                self._deflater = None
+            for part in self._parts:
+                if isinstance(part[0], str) and os.path.exists(part[0]):
+                    os.remove(part[0])
+            self._parts = []
+
+    def _store_parts(self) -> None:
+        """The zip file of the parts (XlsxWriter's temporary files): local headers, data, central directory."""
+        assert self._deflater is not None
+        for filename, _, _ in self._parts:  # every part's pieces queued before waiting for the first
+            self._deflater.part(filename).close()
+        entries: list[bytes] = []
+        with open(self.filename, "wb") as fh:
+            for filename, name, _ in self._parts:
+                size, crc, pieces = self._deflater.part(filename).result()
+                packed = sum(len(piece) for piece in pieces)
+                offset = fh.tell()
+                if max(size, packed, offset) >= _ZIP_LIMIT or len(self._parts) >= 0xFFFF:
+                    raise zipfile.LargeZipFile("a part or the file is over 4 GB")  # XlsxWriter says: use ZIP64
+                encoded = name.encode("ascii")
+                mode = os.stat(filename).st_mode & 0xFFFF
+                fields = (20, 0, zipfile.ZIP_DEFLATED, *_ZIP_TIME, crc, packed, size, len(encoded), 0)
+                fh.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields) + encoded)
+                for piece in pieces:
+                    fh.write(piece)
+                entries.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 3 << 8 | 20, *fields, 0, 0, 0,
+                                           mode << 16, offset) + encoded)
+                os.remove(filename)
+            start = fh.tell()
+            directory = b"".join(entries)
+            if start + len(directory) >= _ZIP_LIMIT:
+                raise zipfile.LargeZipFile("the file is over 4 GB")
+            fh.write(directory)
+            fh.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), start, 0))

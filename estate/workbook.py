@@ -75,7 +75,7 @@ import numpy as np
 import pandas as pd
 
 from estate._pages import arrange, page_for, set_up_page
-from estate._xlsx import Formula, PlanWorksheet, branches, cat
+from estate._xlsx import Formula, PlanWorkbook, PlanWorksheet, branches, cat
 from estate.assumptions import Assumptions
 from estate.costing import COST_KINDS
 from estate.errors import NotASpreadsheetError, ParameterError
@@ -202,9 +202,17 @@ class _Table:
     def _row_numbers(self) -> np.ndarray:
         return np.arange(self.first_row + 1, self.first_row + 1 + self.n_rows).astype(str).astype(object)
 
+    @cached_property
+    def _cells(self) -> dict[str, np.ndarray]:
+        return {}
+
     def cells(self, key: str) -> np.ndarray:
-        """:meth:`cell` of every data row: an object array, one reference a row."""
-        return self._letters[key] + self._row_numbers
+        """:meth:`cell` of every data row: an object array, one reference a row (read-only, built once a key)."""
+        if key not in self._cells:
+            refs = self._letters[key] + self._row_numbers
+            refs.flags.writeable = False
+            self._cells[key] = refs
+        return self._cells[key]
 
     def at(self, key: str, i: int) -> str:
         """An absolute reference with the sheet name."""
@@ -2258,7 +2266,6 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
     >>> book["Options"].page_setup.orientation, book["Options"].print_title_rows
     ('landscape', '$1:$1')
     """
-    import xlsxwriter
 
     from estate.plan import Plan
 
@@ -2272,7 +2279,7 @@ def write_plan(plan: Plan, path: str | Path, *, charts: Mapping[str, str | Path]
     data = _frames(plan)
     layout = _build_layout(data, MAX_SHEET_ROWS)
     with atomic_write(path) as temporary:
-        _write_book(xlsxwriter.Workbook(str(temporary), dict(_WORKBOOK_OPTIONS)), path, plan, data, layout,
+        _write_book(PlanWorkbook(str(temporary), dict(_WORKBOOK_OPTIONS)), path, plan, data, layout,
                     chart_files, created, scenarios)
     return path
 

@@ -21,7 +21,8 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from estate._xlsx import PlanWorksheet, branches, cat
+import estate._xlsx as xlsx
+from estate._xlsx import PlanWorkbook, PlanWorksheet, branches, cat
 from estate.workbook import _put, _stored
 
 N = 14
@@ -60,9 +61,10 @@ def formula_columns() -> dict[str, tuple[object, pd.Series]]:
     }
 
 
-def write(path: Path, streamed: bool) -> Path:
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+def write(path: Path, streamed: bool, book_class: type = xlsxwriter.Workbook, tmpdir: Path | None = None) -> Path:
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    book = book_class(str(path), options | ({"tmpdir": str(tmpdir)} if tmpdir else {}))
+    book.set_properties({"created": datetime(2026, 1, 1)})
     formats = [None, book.add_format({"num_format": "#,##0.00"}), book.add_format({"num_format": "dd/mm/yyyy"})]
     ws = book.add_worksheet("Data", worksheet_class=PlanWorksheet)
     columns = [(name, values, None) for name, values in value_columns().items()]
@@ -191,3 +193,62 @@ def test_cat_joins_text_and_arrays_row_by_row() -> None:
     assert cat("a", "b") == "ab"
     assert cat() == ""
     assert cat(refs, "-", refs).tolist() == ["A2-A2", "A3-A3"]
+
+
+def test_plan_workbook_zips_the_parts_xlsxwriter_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "_DEFLATE_CHUNK", 1000)  # parts compressed in several pieces, joined
+    monkeypatch.setattr(xlsx, "_CHUNK_ROWS", 3)  # the streamed rows in several pieces too, between the file's
+    monkeypatch.setattr(xlsx, "_DEFLATE_BACKLOG", 2000)  # and the rendering held while they wait
+    (tmp_path / "parts").mkdir()
+    ours = write(tmp_path / "ours.xlsx", True, PlanWorkbook, tmp_path / "parts")
+    theirs = write(tmp_path / "theirs.xlsx", True)
+    with zipfile.ZipFile(ours) as a, zipfile.ZipFile(theirs) as b:
+        assert a.testzip() is None  # every part's CRC-32 checks
+        assert a.namelist() == b.namelist()
+        assert max(info.file_size for info in a.infolist()) > 3000
+        for info, want in zip(a.infolist(), b.infolist(), strict=True):
+            assert a.read(info) == b.read(want), info.filename
+            assert (info.compress_type, info.date_time, info.external_attr) == \
+                   (want.compress_type, want.date_time, want.external_attr)
+    assert cells(ours, False) == cells(theirs, False)
+    assert not list((tmp_path / "parts").iterdir())  # XlsxWriter's temporary files are gone
+
+
+def test_plan_workbook_refuses_a_file_over_the_zip_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "_ZIP_LIMIT", 2000)  # stands for 4 GB, which needs the ZIP64 extensions
+    (tmp_path / "parts").mkdir()
+    with pytest.raises(xlsxwriter.exceptions.FileSizeError, match="ZIP64"):
+        write(tmp_path / "big.xlsx", True, PlanWorkbook, tmp_path / "parts")
+    assert not list((tmp_path / "parts").iterdir())
+
+
+def test_plan_workbook_writes_xlsxwriter_s_shared_strings(tmp_path: Path) -> None:
+    strings = ["plain", "a_x0041_b", "_x00e9_", "_x12G4_", "bell\x07", "nul\x00", "\ufffe", " lead", "trail ", "end\n",
+               "in\nside", "tab\t", "a & b", "<r>rich?</r>", "1 < 2 > 0", 'say "hi"', "é ü", "", "=1+1", "x" * 40_000]
+
+    def shared(book_class: type) -> bytes:
+        path = tmp_path / f"{book_class.__name__}.xlsx"
+        book = book_class(str(path), {"strings_to_formulas": False})
+        ws = book.add_worksheet("Data", worksheet_class=PlanWorksheet)
+        ws.write_string(0, 0, "header")
+        ws.column(1, 0, pd.Series(strings * 2, dtype=object))
+        book.close()
+        with zipfile.ZipFile(path) as z:
+            return z.read("xl/sharedStrings.xml")
+
+    ours = shared(PlanWorkbook)
+    assert ours == shared(xlsxwriter.Workbook)
+    assert b"_x005F_x0041_" in ours and b"_x0007_" in ours and b'xml:space="preserve"> lead' in ours
+
+
+@pytest.mark.parametrize("arrays", [1, 2, 3, 4, 5])
+def test_cat_equals_joining_array_by_array(arrays: int) -> None:
+    refs = [np.array([f"{letter}{row}" for row in range(2, 6)], dtype=object) for letter in "ABCDE"[:arrays]]
+    for texts in (["SUM(", "+", "*", "-", "/", ")"], ["", "", "", "", "", ""], ["x", "", "100%", "", "{}", "y"]):
+        parts: list[object] = [texts[0]]
+        for k, column in enumerate(refs):
+            parts += [column, texts[k + 1]]
+        want = parts[0]
+        for part in parts[1:]:
+            want = want + part  # numpy joins an object array and text element by element
+        assert cat(*parts).tolist() == want.tolist()
