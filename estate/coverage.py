@@ -49,6 +49,7 @@ import pandas as pd
 __all__ = [
     "CAPABILITY_SEPARATOR",
     "capability_labels",
+    "capability_names",
     "codes_of",
     "join_codes",
     "product_modules",
@@ -189,6 +190,53 @@ def capability_labels(frame: pd.DataFrame, names: pd.Series | None = None) -> pd
         label = "; ".join(str(names.get(c, c)) for c in codes_of(value))
         out[codes == value] = label or None
     return out.where(out.notna(), None)
+
+
+def capability_names(frame: pd.DataFrame, codes: Iterable[object] | None = None) -> pd.Series:
+    """Capability code → name: the name the matching gave, else the taxonomy's, else the code.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Matched systems: ``capability_code`` (the primary capability) and
+        ``capability_name`` (the name the matching gave it), and
+        ``capability_codes`` when present.
+    codes : iterable of str, optional
+        The codes to name, in this order; by default every code the systems
+        serve (:func:`served_capabilities`) or name, sorted.
+
+    Returns
+    -------
+    Series
+        Names (object dtype) indexed by code. Where the systems give one code
+        several names, the alphabetically first, whatever the row order.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"system_key": ["a", "b", "c"],
+    ...                       "capability_code": ["CORP-FIN", "CORP-HR", "CORP-HR"],
+    ...                       "capability_name": [None, "People", "HR (ours)"],
+    ...                       "capability_codes": ["CORP-FIN;X-LOCAL", "CORP-HR", "CORP-HR"]})
+    >>> capability_names(frame).to_dict()
+    {'CORP-FIN': 'Finance and ERP', 'CORP-HR': 'HR (ours)', 'X-LOCAL': 'X-LOCAL'}
+    """
+    from estate.reference import load_capabilities
+
+    primary = frame["capability_code"] if "capability_code" in frame else pd.Series(None, index=frame.index,
+                                                                                    dtype=object)
+    named = frame["capability_name"] if "capability_name" in frame else pd.Series(None, index=frame.index,
+                                                                                  dtype=object)
+    known = (primary.notna() & named.notna()).to_numpy()
+    given = pd.Series(named.to_numpy(object)[known], dtype=object).groupby(
+        primary.to_numpy(object)[known]).min() if known.any() else pd.Series(dtype=object)
+    if codes is None:
+        served = served_capabilities(frame)["capability_code"] if "system_key" in frame \
+            else _codes_column(frame).map(codes_of).explode()
+        codes = sorted(set(served.dropna()) | set(given.index))
+    index = pd.Index(list(codes), dtype=object)
+    taxonomy = load_capabilities().set_index("code")["name"]
+    out = given.reindex(index).fillna(taxonomy.reindex(index))
+    return out.fillna(pd.Series(index, index=index)).astype(object)
 
 
 def product_modules(frame: pd.DataFrame, classes: pd.DataFrame | None = None) -> pd.Series:

@@ -69,6 +69,7 @@ __all__ = [
     "fit_profiles",
     "fit_reason",
     "fits",
+    "fits_by_position",
     "load_product_classes",
 ]
 
@@ -188,37 +189,61 @@ def fit_profiles(systems: pd.DataFrame, classes: pd.DataFrame | None = None) -> 
     product = systems["product_id"].astype(object).where(systems["product_id"].notna(), None)
     capability = systems["capability_code"].astype(object) if "capability_code" in systems \
         else pd.Series(None, index=systems.index, dtype=object)
+    # The product's class, jobs and sector follow from (product, capability, capabilities served): worked out
+    # once for each distinct combination (a product is run by many systems), then spread to the systems.
+    keys = [product, capability] + ([systems["capability_codes"]] if "capability_codes" in systems else [])
+    code = np.zeros(len(systems), dtype=np.int64)
+    for column in keys:  # a value that is not text is treated like a blank below, so hashing it so is safe
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+        code = code * (len(uniques) + 1) + (codes + 1)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    distinct = _profile_parts(table, *(column.iloc[first].reset_index(drop=True) for column in keys))
+    inverse = inverse.reshape(-1)
+    parts = {name: values.iloc[inverse].set_axis(systems.index) for name, values in distinct.items()}
+    name = systems["product_name"] if "product_name" in systems else product
+    label = name.where(name.notna(), product).astype(object)
+    out = pd.DataFrame({
+        "product_id": product,
+        "product_label": label,
+        "product_class": parts["product_class"],
+        "rank": parts["rank"],
+        "jobs": parts["jobs"],
+        "job": parts["job"].tolist(),  # a list, as the rule gives it
+        "sector": parts["sector"],
+        "users": pd.to_numeric(systems["users"], errors="coerce") if "users" in systems else np.nan,
+        "annual_cost": pd.to_numeric(systems["annual_cost"], errors="coerce") if "annual_cost" in systems
+        else np.nan,
+    }, index=systems.index)
+    return out
+
+
+def _profile_parts(table: pd.DataFrame, product: pd.Series, capability: pd.Series,
+                   capability_codes: pd.Series | None = None) -> dict[str, pd.Series]:
+    """Class, rank, jobs, job and sector of each (product, capability, capabilities) row (see fit_profiles)."""
     listed = product.map(lambda p: p in table.index if isinstance(p, str) else False).astype(bool)
     product_class = product.map(table["product_class"]).where(listed, None)
     own = capability.map(lambda c: (c,) if isinstance(c, str) else ())
-    if "capability_codes" in systems:  # every capability the system serves (estate.coverage)
-        served = systems["capability_codes"].map(codes_of)
+    if capability_codes is not None:  # every capability the system serves (estate.coverage)
+        served = capability_codes.map(codes_of)
         own = served.where(served.map(len) > 0, own)
         extra = served.map(lambda codes: codes[1:])
         jobs = product.map(table["jobs"]).where(listed, own)
         jobs = pd.Series([j + tuple(c for c in e if c not in j) if is_listed else j
-                          for j, e, is_listed in zip(jobs, extra, listed, strict=True)], index=systems.index,
+                          for j, e, is_listed in zip(jobs, extra, listed, strict=True)], index=product.index,
                          dtype=object)
     else:
         jobs = product.map(table["jobs"]).where(listed, own)
     prefix = capability.map(lambda c: c.split("-", 1)[0] if isinstance(c, str) else None)
     by_capability = prefix.map(_SECTOR_OF_PREFIX).fillna("")
     given = product.map(table["sector"]).where(listed, "").fillna("")
-    name = systems["product_name"] if "product_name" in systems else product
-    label = name.where(name.notna(), product).astype(object)
-    out = pd.DataFrame({
-        "product_id": product,
-        "product_label": label,
+    # Each as fit_profiles gives it (and so of the dtype pandas gives it there).
+    return {
         "product_class": product_class,
         "rank": product_class.map({c: float(i) for i, c in enumerate(PRODUCT_CLASSES)}).astype(float),
         "jobs": jobs,
-        "job": [_job_in(j, c) for j, c in zip(jobs, capability, strict=True)],
+        "job": pd.Series([_job_in(j, c) for j, c in zip(jobs, capability, strict=True)], index=product.index),
         "sector": given.where(given.ne(""), by_capability),
-        "users": pd.to_numeric(systems["users"], errors="coerce") if "users" in systems else np.nan,
-        "annual_cost": pd.to_numeric(systems["annual_cost"], errors="coerce") if "annual_cost" in systems
-        else np.nan,
-    }, index=systems.index)
-    return out
+    }
 
 
 def _job_in(jobs: tuple[str, ...], capability: object) -> str | None:
@@ -250,24 +275,98 @@ def fits(member: pd.DataFrame, survivor: pd.DataFrame, *, capability: object,
     ok : ndarray of bool
     reason : ndarray of str, or None
         Empty where ``ok``; else the first rule broken, in words.
+
+    See Also
+    --------
+    fits_by_position : the same rules for pairs of rows of one table of profiles.
     """
     n = len(member)
-    caps = np.broadcast_to(np.asarray(capability, dtype=object), (n,))
-    m_jobs = member["jobs"].to_numpy()
-    s_jobs = survivor["jobs"].to_numpy()
-    m_job = _each_distinct(_job_in, m_jobs, caps)
-    same_product = (member["product_id"].to_numpy() == survivor["product_id"].to_numpy()) \
-        & pd.notna(member["product_id"].to_numpy())
-    does_job = _each_distinct(lambda job, jobs: job in jobs, m_job, s_jobs).astype(bool)
-    m_rank, s_rank = member["rank"].to_numpy(float), survivor["rank"].to_numpy(float)
+    table = pd.concat([member.loc[:, list(_PAIR_COLUMNS)], survivor.loc[:, list(_PAIR_COLUMNS)]],
+                      ignore_index=True)
+    return fits_by_position(table, np.arange(n), n + np.arange(n), capability=capability,
+                            max_cost_ratio=max_cost_ratio, explain=explain)
+
+
+_PAIR_COLUMNS = ("product_id", "product_label", "product_class", "rank", "jobs", "sector", "users", "annual_cost")
+
+
+def fits_by_position(profiles: pd.DataFrame, member: np.ndarray, survivor: np.ndarray, *, capability: object,
+                     max_cost_ratio: float = 5.0, explain: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`fits` for pairs named by their positions in one table of profiles.
+
+    A consolidation pairs each of a few hundred thousand systems with many
+    survivors (millions of pairs at scale). Here each system's profile is
+    coded once, and a pair costs a few integer look-ups: the rules are worked
+    out once for each distinct combination of codes.
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        Rows of :func:`fit_profiles` (``jobs`` a tuple a row).
+    member, survivor : array of int
+        Positions in ``profiles``, paired by position.
+    capability : str, sequence of str or Categorical
+        The option's capability for each pair.
+    max_cost_ratio : float, default=5.0
+        As in :func:`fits`.
+    explain : bool, default=True
+        As in :func:`fits`.
+
+    Returns
+    -------
+    ok : ndarray of bool
+    reason : ndarray of str, or None
+
+    Examples
+    --------
+    >>> systems = pd.DataFrame({
+    ...     "product_id": ["oracle-health-millennium", "nervecentre", "oracle-health-millennium"],
+    ...     "capability_code": ["NHS-EPR"] * 3,
+    ...     "users": [5600.0, 3000.0, 900.0], "annual_cost": [4.4e6, 2.0e5, 1.1e6]})
+    >>> ok, why = fits_by_position(fit_profiles(systems), np.array([1, 2]), np.array([0, 0]), capability="NHS-EPR")
+    >>> ok.tolist(), str(why[0])
+    ([False, True], 'does a different job (NHS-OBS: not one oracle-health-millennium does)')
+    """
+    m = np.asarray(member, dtype=np.int64)
+    s = np.asarray(survivor, dtype=np.int64)
+    n = len(m)
+    if isinstance(capability, pd.Categorical):
+        cap_code = np.asarray(capability.codes, dtype=np.int64)
+        cap_values = np.asarray(capability.categories, dtype=object)
+        if (cap_code < 0).any():  # a missing capability: one more code, for None
+            cap_code = np.where(cap_code < 0, len(cap_values), cap_code)
+            cap_values = np.append(cap_values, None)
+    else:
+        caps = np.broadcast_to(np.asarray(capability, dtype=object), (n,))
+        cap_code, cap_values = pd.factorize(caps, use_na_sentinel=False)
+        cap_code, cap_values = np.asarray(cap_code, dtype=np.int64), np.asarray(cap_values, dtype=object)
+    jobs_code, jobs_values = pd.factorize(profiles["jobs"].to_numpy(object), use_na_sentinel=False)
+    jobs_values = np.asarray(jobs_values, dtype=object)
+    # Rule 1's job: each distinct (jobs, capability), then each distinct (job, survivor's jobs), once.
+    jobs_of_member = jobs_code[m]
+    job, inverse = _each_distinct_code(lambda j, c: _job_in(jobs_values[j], cap_values[c]), jobs_of_member,
+                                       cap_code, len(cap_values))
+    job_code, job_values = pd.factorize(pd.Series(job, dtype=object), use_na_sentinel=False)
+    m_job_values = np.asarray(job_values, dtype=object)
+    m_job_code = np.asarray(job_code, dtype=np.int64)[inverse]
+    done, inverse = _each_distinct_code(lambda j, js: m_job_values[j] in jobs_values[js], m_job_code,
+                                        jobs_code[s], len(jobs_values))
+    does_job = np.asarray(done, dtype=bool)[inverse]
+    product_code = pd.factorize(profiles["product_id"].to_numpy(object))[0]  # -1: no product
+    same_product = (product_code[m] == product_code[s]) & (product_code[m] >= 0)
+    rank = profiles["rank"].to_numpy(float)
+    m_rank, s_rank = rank[m], rank[s]
     platform = PRODUCT_CLASSES.index("platform")
     smaller = np.where(np.isnan(m_rank), False,
                        np.where(np.isnan(s_rank), m_rank >= platform, s_rank < m_rank))
-    m_sector, s_sector = member["sector"].to_numpy(object), survivor["sector"].to_numpy(object)
-    restricted = np.isin(m_sector, RESTRICTED_SECTORS) | np.isin(s_sector, RESTRICTED_SECTORS)
-    wrong_sector = restricted & (m_sector != s_sector)
-    m_users, s_users = member["users"].to_numpy(float), survivor["users"].to_numpy(float)
-    m_cost, s_cost = member["annual_cost"].to_numpy(float), survivor["annual_cost"].to_numpy(float)
+    sector = profiles["sector"].to_numpy(object)
+    sector_code = pd.factorize(sector)[0]
+    restricted_sector = np.isin(sector, RESTRICTED_SECTORS)
+    restricted = restricted_sector[m] | restricted_sector[s]
+    wrong_sector = restricted & (sector_code[m] != sector_code[s])
+    users, cost = profiles["users"].to_numpy(float), profiles["annual_cost"].to_numpy(float)
+    m_users, s_users = users[m], users[s]
+    m_cost, s_cost = cost[m], cost[s]
     too_big = (m_users > s_users) & (m_cost > max_cost_ratio * np.nan_to_num(s_cost)) & (m_cost > 0)
     fail_job = ~same_product & ~does_job
     fail_class = ~same_product & ~fail_job & smaller
@@ -278,48 +377,44 @@ def fits(member: pd.DataFrame, survivor: pd.DataFrame, *, capability: object,
     reason = pd.Series("", index=range(n), dtype=object)
 
     # The words are built for the pairs that fail only (a few of many at scale), each aligned by position.
-    def part(values: object, mask: np.ndarray) -> pd.Series:
-        return pd.Series(np.asarray(values, dtype=object))[mask]
+    def part(values: np.ndarray, at: np.ndarray, mask: np.ndarray) -> pd.Series:
+        return pd.Series(np.asarray(values, dtype=object)[at[mask]], index=np.flatnonzero(mask))
 
     def labels(mask: np.ndarray) -> pd.Series:
-        return part(survivor["product_label"].to_numpy(object), mask).astype(str)
+        return part(profiles["product_label"].to_numpy(object), s, mask).astype(str)
 
-    def classes(frame: pd.DataFrame, mask: np.ndarray) -> pd.Series:
-        return part(frame["product_class"].to_numpy(object), mask).fillna("product of unknown kind")
+    def classes(at: np.ndarray, mask: np.ndarray) -> pd.Series:
+        return part(profiles["product_class"].to_numpy(object), at, mask).fillna("product of unknown kind")
 
-    def sectors(values: np.ndarray, mask: np.ndarray) -> pd.Series:
-        return part(values, mask).replace("", "general").fillna("general").astype(str)
+    def sectors(at: np.ndarray, mask: np.ndarray) -> pd.Series:
+        return part(sector, at, mask).replace("", "general").fillna("general").astype(str)
 
     if fail_job.any():
-        reason[fail_job] = ("does a different job (" + part(m_job, fail_job).astype(str) + ": not one "
-                            + labels(fail_job) + " does)")
+        reason[fail_job] = ("does a different job (" + part(m_job_values, m_job_code, fail_job).astype(str)
+                            + ": not one " + labels(fail_job) + " does)")
     if fail_class.any():
-        reason[fail_class] = ("is a " + classes(member, fail_class) + ", which a " + classes(survivor, fail_class)
+        reason[fail_class] = ("is a " + classes(m, fail_class) + ", which a " + classes(s, fail_class)
                               + " does not replace")
     if fail_sector.any():
-        reason[fail_sector] = ("is a " + sectors(m_sector, fail_sector) + " system and " + labels(fail_sector)
-                               + " a " + sectors(s_sector, fail_sector) + " one")
+        reason[fail_sector] = ("is a " + sectors(m, fail_sector) + " system and " + labels(fail_sector)
+                               + " a " + sectors(s, fail_sector) + " one")
     if fail_scale.any():
         words = ("is bigger than " + labels(fail_scale) + ": more users ("
-                 + part(m_users, fail_scale).map("{:,.0f}".format) + " against "
-                 + part(s_users, fail_scale).map("{:,.0f}".format) + f") and over {max_cost_ratio:g} "
+                 + part(users, m, fail_scale).map("{:,.0f}".format) + " against "
+                 + part(users, s, fail_scale).map("{:,.0f}".format) + f") and over {max_cost_ratio:g} "
                  "times its cost")
         reason[fail_scale] = words
     reason = reason.to_numpy(dtype=object)
     return reason == "", reason.astype(str)
 
 
-def _each_distinct(func: Any, *columns: Any) -> np.ndarray:
-    """``func`` of each row's values, worked out once for each distinct combination (pairs repeat a lot)."""
-    n = len(columns[0])
-    code = np.zeros(n, dtype=np.int64)
-    for column in columns:
-        codes, uniques = pd.factorize(np.asarray(column, dtype=object), use_na_sentinel=False)
-        code = code * max(len(uniques), 1) + codes
-    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    values = np.empty(len(first), dtype=object)
-    values[:] = [func(*(column[i] for column in columns)) for i in first.tolist()]
-    return values[inverse.reshape(-1)]
+def _each_distinct_code(func: Any, left: np.ndarray, right: np.ndarray, n_right: int) -> tuple[list, np.ndarray]:
+    """``func(l, r)`` once for each distinct pair of codes (pairs repeat a lot): the results, and each row's
+    position among them (a hash of the pairs, no sort)."""
+    width = max(n_right, 1)
+    key = np.asarray(left, dtype=np.int64) * width + np.asarray(right, dtype=np.int64)
+    inverse, distinct = pd.factorize(key)
+    return [func(k // width, k % width) for k in np.asarray(distinct).tolist()], np.asarray(inverse, dtype=np.int64)
 
 
 def fit_reason(survivor: pd.Series | Mapping[str, Any], jobs: list[str], users_taken: float) -> str:

@@ -86,7 +86,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -111,9 +111,9 @@ from estate.costing import (
     replacement_per_user,
     survivor_cost_after,
 )
-from estate.coverage import codes_of, join_codes, served_capabilities
+from estate.coverage import capability_names, codes_of, join_codes, served_capabilities
 from estate.errors import ParameterError
-from estate.fit import SITE_BOUND_JOBS, fit_profiles, fit_reason, fits
+from estate.fit import SITE_BOUND_JOBS, fit_profiles, fit_reason, fits_by_position
 
 __all__ = [
     "DEFAULTS_USED_COLUMNS",
@@ -329,9 +329,22 @@ def _fail(name: str, requirement: str, value: object) -> ParameterError:
 
 def _text(series: pd.Series) -> pd.Series:
     """Text with blanks as None (object dtype)."""
+    values = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # text and blanks only
+        return pd.Series(_each_text(values, lambda v: (v.strip() or None) if isinstance(v, str) else None),
+                         index=series.index, dtype=object)
     # .map gives float64 when no value is text (a blank column): keep it object, so merges on it work.
     out = series.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
     return out.where(out.notna() & out.ne(""), None).astype(object)
+
+
+def _each_text(values: Any, func: Any) -> np.ndarray:
+    """``func`` of each value of a column of text and blanks, worked out once a distinct value (``func(None)``
+    for a blank); an object array."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:] = [func(u) for u in uniques] + [func(None)]
+    return results[codes]
 
 
 def _number(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -380,7 +393,10 @@ def _has_product(product_id: pd.Series, product_name: pd.Series) -> pd.Series:
     def no_product(value: object) -> bool:
         return isinstance(value, str) and bool(_NO_PRODUCT.match(value))
 
-    return product_id.notna() & ~product_id.map(no_product) & ~product_name.map(no_product)
+    def each(series: pd.Series) -> pd.Series:  # once a distinct name (text and blanks here)
+        return pd.Series(_each_text(series.to_numpy(dtype=object), no_product).astype(bool), index=series.index)
+
+    return product_id.notna() & ~each(product_id) & ~each(product_name)
 
 
 def _interface_counts(interfaces: Any) -> pd.Series:
@@ -495,7 +511,8 @@ def _prepare(matched: pd.DataFrame, a: Assumptions, d: _Dates, inventory: Any, i
     s["interfaces"] = s["system_key"].map(counts).fillna(0.0).astype(float)
 
     s["has_product"] = _has_product(s["product_id"], s["product_name"])
-    lifecycle = s["lifecycle"].map(lambda v: v.lower() if isinstance(v, str) else v)
+    lifecycle = pd.Series(_each_text(s["lifecycle"].to_numpy(dtype=object),
+                                     lambda v: v.lower() if isinstance(v, str) else None), index=s.index)
     s["plausible_survivor"] = s["has_product"] & ~lifecycle.isin(_NOT_SURVIVOR_LIFECYCLES)
     s["product_key"] = s["product_id"].where(s["has_product"], "system:" + s["system_key"])
     # What one contract buys (a suite and its modules): joint procurement groups by it (issue 9).
@@ -584,51 +601,248 @@ def _groups_for(orgs: frozenset[str], groupings: list[tuple[str, frozenset[str]]
 
 
 _PROFILE = ("product_label", "product_class", "rank", "jobs", "sector")
+_SURVIVE, _RETIRE, _LEFT_OUT = 0, 1, 2
+_EFFECTS = np.array(["survive", "retire", "left out"], dtype=object)
 
 
-def _profiles(systems: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
-    """The :func:`estate.fit.fit_profiles` rows of the systems ``keys`` name, by position."""
-    columns = ["product_id", "users", "annual_cost", *(f"fit_{c}" for c in _PROFILE)]
-    table = systems.loc[:, columns].reset_index(drop=True)
-    table["product_id"] = table["product_id"].where(systems["has_product"].to_numpy(), None)
-    rows = table.take(pd.Index(systems["system_key"]).get_indexer(keys.to_numpy()))
-    return rows.rename(columns={f"fit_{c}": c for c in _PROFILE}).reset_index(drop=True)
+@dataclass(frozen=True, eq=False)
+class _Coded:
+    """The systems coded as integers once, for the millions of (candidate, system) pairs of the consolidations.
+
+    A system is its position in ``systems`` (sorted by ``system_key``, so position order is key order);
+    organisations and capabilities are their positions in sorted indexes (so code order is name order).
+    """
+
+    keys: np.ndarray  # system_key by position
+    key_index: pd.Index
+    organisation: np.ndarray  # each system's organisation code
+    organisations: pd.Index
+    capabilities: pd.Index  # every capability code served, sorted
+    served_row: np.ndarray  # one entry a system and capability it serves, by (row, position)
+    served_capability: np.ndarray
+    served_position: np.ndarray
+    served_start: np.ndarray  # system i's entries: served_start[i]:served_start[i + 1]
+    lookup_key: np.ndarray  # capability x n_organisations + organisation of each entry, sorted (then by row)
+    lookup_row: np.ndarray
+    profiles: pd.DataFrame  # estate.fit profile of each system
+    names: pd.Series  # capability code -> name (estate.coverage.capability_names)
+    users: np.ndarray
+    cost_given: np.ndarray  # a run cost is given
+    product: np.ndarray  # each system's product code (the fit profile's product_id), -1 for none
 
 
-def _served(systems: pd.DataFrame) -> pd.DataFrame:
-    """One row a system and capability it serves (:func:`estate.coverage.served_capabilities`), with its
-    organisation: ``system_key``, ``organisation``, ``capability_code``, ``position``."""
+def _code_systems(systems: pd.DataFrame) -> _Coded:
     served = served_capabilities(systems)
-    served["organisation"] = systems["organisation"].to_numpy(object)[served["row"].to_numpy()]
-    return served.loc[:, ["system_key", "organisation", "capability_code", "position"]]
+    organisations = pd.Index(sorted(set(systems["organisation"].astype(str))), dtype=object)
+    organisation = organisations.get_indexer(systems["organisation"].astype(str).to_numpy(object))
+    codes = served["capability_code"].to_numpy(object)
+    capabilities = pd.Index(sorted(set(codes.tolist())), dtype=object)
+    row = served["row"].to_numpy(np.int64)
+    capability = capabilities.get_indexer(codes).astype(np.int64)
+    key = capability * max(len(organisations), 1) + organisation[row]
+    order = np.lexsort((row, key))
+    profiles = systems.loc[:, ["product_id", "users", "annual_cost", *(f"fit_{c}" for c in _PROFILE)]]
+    profiles = profiles.rename(columns={f"fit_{c}": c for c in _PROFILE}).reset_index(drop=True)
+    profiles["product_id"] = profiles["product_id"].where(systems["has_product"].to_numpy(), None)
+    keys = systems["system_key"].to_numpy(object)
+    return _Coded(
+        keys=keys, key_index=pd.Index(keys, dtype=object), organisation=organisation, organisations=organisations,
+        capabilities=capabilities, served_row=row, served_capability=capability,
+        served_position=served["position"].to_numpy(np.int64),
+        served_start=np.searchsorted(row, np.arange(len(systems) + 1)), lookup_key=key[order],
+        lookup_row=row[order], profiles=profiles, names=capability_names(systems),
+        users=systems["users"].to_numpy(float), cost_given=~systems["missing_cost"].to_numpy(bool),
+        product=pd.factorize(profiles["product_id"].to_numpy(object))[0].astype(np.int64),
+    )
 
 
-def _by_capability(systems: pd.DataFrame) -> pd.DataFrame:
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[i], starts[i] + 1, ..., starts[i] + counts[i] - 1`` for each i, one after another."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    offsets = np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts), counts)
+    return np.arange(total, dtype=np.int64) + offsets
+
+
+def _by_capability(systems: pd.DataFrame, coded: _Coded) -> pd.DataFrame:
     """The systems once for each capability they serve (``capability_code`` that one, named)."""
-    served = served_capabilities(systems)
-    out = systems.iloc[served["row"].to_numpy()].reset_index(drop=True)
-    names = _capability_names(systems)
-    out["capability_code"] = served["capability_code"].to_numpy(object)
-    out["capability_name"] = out["capability_code"].map(names).astype(object)
+    columns = ["system_key", "organisation", "system", "capability_code", "capability_name", "product_id",
+               "product_name", "product_key", "users", "plausible_survivor"]  # what the generators read
+    out = systems.iloc[coded.served_row, [systems.columns.get_loc(c) for c in columns]].reset_index(drop=True)
+    out["capability_code"] = coded.capabilities.to_numpy(object)[coded.served_capability]
+    out["capability_name"] = out["capability_code"].map(coded.names).astype(object)
     return out
 
 
-def _capability_names(systems: pd.DataFrame) -> pd.Series:
-    """Capability code to name: the matching's name for a primary capability, else the taxonomy's, else the code."""
-    from estate.reference import load_capabilities
+@dataclass(frozen=True, eq=False)
+class _Members:
+    """What :func:`_find_members` finds, one entry a candidate and system, by (cand, order, system_key)."""
 
-    taxonomy = load_capabilities().set_index("code")["name"]
-    given = systems.loc[systems["capability_code"].notna() & systems["capability_name"].notna()]
-    given = given.drop_duplicates("capability_code").set_index("capability_code")["capability_name"]
-    codes = pd.Index(sorted({c for v in systems["capability_codes"].dropna() for c in codes_of(v)}
-                            | set(given.index)), dtype=object)
-    out = given.reindex(codes).fillna(taxonomy.reindex(codes))
-    return out.fillna(pd.Series(codes, index=codes)).astype(object)
+    cand: np.ndarray
+    row: np.ndarray  # the system
+    target: np.ndarray  # the survivor
+    capability: np.ndarray  # the code the system joins under (option_capability)
+    effect: np.ndarray  # _SURVIVE, _RETIRE or _LEFT_OUT
+    reason: np.ndarray  # object: why a system is left out ("" otherwise)
+    override: np.ndarray  # object: an allowing override's reason ("" otherwise)
+
+    def take(self, mask: np.ndarray) -> _Members:
+        return _Members(*(getattr(self, f.name)[mask] for f in fields(self)))
+
+
+def _find_members(candidates: pd.DataFrame, coded: _Coded, a: Assumptions, *,
+                  overrides: pd.DataFrame | None = None, explain: bool = True) -> _Members:
+    """:func:`_consolidation_members` in integer codes (every member, those left out too)."""
+    cand_of = candidates["cand"].to_numpy(np.int64)
+    capabilities = _candidate_capabilities(candidates)
+    groups = [list(g) for g in candidates["group"]]
+    n_caps = np.array([len(c) for c in capabilities], dtype=np.int64)
+    n_orgs = np.array([len(g) for g in groups], dtype=np.int64)
+    cap_code = coded.capabilities.get_indexer(pd.Index([c for cs in capabilities for c in cs], dtype=object))
+    org_code = coded.organisations.get_indexer(pd.Index([str(o) for g in groups for o in g], dtype=object))
+    # Every (candidate, its k-th capability, an organisation of its group), then the systems serving that
+    # capability in that organisation.
+    cap_candidate = np.repeat(np.arange(len(candidates)), n_caps)
+    cap_order = np.arange(len(cap_code)) - np.repeat(np.cumsum(n_caps) - n_caps, n_caps)
+    slot = np.repeat(np.arange(len(cap_code)), n_orgs[cap_candidate])
+    org_at = _ranges((np.cumsum(n_orgs) - n_orgs)[cap_candidate], n_orgs[cap_candidate])
+    cap_of_slot, org_of_slot = cap_code[slot], org_code[org_at]
+    key = cap_of_slot.astype(np.int64) * max(len(coded.organisations), 1) + org_of_slot
+    valid = (cap_of_slot >= 0) & (org_of_slot >= 0)
+    low = np.searchsorted(coded.lookup_key, key, side="left")
+    count = np.where(valid, np.searchsorted(coded.lookup_key, key, side="right") - low, 0)
+    found = _ranges(low, count)
+    slot = np.repeat(slot, count)
+    row = coded.lookup_row[found]
+    candidate = cap_candidate[slot]
+    cand, order, capability = cand_of[candidate], cap_order[slot], cap_code[slot]
+    # Each system once a candidate, under the candidate's first capability it serves; by (cand, order, key).
+    # (cand, order, row) is unique, so any sort of it is the one order; the first of a (cand, row) is then
+    # the one of the smallest order.
+    n_rows, n_order = max(len(coded.keys), 1), int(n_caps.max()) + 1 if len(n_caps) else 1
+    first = np.argsort((cand * n_order + order) * n_rows + row)
+    if n_order > 2:  # a candidate of several capabilities: a system serving two of them is found twice
+        first = first[~pd.Series(cand[first] * n_rows + row[first]).duplicated().to_numpy()]
+    cand, row, candidate, capability = cand[first], row[first], candidate[first], capability[first]
+    target = coded.key_index.get_indexer(candidates["target"].astype(str).to_numpy(object))[candidate]
+
+    fits_all, reason = _fit_members(coded, a, row, target, capability, explain=explain)
+    survive = row == target
+    ok = fits_all
+    allowed = np.zeros(len(row), dtype=bool)
+    told = np.full(len(row), "", dtype=object)
+    if overrides is not None and len(overrides):
+        said = pd.Index(coded.key_index.get_indexer(overrides["system_key"].astype(str).to_numpy(object))
+                        * np.int64(len(coded.keys) + 1)
+                        + coded.key_index.get_indexer(overrides["target"].astype(str).to_numpy(object)))
+        at = said.get_indexer(row * np.int64(len(coded.keys) + 1) + target)
+        hit = at >= 0
+        decision = np.full(len(row), None, dtype=object)
+        decision[hit] = overrides["decision"].to_numpy(object)[at[hit]]
+        told[hit] = overrides["reason"].fillna("").astype(str).to_numpy(object)[at[hit]]
+        forbid = decision == "forbid"
+        allowed = (decision == "allow") & ~ok
+        reason = np.where(forbid & ok, _FORBIDDEN + told.astype(str), reason)  # the rules' reason, if they refuse
+        ok = (ok | allowed) & ~forbid
+    effect = np.where(survive, _SURVIVE, np.where(ok, _RETIRE, _LEFT_OUT))
+    reason = np.where(survive | ok, "", reason).astype(object)
+    override = np.where(allowed & ~survive, told, "").astype(object)
+    return _Members(cand=cand, row=row, target=target, capability=capability, effect=effect, reason=reason,
+                    override=override)
+
+
+def _fit_members(coded: _Coded, a: Assumptions, row: np.ndarray, target: np.ndarray, capability: np.ndarray, *,
+                 explain: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each survivor (``target``) fits each member (``row``, joining under ``capability``) in every
+    capability the member serves, and, with ``explain``, why not ("" otherwise, and without ``explain``)."""
+    starts = coded.served_start[row]
+    served_n = coded.served_start[row + 1] - starts
+    entry = _ranges(starts, served_n)
+    member = np.repeat(np.arange(len(row)), served_n)
+    pair_capability = coded.served_capability[entry]
+    ok, why = fits_by_position(coded.profiles, row[member], target[member],
+                               capability=pd.Categorical.from_codes(pair_capability, categories=coded.capabilities),
+                               max_cost_ratio=a.fit_max_cost_ratio, explain=explain)
+    own = pair_capability == capability[member]
+    fails_own = np.zeros(len(row), dtype=bool)
+    fails_own[member[own & ~ok]] = True
+    fails_other = np.zeros(len(row), dtype=bool)
+    fails_other[member[~own & ~ok]] = True
+    reason = np.full(len(row), "", dtype=object)
+    if explain and why is not None:
+        at = own & ~ok
+        reason[member[at]] = why[at]
+    # Only the job rule depends on the capability: a member failing in none of the option's capabilities but
+    # in another it serves is a multi-capability system that would have to move whole.
+    other = np.flatnonzero(fails_other & ~fails_own)
+    if explain and len(other):
+        failing = ~own & ~ok & ~fails_own[member]
+        names = coded.names.to_dict()
+        codes = coded.capabilities.to_numpy(object)
+        lacking: dict[int, list[str]] = {}
+        for m, c in zip(member[failing].tolist(), pair_capability[failing].tolist(), strict=True):
+            lacking.setdefault(m, []).append(str(names.get(codes[c], codes[c])))
+        labels = coded.profiles["product_label"].to_numpy(object)[target[other]]
+        for i, label in zip(other.tolist(), labels, strict=True):
+            reason[i] = (f"stays: it also runs {_and(lacking[i])}, which {str(label)} does not, so its work moves "
+                         "only with them")
+    return ~(fails_own | fails_other), reason
+
+
+def _surely_too_big(candidates: pd.DataFrame, coded: _Coded, a: Assumptions) -> np.ndarray:
+    """The candidates whose survivor certainly takes more than ``max_survivor_scale`` times its own users.
+
+    Found without pairing the survivor with every member (millions of pairs for a shared platform across
+    hundreds of organisations): a system of the survivor's own product with no more users than it always
+    fits it (rules 1 to 3 hold for one product; rule 4 needs more users), so in each other organisation
+    of the group the largest such system is retired, and the users received (:func:`received_users`: each
+    organisation's largest retired count, added up) are at least the sum of these. Where that sum alone
+    breaks the scale rule, :func:`_worth_appraising` would drop the candidate whatever the other members
+    do. Candidates of several capabilities are not bounded here (False).
+    """
+    n = len(candidates)
+    single = ~candidates["capabilities"].map(lambda c: isinstance(c, list)).to_numpy(dtype=bool) \
+        if "capabilities" in candidates else np.ones(n, dtype=bool)
+    target = coded.key_index.get_indexer(candidates["target"].astype(str).to_numpy(object))
+    capability = coded.capabilities.get_indexer(pd.Index(candidates["capability_code"].to_numpy(object)))
+    product = np.where(target >= 0, coded.product[target], -1)
+    own = np.where(target >= 0, coded.users[target], np.nan)
+    eligible = single & (target >= 0) & (capability >= 0) & (product >= 0) & (own > 0)
+    if not eligible.any():
+        return np.zeros(n, dtype=bool)
+    # Every system by (capability, product, organisation) block and users, users as their rank among all counts.
+    entry_product = coded.product[coded.served_row]
+    at = entry_product >= 0
+    n_products, n_orgs = int(coded.product.max()) + 1, max(len(coded.organisations), 1)
+    counts = np.unique(coded.users)
+    block = ((coded.served_capability[at] * n_products + entry_product[at]) * n_orgs
+             + coded.organisation[coded.served_row[at]])
+    users = coded.users[coded.served_row[at]]
+    composite = block * len(counts) + np.searchsorted(counts, users)
+    order = np.argsort(composite, kind="stable")
+    composite, users = composite[order], users[order]
+    # Each eligible candidate and organisation of its group but the survivor's own: its largest such system.
+    chosen = np.flatnonzero(eligible)
+    groups = [list(g) for g in candidates["group"].iloc[chosen]]
+    org = coded.organisations.get_indexer(pd.Index([str(o) for g in groups for o in g], dtype=object))
+    slot = np.repeat(chosen, [len(g) for g in groups])
+    use = (org >= 0) & (org != coded.organisation[target[slot]])
+    slot, org = slot[use], org[use]
+    wanted = ((capability[slot] * n_products + product[slot]) * n_orgs + org)
+    found = np.searchsorted(composite, wanted * len(counts) + np.searchsorted(counts, own[slot]), side="right") - 1
+    hit = (found >= 0) & (composite[np.maximum(found, 0)] // len(counts) == wanted)
+    bound = np.bincount(slot, weights=np.where(hit, users[np.maximum(found, 0)], 0.0), minlength=n)
+    scale = a.max_survivor_scale * own
+    with np.errstate(invalid="ignore"):
+        return eligible & (own + bound > scale + 1e-9 * np.abs(scale) + 1e-6)
 
 
 def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: Assumptions,
                            *, with_left_out: bool = False, overrides: pd.DataFrame | None = None,
-                           explain: bool = True) -> pd.DataFrame:
+                           explain: bool = True, coded: _Coded | None = None) -> pd.DataFrame:
     """The systems of the candidate's capabilities in its group that the survivor can take (:mod:`estate.fit`).
 
     The survivor survives; every other system serving one of the
@@ -643,62 +857,23 @@ def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: A
     allow or forbid pairs whatever the rules say; ``override`` holds an
     allowing row's reason. With ``explain`` False the fit rules' reasons are
     not put in words (millions of pairs at scale): ``reason`` is blank where
-    they refuse.
+    they refuse. ``coded`` is :func:`_code_systems` of ``systems`` (worked
+    out here when not given).
     """
-    rows = candidates.loc[:, ["cand", "group", "target"]].assign(
-        capability_code=_candidate_capabilities(candidates)).explode("capability_code")
-    rows["order"] = rows.groupby("cand").cumcount()
-    rows = rows.explode("group").rename(columns={"group": "organisation"})
-    served = _served(systems)
-    members = rows.merge(served.loc[:, ["system_key", "organisation", "capability_code"]],
-                         on=["capability_code", "organisation"], how="inner")
-    members = members.sort_values(["cand", "order", "system_key"], kind="stable").drop_duplicates(
-        ["cand", "system_key"]).rename(columns={"capability_code": "option_capability"})
-    # Each member against the survivor in every capability it serves.
-    pairs = members.loc[:, ["cand", "system_key", "target", "option_capability"]].merge(
-        served.loc[:, ["system_key", "capability_code", "position"]], on="system_key")
-    ok, reason = fits(_profiles(systems, pairs["system_key"]), _profiles(systems, pairs["target"]),
-                      capability=pairs["capability_code"].to_numpy(object), max_cost_ratio=a.fit_max_cost_ratio,
-                      explain=explain)
-    pairs["ok"], pairs["reason"] = ok, reason if reason is not None else ""
-    pairs["own"] = pairs["capability_code"] == pairs["option_capability"]
-    failed = pairs.loc[~pairs["ok"]].sort_values(["cand", "system_key", "own", "position"],
-                                                 ascending=[True, True, False, True], kind="stable")
-    first = failed.drop_duplicates(["cand", "system_key"]).reset_index(drop=True)
-    # Only the job rule depends on the capability: a member failing in none of the option's capabilities but
-    # in another it serves is a multi-capability system that would have to move whole.
-    reason = first["reason"].to_numpy(object).copy()
-    other = np.flatnonzero(~first["own"].to_numpy(bool))
-    if len(other):
-        names = _capability_names(systems)
-        missing = failed.loc[~failed["own"]].groupby(["cand", "system_key"], sort=False)["capability_code"].agg(list)
-        labels = _profiles(systems, first["target"].iloc[other])["product_label"].astype(str).to_numpy()
-        for i, label in zip(other, labels, strict=True):
-            lacking = [str(names.get(c, c)) for c in missing[(first.at[i, "cand"], first.at[i, "system_key"])]]
-            reason[i] = (f"stays: it also runs {_and(lacking)}, which {label} does not, so its work moves only "
-                         "with them")
-    first["why"] = reason
-    members = members.merge(first.loc[:, ["cand", "system_key", "why"]], on=["cand", "system_key"], how="left")
-    fits_all = members["why"].isna().to_numpy()
-    survive = (members["system_key"] == members["target"]).to_numpy()
-    ok = fits_all
-    reason = members.pop("why").fillna("").to_numpy(object)
-    allowed = np.zeros(len(members), dtype=bool)
-    told = np.full(len(members), "", dtype=object)
-    if overrides is not None and len(overrides):
-        said = members.loc[:, ["system_key", "target"]].merge(overrides, on=["system_key", "target"], how="left")
-        forbid = said["decision"].eq("forbid").to_numpy()
-        allowed = said["decision"].eq("allow").to_numpy() & ~ok
-        told = said["reason"].fillna("").astype(str).to_numpy(dtype=object)
-        reason = np.where(forbid & ok, _FORBIDDEN + told.astype(str), reason)  # the rules' reason, if they refuse
-        ok = (ok | allowed) & ~forbid
-    members["effect"] = np.where(survive, "survive", np.where(ok, "retire", "left out"))
-    members["reason"] = np.where(survive | ok, "", reason)
-    members["override"] = np.where(allowed & ~survive, told, "")
+    coded = _code_systems(systems) if coded is None else coded
+    found = _find_members(candidates, coded, a, overrides=overrides, explain=explain)
     if not with_left_out:
-        members = members.loc[members["effect"] != "left out"]
-    return members.loc[:, ["cand", "system_key", "effect", "reason", "override", "option_capability"]].reset_index(
-        drop=True)
+        found = found.take(found.effect != _LEFT_OUT)
+    return _members_frame(found, coded)
+
+
+def _members_frame(found: _Members, coded: _Coded) -> pd.DataFrame:
+    """The members as :func:`_consolidation_members` returns them."""
+    return pd.DataFrame({
+        "cand": found.cand, "system_key": coded.keys[found.row], "effect": _EFFECTS[found.effect],
+        "reason": found.reason, "override": found.override,
+        "option_capability": coded.capabilities.to_numpy(object)[found.capability],
+    })
 
 
 def _candidate_capabilities(candidates: pd.DataFrame) -> list[list[str]]:
@@ -744,7 +919,7 @@ def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozense
             bases[(code, number)] = (group, basis)
             groups.extend((code, number, org) for org in group)
     rows = pd.DataFrame(groups, columns=["capability_code", "group_number", "organisation"])
-    members = rows.merge(capable, on=["capability_code", "organisation"])
+    members = rows.merge(capable.loc[capable["plausible_survivor"]], on=["capability_code", "organisation"])
     survivors = _survivors(members, ["capability_code", "group_number"])
     records = []
     for row in survivors.itertuples():
@@ -766,30 +941,28 @@ def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozense
 
 def _rationalisations(systems: pd.DataFrame) -> pd.DataFrame:
     capable = systems.loc[systems["capability_code"].notna()]
-    products = capable.groupby(["organisation", "capability_code"])["product_key"].nunique()
-    several = products.index[products >= 2]
-    capable = capable.loc[pd.MultiIndex.from_frame(capable[["organisation", "capability_code"]]).isin(several)]
+    by = capable.groupby(["organisation", "capability_code"])["product_key"]
+    capable = capable.assign(in_block=by.transform("size"), products_in_block=by.transform("nunique"))
+    capable = capable.loc[capable["products_in_block"] >= 2]
     survivors = _survivors(capable, ["organisation", "capability_code"])
-    counts = capable.groupby(["organisation", "capability_code"]).size().to_dict()
-    products = products.to_dict()  # plain lookups in the loop below (tens of thousands of rows at scale)
     records = []
-    for row in survivors.itertuples():
+    for row in survivors.astype(object).itertuples():  # plain Python values: tens of thousands of rows at scale
         capability = row.capability_name if isinstance(row.capability_name, str) else row.capability_code
-        n = int(counts[(row.organisation, row.capability_code)])
+        n = int(row.in_block)
         records.append({
             "type": "rationalisation", "capability_code": row.capability_code,
             "capability_name": row.capability_name, "target": row.system_key, "target_label": _label(row),
             "lead_organisation": row.organisation, "group": [row.organisation],
             "sort_key": (row.capability_code, row.system_key, (row.organisation,)),
             "rationale": (
-                f"{row.organisation} runs {n} systems of {products[(row.organisation, row.capability_code)]} "
+                f"{row.organisation} runs {n} systems of {row.products_in_block} "
                 f"different products for {capability}. Keep {_label(row)}."
             ),
         })
     return pd.DataFrame.from_records(records)
 
 
-def _combined(candidates: pd.DataFrame, systems: pd.DataFrame) -> pd.DataFrame:
+def _combined(candidates: pd.DataFrame, systems: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     """Add one combined candidate for each survivor that is a candidate in two or more capabilities.
 
     A survivor serving several capabilities (an ERP) takes its finance and HR
@@ -808,7 +981,6 @@ def _combined(candidates: pd.DataFrame, systems: pd.DataFrame) -> pd.DataFrame:
     if not len(several):
         return candidates
     table = systems.set_index("system_key")
-    names = _capability_names(systems)
     records = []
     for target, block in several.groupby("target", sort=True):
         order = {c: i for i, c in enumerate(codes_of(table.at[target, "capability_codes"]))}
@@ -872,7 +1044,8 @@ def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataF
 
 def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: pd.DataFrame,
                       hosting: pd.DataFrame, systems: pd.DataFrame, joint_members: pd.DataFrame,
-                      a: Assumptions, overrides: pd.DataFrame | None = None) -> tuple[pd.DataFrame, ...]:
+                      a: Assumptions, overrides: pd.DataFrame | None = None, *,
+                      coded: _Coded) -> tuple[pd.DataFrame, ...]:
     """Keep the candidates worth appraising, and say in each consolidation's rationale why its survivor fits.
 
     Dropped: a consolidation whose survivor fits none of the other systems
@@ -885,64 +1058,100 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
     """
     given = systems.set_index("system_key")["missing_cost"].map(lambda missing: not missing)
     names = systems.set_index("system_key")
+    listed = systems["capability_codes"]
+    listed = listed.loc[listed.str.contains(";", regex=False).fillna(False).to_numpy(bool)]
+    several = {k: codes_of(v) for k, v in zip(systems["system_key"].to_numpy(object)[listed.index.to_numpy()],
+                                              listed.to_numpy(object))}
+    jobs_by_row = systems["fit_jobs"].to_numpy(object)
+    system_names = systems["system"].to_numpy(object)
+    product = systems["product_name"].where(systems["product_name"].map(lambda v: isinstance(v, str)),
+                                            systems["product_id"]).to_numpy(object)
     out = []
     for frame in (shared, rationalised):
         if not len(frame):
             out.append(frame)
             continue
-        numbered = frame.assign(cand=np.arange(len(frame)))
-        everyone = _consolidation_members(numbered, systems, a, with_left_out=True, overrides=overrides,
-                                          explain=False)
-        members = everyone.loc[everyone["effect"] != "left out"]
-        costed = members["system_key"].map(given).groupby(members["cand"]).any()
-        retiring = members.loc[members["effect"] == "retire"]
-        n_retired = retiring.groupby("cand").size()
-        survivor = members.loc[members["effect"] == "survive"].set_index("cand")["system_key"]
-        own_users = survivor.map(names["users"])
-        taken = received_users(members, systems).reindex(survivor.index).fillna(0.0)
-        in_scale = own_users + taken <= a.max_survivor_scale * own_users
+        n = len(frame)
+        numbered = frame.assign(cand=np.arange(n))
+        # Screened in integer codes (millions of pairs at scale), every fit rule's reason left unsaid, after
+        # the candidates certainly too big for their survivor (the user's overrides may forbid any pair).
+        too_big = _surely_too_big(numbered, coded, a) if overrides is None or not len(overrides) \
+            else np.zeros(n, dtype=bool)
+        found = _find_members(numbered.loc[~too_big], coded, a, overrides=overrides, explain=False)
+        inside, retire = found.effect != _LEFT_OUT, found.effect == _RETIRE
+        costed = np.bincount(found.cand[inside], weights=coded.cost_given[found.row[inside]], minlength=n) > 0
+        n_retired = np.bincount(found.cand[retire], minlength=n)
+        surviving = found.effect == _SURVIVE
+        survivor_row = np.full(n, -1, dtype=np.int64)
+        survivor_row[found.cand[surviving]] = found.row[surviving]
+        own_users = np.where(survivor_row >= 0, coded.users[survivor_row], np.nan)
+        # Users received (received_users): each organisation's largest count a capability, added up in the
+        # order of organisation and capability names, as received_users adds them.
+        by_org = pd.DataFrame({"cand": found.cand[retire], "organisation": coded.organisation[found.row[retire]],
+                               "capability": found.capability[retire], "users": coded.users[found.row[retire]]}
+                              ).groupby(["cand", "organisation", "capability"])["users"].max()
+        taken = by_org.groupby(level="cand").sum().reindex(np.arange(n)).fillna(0.0).to_numpy()
+        with np.errstate(invalid="ignore"):
+            in_scale = (survivor_row >= 0) & (own_users + taken <= a.max_survivor_scale * own_users)
         # A combined candidate (estate.coverage) is kept only when it moves systems of two or more capabilities.
         combined = numbered["capabilities"].map(lambda c: isinstance(c, list)).to_numpy(dtype=bool) \
-            if "capabilities" in numbered else np.zeros(len(numbered), dtype=bool)
-        spans = retiring.groupby("cand")["option_capability"].nunique().reindex(numbered["cand"]).fillna(0)
-        keep = (costed.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool)
-                & n_retired.reindex(numbered["cand"]).fillna(0).gt(0).to_numpy()
-                & in_scale.reindex(numbered["cand"]).fillna(False).to_numpy(dtype=bool)
-                & (~combined | (spans.to_numpy() >= 2)))
+            if "capabilities" in numbered else np.zeros(n, dtype=bool)
+        width = max(len(coded.capabilities), 1)
+        spans = np.bincount(np.unique(found.cand[retire] * width + found.capability[retire]) // width, minlength=n)
+        keep = costed & (n_retired > 0) & in_scale & (~combined | (spans >= 2)) & ~too_big
+        # From here on, the kept candidates only, as frames.
+        found = found.take(keep[found.cand])
+        retiring = _members_frame(found.take(found.effect == _RETIRE), coded)
+        retiring_rows = found.row[found.effect == _RETIRE]
+        survivor = pd.Series(coded.keys[survivor_row[keep]], index=np.flatnonzero(keep))
+        taken = pd.Series(taken[keep], index=survivor.index)
         kept = numbered.loc[keep]
         text = []
-        retired_by = retiring.groupby("cand", sort=False)["system_key"].agg(list)
+        # Each kept candidate's retired systems, in order (the members come by candidate).
+        cands, keys = retiring["cand"].to_numpy(), retiring["system_key"].to_numpy(object)
+        starts = np.flatnonzero(np.r_[True, cands[1:] != cands[:-1]]) if len(cands) else np.zeros(0, np.int64)
+        ends = np.r_[starts[1:], len(cands)].astype(np.int64)
+        retired_by = {c: keys[i:j].tolist() for c, i, j in zip(cands[starts].tolist(), starts.tolist(), ends.tolist())}
         joined_under = dict(zip(zip(retiring["cand"].tolist(), retiring["system_key"].tolist()),
                                 retiring["option_capability"].tolist()))
-        several = {k: codes_of(v) for k, v in zip(systems["system_key"], systems["capability_codes"])
-                   if isinstance(v, str) and ";" in v}
-        capability_names = _capability_names(systems)
+        capability_names = coded.names
         # Plain lookups, not pandas indexing, in the loop below over candidates (tens of thousands at scale).
         survivor_of, taken_of = survivor.to_dict(), taken.to_dict()
         wanted = pd.Index(survivor_of.values()).unique()
         profile_of = dict(zip(wanted, names.loc[wanted, ["users", *(f"fit_{c}" for c in _PROFILE)]].astype(object)
                               .itertuples(index=False, name=None), strict=True))
-        jobs_of = names["fit_jobs"].to_dict()
-        # The reasons of the systems left out, put in words for the kept candidates only.
-        left_out = everyone.loc[(everyone["effect"] == "left out") & everyone["cand"].isin(kept["cand"])]
-        if len(left_out):
-            explained = _consolidation_members(numbered.loc[keep], systems, a, with_left_out=True,
-                                               overrides=overrides)
-            left_out = explained.loc[explained["effect"] == "left out"]
+        jobs_of = dict(zip(keys.tolist(), jobs_by_row[retiring_rows].tolist()))
+        # The reasons of the systems left out, put in words for the kept candidates only, and only for the
+        # three of each candidate the rationale shows (it counts the rest): the rules' reason, unless the
+        # user's override forbade the pair (found.reason says so already).
+        left = found.take(found.effect == _LEFT_OUT)
+        shown = np.zeros(len(left.cand), dtype=bool)
+        if len(left.cand):
+            begins = np.flatnonzero(np.r_[True, left.cand[1:] != left.cand[:-1]])
+            rank = np.arange(len(left.cand)) - np.repeat(begins, np.diff(np.r_[begins, len(left.cand)]))
+            shown = (rank < 3) & (left.reason == "")
+        why = left.reason.copy()
+        if shown.any():
+            why[shown] = _fit_members(coded, a, left.row[shown], left.target[shown], left.capability[shown],
+                                      explain=True)[1]
+        left_keys = coded.keys[left.row]
         left_of: dict[int, list[tuple[str, str]]] = {}
-        for cand, k, why in zip(left_out["cand"].tolist(), left_out["system_key"].tolist(),
-                                left_out["reason"].tolist(), strict=True):
-            left_of.setdefault(cand, []).append((k, why))
-        system_of = names["system"].to_dict()
-        label_of = {k: _label_of(names, k) for k in wanted}
-        no_one = everyone.iloc[:0]
+        for cand, k, reason in zip(left.cand.tolist(), left_keys.tolist(), why.tolist(), strict=True):
+            left_of.setdefault(cand, []).append((k, reason))
+        system_of = dict(zip(left_keys.tolist(), system_names[left.row].tolist()))
+        wanted_rows = coded.key_index.get_indexer(wanted.to_numpy(object))
+        label_of = {k: str(p) if isinstance(p, str) else k
+                    for k, p in zip(wanted.tolist(), product[wanted_rows].tolist(), strict=True)}
         told = retiring.loc[retiring["override"] != ""]
-        told_by = {cand: group for cand, group in told.groupby("cand", sort=False)}
+        told_by: dict[int, list[tuple[str, str]]] = {}
+        for cand, k, why in zip(told["cand"].tolist(), told["system_key"].tolist(), told["override"].tolist(),
+                                strict=True):
+            told_by.setdefault(cand, []).append((k, why))
         for cand, rationale in zip(kept["cand"], kept["rationale"], strict=True):
             mine = retired_by.get(cand, [])
-            forced = told_by.get(cand, no_one)
+            forced = told_by.get(cand, [])
             key = survivor_of[cand]
-            forced_keys = set(forced["system_key"])
+            forced_keys = {k for k, _ in forced}
             natural = [k for k in mine if k not in forced_keys]
             left = left_of.get(cand, [])
             jobs = [jobs_of[k] for k in natural]
@@ -957,7 +1166,7 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
                 line += "".join(
                     f" {names.at[k, 'system'] if isinstance(names.at[k, 'system'], str) else k} "
                     f"({names.at[k, 'organisation']}) fits by the user's override: {why.rstrip('.')}."
-                    for k, why in zip(forced["system_key"], forced["override"], strict=True))
+                    for k, why in forced)
             every = [joined_under[(cand, k)] for k in mine]
             moving = sorted(set(every))
             if len(moving) > 1:
@@ -988,12 +1197,6 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
 def _system_name(names: pd.DataFrame, key: str) -> str:
     name = names.at[key, "system"]
     return name if isinstance(name, str) else key
-
-
-def _label_of(names: pd.DataFrame, key: str) -> str:
-    product = names.at[key, "product_name"]
-    product = product if isinstance(product, str) else names.at[key, "product_id"]
-    return str(product) if isinstance(product, str) else key
 
 
 def _first(values: pd.Series) -> object:
@@ -1310,10 +1513,9 @@ def _empty(columns: Iterable[str]) -> pd.DataFrame:
 
 def _defaults_used(effects: pd.DataFrame, systems: pd.DataFrame, hosting: pd.DataFrame,
                    a: Assumptions) -> pd.DataFrame:
-    touched = effects.loc[:, ["system_key", "effect"]].drop_duplicates()
-    wanted = pd.DataFrame([(e, c) for e, cols in _DEFAULTS_BY_EFFECT.items() for c in cols],
-                          columns=["effect", "column"])
-    needs = touched.merge(wanted, on="effect").loc[:, ["system_key", "column"]].drop_duplicates()
+    # Which systems need each column's value: those an option touches in a way that reads it (by position).
+    touched = pd.Index(systems["system_key"]).get_indexer(effects["system_key"].to_numpy(object))
+    effect = effects["effect"].to_numpy(object)
     notes = {
         "users": ("missing_users", "users",
                   f"no users given (or fewer than 1): assumed default_users = {a.default_users}"),
@@ -1330,12 +1532,16 @@ def _defaults_used(effects: pd.DataFrame, systems: pd.DataFrame, hosting: pd.Dat
     }
     parts = []
     for column, (flag, value_column, note) in notes.items():
-        flagged = systems.loc[systems[flag], ["system_key", "organisation", "source_file", "source_sheet",
-                                              "source_row", value_column]]
+        reads = np.isin(effect, [e for e, columns in _DEFAULTS_BY_EFFECT.items() if column in columns]) \
+            & (touched >= 0)
+        needed = np.zeros(len(systems), dtype=bool)
+        needed[touched[reads]] = True
+        flagged = systems.loc[systems[flag].to_numpy(dtype=bool) & needed,
+                              ["system_key", "organisation", "source_file", "source_sheet", "source_row", value_column]]
         flagged = flagged.rename(columns={value_column: "default"}).assign(column=column, note=note)
         flagged["default"] = flagged["default"].astype(object)
         parts.append(flagged)
-    rows = pd.concat(parts, ignore_index=True).merge(needs, on=["system_key", "column"])
+    rows = pd.concat(parts, ignore_index=True)
     if len(hosting):
         site_rows = []
         for row in hosting.itertuples():
@@ -1482,13 +1688,14 @@ def generate_options(
 
     # 1. Candidates, sorted and numbered within each type. A system serving several capabilities is a
     # candidate survivor in each, and in one combined option for all of them (estate.coverage).
-    by_capability = _by_capability(systems)
-    shared = _combined(_shared_platforms(by_capability, groupings), systems)
+    coded = _code_systems(systems)
+    by_capability = _by_capability(systems, coded)
+    shared = _combined(_shared_platforms(by_capability, groupings), systems, coded.names)
     joint, joint_members = _joint_procurements(systems, a)
-    rationalised = _combined(_rationalisations(by_capability), systems)
+    rationalised = _combined(_rationalisations(by_capability), systems, coded.names)
     hosting, moves = _hosting_consolidations(systems, _site_table(sites, inventory), a)
     shared, rationalised, joint, hosting = _worth_appraising(shared, rationalised, joint, hosting, systems,
-                                                             joint_members, a, overrides)
+                                                             joint_members, a, overrides, coded=coded)
     numbered = []
     for frame, kind in ((shared, "shared platform"), (joint, "joint procurement"),
                         (rationalised, "rationalisation"), (hosting, "hosting consolidation")):
@@ -1509,7 +1716,9 @@ def generate_options(
     used = None
     consolidating = candidates.loc[candidates["type"].isin(["shared platform", "rationalisation"])]
     if len(consolidating):
-        everyone = _consolidation_members(consolidating, systems, a, with_left_out=True, overrides=overrides)
+        # The reasons of the systems left running are in the rationales already (_worth_appraising).
+        everyone = _consolidation_members(consolidating, systems, a, with_left_out=True, overrides=overrides,
+                                          explain=False, coded=coded)
         used = _overrides_used(everyone, candidates, overrides)
         parts = _cost_consolidations(everyone.loc[everyone["effect"] != "left out"]
                                      .drop(columns=["reason", "override"]).reset_index(drop=True), systems, a, d)

@@ -57,7 +57,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 from collections.abc import Mapping
@@ -295,14 +294,6 @@ def _joined(pairs: pd.DataFrame, by: str | list[str], column: str) -> pd.Series:
     return pd.Series(text, index=index, dtype=object)
 
 
-@functools.lru_cache(maxsize=1)
-def _taxonomy_names() -> pd.Series:
-    """Capability code → name in the packaged taxonomy (cached; never changed in place)."""
-    from estate.reference import load_capabilities
-
-    return load_capabilities().set_index("code")["name"]
-
-
 def _first_names(keys: pd.Series, names: pd.Series) -> pd.Series:
     """For each category of ``keys``, the alphabetically first of its known ``names`` (NaN when none).
 
@@ -322,11 +313,10 @@ def _first_names(keys: pd.Series, names: pd.Series) -> pd.Series:
 
 
 def _capability_names(frame: pd.DataFrame) -> pd.Series:
-    """Capability code → name: the name the matching gave, else the taxonomy's, else the code."""
-    codes = frame["capability_code"].cat.categories
-    names = _first_names(frame["capability_code"], frame["capability_name"])
-    out = names.fillna(_taxonomy_names().reindex(codes)).fillna(pd.Series(codes, index=codes))
-    return out.astype(object)
+    """Capability code → name for each category of ``capability_code`` (:func:`estate.coverage.capability_names`)."""
+    from estate.coverage import capability_names
+
+    return capability_names(frame, codes=frame["capability_code"].cat.categories)
 
 
 def _product_names(frame: pd.DataFrame) -> pd.Series:

@@ -12,7 +12,14 @@ from python_calamine import CalamineWorkbook
 import estate
 import estate.coverage as coverage
 from estate.assumptions import load_assumptions
-from estate.coverage import codes_of, join_codes, product_modules, served_capabilities, split_capabilities
+from estate.coverage import (
+    capability_names,
+    codes_of,
+    join_codes,
+    product_modules,
+    served_capabilities,
+    split_capabilities,
+)
 from estate.matching import match_issues, match_systems, read_mapping
 from estate.options import generate_options
 from estate.overlaps import find_overlaps
@@ -321,3 +328,19 @@ def test_sample_never_retires_a_multi_capability_system_onto_a_survivor_lacking_
             assert job in does, (option_id, key, code, survivor)
         checked += 1
     assert np.isfinite(checked)
+
+
+def test_capability_names_one_rule_for_options_and_overlaps():
+    """The matching's name (the alphabetically first where rows disagree, whatever their order), else the
+    taxonomy's, else the code; every code a system serves, sorted."""
+    frame = pd.DataFrame({
+        "system_key": ["a", "b", "c", "d"],
+        "capability_code": ["CORP-HR", "CORP-HR", "CORP-FIN", None],
+        "capability_name": ["Payroll and people", "HR (ours)", None, "Orphan name"],
+        "capability_codes": ["CORP-HR;LOCAL-1", "CORP-HR", "CORP-FIN", None],
+    })
+    expected = {"CORP-FIN": "Finance and ERP", "CORP-HR": "HR (ours)", "LOCAL-1": "LOCAL-1"}
+    assert capability_names(frame).to_dict() == expected
+    assert capability_names(frame.iloc[::-1]).to_dict() == expected
+    assert capability_names(frame, codes=["LOCAL-1", "CORP-HR", "NHS-EPR"]).tolist() == [
+        "LOCAL-1", "HR (ours)", "Electronic patient record and PAS"]

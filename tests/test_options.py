@@ -464,6 +464,41 @@ def test_a_survivor_may_not_grow_beyond_the_maximum_scale():
     assert set(relaxed.options["target"]) == {"A/big", "B/small", "C/small"}
 
 
+def test_the_scale_bound_drops_only_what_the_full_screen_drops(monkeypatch):
+    """A shared platform whose survivor's own product alone brings more users than ``max_survivor_scale``
+    allows is dropped before its members are paired with it; the options are those of the full screen."""
+    cap = {"capability_code": "CAP", "annual_cost": 10.0}
+    matched = frame(
+        system("A/p", "A", product_id="p", users=100.0, **cap),
+        system("B/p", "B", product_id="p", users=90.0, **cap),
+        system("B/p2", "B", product_id="p", users=80.0, **cap),
+        system("C/p", "C", product_id="p", users=150.0, lifecycle="end-of-life", **cap),
+        system("D/q", "D", product_id="q", users=500.0, **cap),
+    )
+    a = load_assumptions(max_survivor_scale=1.8)
+    seen = []
+    real = options_module._surely_too_big
+
+    def spy(candidates, coded, assumptions):
+        out = real(candidates, coded, assumptions)
+        seen.append(dict(zip(candidates["target"], out.tolist(), strict=True)))
+        return out
+
+    monkeypatch.setattr(options_module, "_surely_too_big", spy)
+    bounded = generate_options(matched, assumptions=a)
+    # By hand. A/p (100 users): B's largest p system no bigger than it (B/p, 90) always fits it, so it takes at
+    # least 90: 100 + 90 > 1.8 x 100, dropped unpaired (C/p, bigger, is not counted in the bound). D/q (500):
+    # no other q system, no bound; paired, it takes 100 + 90 + 150 = 340: 840 <= 1.8 x 500, kept.
+    assert seen[0] == {"A/p": True, "D/q": False}
+    sp = bounded.options.loc[bounded.options["type"] == "shared platform"]
+    assert sp["target"].tolist() == ["D/q"] and sp["received_users"].tolist() == [340.0]
+    monkeypatch.setattr(options_module, "_surely_too_big", lambda candidates, coded, assumptions: np.zeros(
+        len(candidates), dtype=bool))
+    unbounded = generate_options(matched, assumptions=a)
+    for name in ("options", "effects", "cash_flows", "partner_shares", "defaults_used"):
+        pd.testing.assert_frame_equal(getattr(bounded, name), getattr(unbounded, name))
+
+
 def test_rationalisation():
     # C/fin is end-of-life, so only SAP (C/fin2) may survive; but C/fin is bigger than it (300 users against 170,
     # 400,000 against 30,000): SAP cannot take its work, so there is no rationalisation.
