@@ -415,8 +415,8 @@ def _build_model(
     option_ids = candidates["option_id"].to_numpy()
     index = pd.Index(option_ids)
     touches = _effects_table(effects, index)
-    retire = touches.loc[touches["effect"] == "retire", ["system_key", "col"]]
-    keep = touches.loc[touches["effect"].isin(KEEP_EFFECTS), ["system_key", "effect", "col"]]
+    retire = touches.loc[touches["effect"] == "retire", ["system_key", "key", "col"]]
+    keep = touches.loc[touches["effect"].isin(KEEP_EFFECTS), ["system_key", "key", "effect", "col"]]
     costs = _amounts_table(one_off_by_year, "one_off_by_year", "year", "amount", index)
     shares = _amounts_table(partner_npv, "partner_npv", "organisation", "npv", index)
     members = _partners_table(partners, shares, index)
@@ -504,21 +504,21 @@ def selection_model(options: pd.DataFrame, effects: pd.DataFrame, *, partners: p
 
 def _retire_at_most_once(retire: pd.DataFrame, n: int) -> LinearConstraint | None:
     """(a) For each system s: sum of x_o over the options o that retire s <= 1."""
-    row, contested = _contested_groups(retire, ["system_key"])
+    row, contested = _contested_groups(retire, ["key"])
     return _family(row, retire["col"].to_numpy()[contested], 1.0, -np.inf, 1.0, n)
 
 
 def _retired_not_kept(retire: pd.DataFrame, keep: pd.DataFrame, n: int) -> LinearConstraint | None:
     """(b) For each system s and each option p keeping s: sum of x_o over retirers o of s, plus x_p, <= 1."""
     keepers = (
-        keep.loc[keep["system_key"].isin(retire["system_key"]), ["system_key", "col"]]
+        keep.loc[keep["key"].isin(retire["key"]), ["key", "col"]]
         .drop_duplicates()
-        .sort_values(["system_key", "col"])
+        .sort_values(["key", "col"])
         .rename(columns={"col": "keeper"})
         .reset_index(drop=True)
     )
     keepers["row"] = np.arange(len(keepers))
-    retirers = keepers.merge(retire, on="system_key", how="inner")
+    retirers = keepers.merge(retire[["key", "col"]], on="key", how="inner")
     row = np.concatenate([retirers["row"].to_numpy(), keepers["row"].to_numpy()])
     col = np.concatenate([retirers["col"].to_numpy(), keepers["keeper"].to_numpy()])
     return _family(row, col, 1.0, -np.inf, 1.0, n)
@@ -527,14 +527,14 @@ def _retired_not_kept(retire: pd.DataFrame, keep: pd.DataFrame, n: int) -> Linea
 def _one_recontract_one_move(keep: pd.DataFrame, n: int) -> LinearConstraint | None:
     """(c) For each system s: at most one chosen option re-contracts s, and at most one moves it."""
     joint = keep[keep["effect"].isin(("recontract", "move"))]
-    row, contested = _contested_groups(joint, ["effect", "system_key"])
+    row, contested = _contested_groups(joint, ["effect", "key"])
     return _family(row, joint["col"].to_numpy()[contested], 1.0, -np.inf, 1.0, n)
 
 
 def _survive_at_most_once(keep: pd.DataFrame, n: int) -> LinearConstraint | None:
     """(c2) For each system s: at most one chosen option keeps s as the survivor of others' work."""
     surviving = keep[keep["effect"] == "survive"]
-    row, contested = _contested_groups(surviving, ["system_key"])
+    row, contested = _contested_groups(surviving, ["key"])
     return _family(row, surviving["col"].to_numpy()[contested], 1.0, -np.inf, 1.0, n)
 
 
@@ -888,7 +888,11 @@ def _options_table(options: pd.DataFrame) -> pd.DataFrame:
 
 
 def _effects_table(effects: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
-    """``system_key``, ``effect`` and ``col`` (the option's position), unique and sorted."""
+    """``system_key``, ``effect`` and ``col`` (the option's position), unique and sorted.
+
+    ``key`` numbers the systems in the order of their keys, so that the
+    families group, sort and join on integers (the same order as on the keys).
+    """
     table = _columns(effects, "effects", ["option_id", "system_key", "effect"]).astype(str)
     unknown = table.loc[~table["effect"].isin(EFFECTS), "effect"]
     if len(unknown):
@@ -897,11 +901,15 @@ def _effects_table(effects: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
             f"use one of {', '.join(EFFECTS)}."
         )
     table["col"] = _positions(table["option_id"], index, "effects")
-    table = table.drop_duplicates(["col", "system_key", "effect"])
-    table = table.sort_values(["system_key", "effect", "col"], kind="stable").reset_index(drop=True)
-    retire = table.loc[table["effect"] == "retire", ["col", "system_key"]]
-    keep = table.loc[table["effect"] != "retire", ["col", "system_key"]]
-    both = retire.merge(keep, on=["col", "system_key"]).drop_duplicates()
+    table["key"] = pd.factorize(table["system_key"], sort=True)[0]
+    effect = pd.factorize(table["effect"], sort=True)[0]
+    first = ~pd.DataFrame({"c": table["col"], "k": table["key"], "e": effect}).duplicated().to_numpy()
+    table, effect = table.loc[first], effect[first]
+    order = np.lexsort((table["col"].to_numpy(), effect, table["key"].to_numpy()))  # stable, as sort_values
+    table = table.iloc[order].reset_index(drop=True)
+    retire = table.loc[table["effect"] == "retire", ["col", "key", "system_key"]]
+    keep = table.loc[table["effect"] != "retire", ["col", "key"]]
+    both = retire.merge(keep, on=["col", "key"]).drop_duplicates(["col", "key"])[["col", "system_key"]]
     if len(both):
         pairs = _quote(f"{index[col]}/{system}" for col, system in both.itertuples(index=False))
         raise ParameterError(

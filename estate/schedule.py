@@ -283,10 +283,10 @@ def schedule_inputs(options: Options, assumptions: Assumptions, *,
         costs[held == k] = _shift(costs[held == k], int(k))
 
     kinds = effects["option_id"].map(table.set_index("option_id")["type"])
-    migrating = effects.loc[effects["effect"].isin(("retire", "move")) & kinds.ne("joint procurement")
-                            & ~effects["system_key"].astype(str).str.startswith("site:"),
-                            ["option_id", "organisation"]].drop_duplicates()
-    after = _dependencies(effects, sites, migration_years(a))
+    site_rows = effects["system_key"].astype(str).str.startswith("site:").to_numpy(dtype=bool)
+    migrating = effects.loc[effects["effect"].isin(("retire", "move")).to_numpy() & kinds.ne(
+        "joint procurement").to_numpy() & ~site_rows, ["option_id", "organisation"]].drop_duplicates()
+    after = _dependencies(effects, sites, migration_years(a), site_rows)
     shares = options.partner_shares.loc[:, ["option_id", "organisation", "saving_share", "cost_share"]]
     return ScheduleInputs(option_ids=ids, natural_start=natural.tolist(), savings=delayed[:, 0, :],
                           system_costs=costs, start_costs=start_costs.tolist(), migrating=migrating,
@@ -323,7 +323,7 @@ def natural_starts(effects: pd.DataFrame, assumptions: Assumptions) -> pd.Series
     keys = effects["option_id"].astype(str)
     change = pd.to_datetime(effects["retire_date"]).where(effects["effect"].eq("retire"),
                                                           pd.to_datetime(effects["saving_start"]))
-    first_change = change.groupby(keys, sort=True).min().reindex(sorted(set(keys)))
+    first_change = change.groupby(keys, sort=True).min()  # one row an option, by sorted id
     first_fy = financial_years((first_change - pd.DateOffset(months=int(a.migration_months))).to_numpy(),
                                first_month=a.first_month)
     natural = np.where(first_fy >= 0, np.maximum(first_fy - a.first_year, 0), 0).astype(np.int64)
@@ -342,8 +342,12 @@ def migration_years(assumptions: Assumptions) -> int:
     return max(1, math.ceil(int(assumptions.migration_months) / 12))
 
 
-def _dependencies(effects: pd.DataFrame, sites: pd.DataFrame | None, lag: int) -> pd.DataFrame:
-    """``option_id`` starts at least ``lag`` years after ``after``: survivors moved or re-contracted, sites."""
+def _dependencies(effects: pd.DataFrame, sites: pd.DataFrame | None, lag: int,
+                  site_rows: Any = None) -> pd.DataFrame:
+    """``option_id`` starts at least ``lag`` years after ``after``: survivors moved or re-contracted, sites.
+
+    ``site_rows`` marks the effects whose ``system_key`` is a site's (``site:...``), when already known.
+    """
     parts = []
     relies = effects.loc[effects["effect"].isin(("survive",)), ["option_id", "system_key"]]
     for effect, years in (("move", lag), ("recontract", 0)):
@@ -352,13 +356,18 @@ def _dependencies(effects: pd.DataFrame, sites: pd.DataFrame | None, lag: int) -
         pairs = relies.merge(provider, on="system_key")
         parts.append(pairs.assign(lag=years)[["option_id", "after", "lag"]])
     if sites is not None and len(sites):
-        hosted = sites.loc[sites["site_key"].notna(), ["system_key", "site_key"]].astype(str)
-        closing = effects.loc[effects["effect"].eq("retire") & effects["system_key"].astype(str).str.startswith(
-            "site:"), ["option_id", "system_key"]]
+        site_rows = effects["system_key"].astype(str).str.startswith("site:") if site_rows is None else site_rows
+        retire = effects["effect"].eq("retire").to_numpy()
+        closing = effects.loc[retire & np.asarray(site_rows, dtype=bool), ["option_id", "system_key"]]
         closing = closing.assign(site_key=closing["system_key"].astype(str).str[len("site:"):])[
             ["option_id", "site_key"]]
-        retiring = effects.loc[effects["effect"].eq("retire"), ["option_id", "system_key"]].astype(str).merge(
-            hosted, on="system_key").rename(columns={"option_id": "after"})[["after", "site_key"]]
+        # Only the systems hosted on a site some option closes can hold its closure back.
+        hosted = sites.loc[sites["site_key"].notna(), ["system_key", "site_key"]].astype(str)
+        hosted = hosted.loc[hosted["site_key"].isin(closing["site_key"])]
+        candidates = effects.loc[retire, ["option_id", "system_key"]]
+        candidates = candidates.loc[candidates["system_key"].astype(str).isin(hosted["system_key"])].astype(str)
+        retiring = candidates.merge(hosted, on="system_key").rename(columns={"option_id": "after"})[
+            ["after", "site_key"]]
         pairs = closing.merge(retiring, on="site_key")
         parts.append(pairs.assign(lag=lag)[["option_id", "after", "lag"]])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["option_id", "after", "lag"])
@@ -818,29 +827,28 @@ def reduced_model(objective: np.ndarray, upper: np.ndarray, constraints: Sequenc
     coefficient[group, delay] = value
     group_row, group_option = key // n, key % n
     values, alive = objective.reshape(n, w), live.reshape(n, w)
-    for d in range(w):
-        for other in range(w):
-            if d == other:
-                continue
-            worse = ((capped[group_row] & (coefficient[:, d] > coefficient[:, other]))
-                     | (floored[group_row] & (coefficient[:, d] < coefficient[:, other])))
-            fits = np.bincount(group_option[worse], minlength=n) == 0
-            dominated = fits & alive[:, d] & alive[:, other] & (values[:, d] > values[:, other])
-            out[np.flatnonzero(dominated) * w + other] = True
+    # uses[g, d, e]: in group g's row, start d uses more room than start e (so d cannot stand in for e);
+    # only groups whose coefficients differ from start to start can say so.
+    varies = np.flatnonzero(coefficient.max(axis=1) != coefficient.min(axis=1))
+    ahead, behind = coefficient[varies, :, None], coefficient[varies, None, :]
+    uses = ((capped[group_row[varies]][:, None, None] & (ahead > behind))
+            | (floored[group_row[varies]][:, None, None] & (ahead < behind))).reshape(len(varies), w * w)
+    blocked = np.zeros((n, w * w), dtype=bool)
+    for pair in range(w * w):
+        blocked[group_option[varies[uses[:, pair]]], pair] = True
+    blocked = blocked.reshape(n, w, w)
+    better = alive[:, :, None] & alive[:, None, :] & (values[:, :, None] > values[:, None, :])
+    out |= (better & ~blocked).any(axis=1).ravel()  # start e of an option: some start d beats it
     out[_copies(row, col, value, objective, live, one_start, capped, floored, lb, ub, w) * w
         + np.arange(w)[:, None]] = True
     kept = np.flatnonzero(~out)
 
     # Over the kept columns, a row's activity lies between the sums, over its options, of each one's
     # smallest and largest coefficient (or 0: not chosen). A row within its bounds at both is left out.
-    most = np.full(len(key), -np.inf)
-    least = np.full(len(key), np.inf)
     at = ~out[col]
-    np.maximum.at(most, group[at], value[at])
-    np.minimum.at(least, group[at], value[at])
-    counted = np.isfinite(most)
-    high = np.bincount(group_row[counted], weights=np.maximum(most[counted], 0.0), minlength=rows)
-    low = np.bincount(group_row[counted], weights=np.minimum(least[counted], 0.0), minlength=rows)
+    usable = np.where((~out).reshape(n, w)[group_option], coefficient, 0.0)  # (row, option) by kept start
+    high = np.bincount(group_row, weights=np.maximum(usable.max(axis=1), 0.0), minlength=rows)
+    low = np.bincount(group_row, weights=np.minimum(usable.min(axis=1), 0.0), minlength=rows)
     left = np.bincount(row[at], minlength=rows)
     needed = (((high > ub) | (low < lb)) & ~one_start) | (one_start & (left >= 2))
     chosen = np.flatnonzero(needed)
@@ -875,21 +883,22 @@ def _copies(row: np.ndarray, col: np.ndarray, value: np.ndarray, objective: np.n
 
     n = len(objective) // w
     none = np.zeros((1, 0), dtype=np.int64)
-    at = ~one_start[row]
+    # Candidates: first the same values and upper bounds start by start (cheap, and rare)...
+    frame = pd.DataFrame(objective.reshape(n, w), columns=[f"v{d}" for d in range(w)]).assign(
+        **{f"u{d}": live.reshape(n, w)[:, d] for d in range(w)})
+    twins = frame.duplicated(keep=False).to_numpy()
+    at = ~one_start[row] & twins[col // w]
     row, col, value = row[at], col[at], value[at]
     if not len(row):
         return none
     option, slot = col // w, col % w
-    # Candidates: the same values start by start and the same (start, coefficient) entries, rows aside.
-    mix = slot.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F) ^ value.view(np.uint64) * np.uint64(
-        0x165667B19E3779F9)
-    mix ^= mix >> np.uint64(29)
-    fingerprint = np.zeros(n, dtype=np.uint64)
-    np.add.at(fingerprint, option, mix)
-    frame = pd.DataFrame(objective.reshape(n, w), columns=[f"v{d}" for d in range(w)]).assign(
-        **{f"u{d}": live.reshape(n, w)[:, d] for d in range(w)}, fingerprint=fingerprint,
-        entries=np.bincount(option, minlength=n))
-    frame = frame.loc[frame["entries"] > 0]
+    # ... then the same (start, coefficient) entries, rows aside: a sum of whole numbers drawn from each
+    # entry (exact in any order, so options alike sum alike; the few others alike by chance are told
+    # apart below).
+    drawn = np.round(np.sin(value * 12.9898 + slot * 78.233 + 0.5) * 2.0**20)
+    frame = frame.assign(fingerprint=np.bincount(option, weights=drawn, minlength=n),
+                         entries=np.bincount(option, minlength=n))
+    frame = frame.loc[twins & (frame["entries"] > 0).to_numpy()]
     alike = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
     first = pd.Series(frame.index.to_numpy()).groupby(alike).transform("min").to_numpy()
     pairs = [(int(c), int(o)) for c, o in zip(frame.index.to_numpy(), first, strict=True) if c != o]
