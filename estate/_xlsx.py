@@ -192,13 +192,9 @@ def _number_text(numbers: np.ndarray, point: str = "") -> np.ndarray:
     and a formula's stored value as Python prints it (``"12.0"``).
     """
     out = np.empty(len(numbers), dtype=object)
-    if point == ".0":  # repr prints a whole number below 1e16 with ".0", as wanted; but not -0.0 as "0.0"
-        out[:] = list(map(float.__repr__, numbers.tolist()))
-        out[(numbers == 0) & np.signbit(numbers)] = "0.0"
-        return out
     whole = (numbers == np.round(numbers)) & (np.abs(numbers) < 1e16)  # as "%.16G" prints them
-    whole_text = list(map(str, numbers[whole].astype(np.int64).tolist()))
-    out[whole] = [text + point for text in whole_text] if point else whole_text
+    ints = numbers[whole].astype(np.int64).tolist()
+    out[whole] = [f"{i}{point}" for i in ints] if point else list(map(str, ints))
     out[~whole] = list(map(float.__repr__, numbers[~whole].tolist()))
     return out
 
@@ -526,7 +522,7 @@ _DEFLATE_LEVEL = 1
 """zlib level of the parts: 1 is about three times as fast as zipfile's default (6), for files about a third larger."""
 _DEFLATE_CHUNK = 1 << 24  # bytes of a file compressed as one piece (pieces of one part are compressed in parallel)
 _DEFLATE_THREADS = 2
-_ZIP_LIMIT = 0xFFFFFFFF  # sizes and offsets of a zip without the ZIP64 extensions
+_ZIP_LIMIT = zipfile.ZIP64_LIMIT  # sizes and offsets zipfile writes without the ZIP64 extensions (2 GB)
 _ZIP_TIME = (0, (1980 - 1980) << 9 | 1 << 5 | 31)  # 31 January 1980, 00:00: XlsxWriter's date for every part
 
 
@@ -628,9 +624,24 @@ class _Deflater:
         self.ordered.shutdown(wait=True, cancel_futures=True)
 
 
-_SPECIAL_STRING = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$")
-"""What XlsxWriter's ``_write_si`` changes or marks in a shared string: control characters, its escapes, XML's
-special characters, leading or trailing white space (a rich string starts with ``<``)."""
+_SPECIAL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]|_x[0-9a-fA-F]{4}_")
+"""What XlsxWriter's ``_write_si`` changes in a shared string: control characters, its escapes, XML's special
+characters (a rich string starts with ``<``); it also marks leading or trailing white space."""
+
+
+def _special_strings(strings: list[str]) -> np.ndarray:
+    """Which strings XlsxWriter's ``_write_si`` would change or mark (:data:`_SPECIAL_TEXT`, white space at an end).
+
+    One search over the strings joined by newlines (which the search does
+    not match, so a match lies inside one string).
+    """
+    special = np.array([s[:1].isspace() or s[-1:].isspace() for s in strings], dtype=bool)
+    joined = "\n".join(strings)
+    found = [match.start() for match in _SPECIAL_TEXT.finditer(joined)]
+    if found:
+        starts = np.cumsum([0] + [len(s) + 1 for s in strings[:-1]])
+        special[np.searchsorted(starts, found, side="right") - 1] = True
+    return special
 
 
 class _PlanSharedStrings(SharedStrings):  # type: ignore[misc]
@@ -638,15 +649,15 @@ class _PlanSharedStrings(SharedStrings):  # type: ignore[misc]
 
     XlsxWriter writes each string through a few regular expressions and
     calls (some 7 microseconds a string); a string none of them would change
-    (:data:`_SPECIAL_STRING` does not match) is written here as it would
-    write it, and any other through XlsxWriter's own ``_write_si``.
+    (see :func:`_special_strings`) is written here as it would write it, and
+    any other through XlsxWriter's own ``_write_si``.
     """
 
     def _write_sst_strings(self) -> None:
+        strings = self.string_table.string_array
         plain: list[str] = []
-        special = _SPECIAL_STRING.search
-        for string in self.string_table.string_array:
-            if special(string):
+        for string, special in zip(strings, _special_strings(strings).tolist(), strict=True):
+            if special:
                 self.fh.write("".join(plain))
                 plain = []
                 self._write_si(string)
@@ -730,8 +741,8 @@ class PlanWorkbook(Workbook):  # type: ignore[misc]
                 size, crc, pieces = self._deflater.part(filename).result()
                 packed = sum(len(piece) for piece in pieces)
                 offset = fh.tell()
-                if max(size, packed, offset) >= _ZIP_LIMIT or len(self._parts) >= 0xFFFF:
-                    raise zipfile.LargeZipFile("a part or the file is over 4 GB")  # XlsxWriter says: use ZIP64
+                if max(size, packed, offset) > _ZIP_LIMIT or len(self._parts) > zipfile.ZIP_FILECOUNT_LIMIT:
+                    raise zipfile.LargeZipFile("a part or the file is over 2 GB")  # as zipfile refuses it
                 encoded = name.encode("ascii")
                 mode = os.stat(filename).st_mode & 0xFFFF
                 fields = (20, 0, zipfile.ZIP_DEFLATED, *_ZIP_TIME, crc, packed, size, len(encoded), 0)
@@ -743,7 +754,7 @@ class PlanWorkbook(Workbook):  # type: ignore[misc]
                 os.remove(filename)
             start = fh.tell()
             directory = b"".join(entries)
-            if start + len(directory) >= _ZIP_LIMIT:
-                raise zipfile.LargeZipFile("the file is over 4 GB")
+            if max(start, len(directory)) > _ZIP_LIMIT:
+                raise zipfile.LargeZipFile("the file is over 2 GB")
             fh.write(directory)
             fh.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), start, 0))

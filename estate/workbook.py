@@ -629,6 +629,34 @@ class _Frames:
     services: pd.DataFrame | None = None
 
 
+def _fy_labels(years: Iterable[Any], first_month: int) -> list[str]:
+    """:func:`estate.appraisal.fy_label` of each year, worked out once a distinct year."""
+    from estate.appraisal import fy_label
+
+    values = [int(y) for y in years]
+    labels = {y: fy_label(y, first_month=first_month) for y in set(values)}
+    return [labels[y] for y in values]
+
+
+def _default_texts(columns: Iterable[str], values: Iterable[object], currency: str) -> list[str]:
+    """:func:`estate.narrative.default_text` of each default, worked out once a distinct (column, value)."""
+    done: dict[tuple, str] = {}
+    out = []
+    for column, value in zip(columns, values, strict=True):
+        sign = math.copysign(1.0, value) if isinstance(value, float) else 0.0  # -0.0 prints as "-0"
+        key = (column, type(value), value, sign)
+        try:
+            text = done.get(key)
+        except TypeError:  # unhashable: not remembered
+            text, key = None, None
+        if text is None:
+            text = default_text(column, value, currency)
+            if key is not None:
+                done[key] = text
+        out.append(text)
+    return out
+
+
 def _text_or(primary: pd.Series, fallback: pd.Series) -> pd.Series:
     return primary.where(primary.notna() & primary.astype(str).str.strip().ne(""), fallback)
 
@@ -662,13 +690,13 @@ def _start_reasons(plan: Plan) -> pd.Series:
 
 
 def _frames(plan: Plan) -> _Frames:
-    from estate.appraisal import fy_label, fy_start, year_fractions
+    from estate.appraisal import fy_start, year_fractions
 
     a = plan.assumptions
     o = plan.options
     chosen = set(plan.recommended)
     years = pd.DataFrame({"t": np.arange(a.horizon_years), "fy": a.first_year + np.arange(a.horizon_years)})
-    years["year"] = [fy_label(int(y), first_month=a.first_month) for y in years["fy"]]
+    years["year"] = _fy_labels(years["fy"], a.first_month)
     years["label"] = years["year"]
     years["first_day"] = [pd.Timestamp(fy_start(int(y), first_month=a.first_month)) for y in years["fy"]]
     years["next_first_day"] = [pd.Timestamp(fy_start(int(y) + 1, first_month=a.first_month)) for y in years["fy"]]
@@ -705,9 +733,9 @@ def _frames(plan: Plan) -> _Frames:
         "systems_retired": table["systems_retired"], "run_cost_before": table["run_cost_before"],
         "run_cost_after": table["run_cost_after"], "annual_saving": table["annual_saving"],
         "one_off": table["one_off_cost"], "npv": table["npv"], "payback": table["payback_years"],
-        "start": [fy_label(int(y), first_month=a.first_month) for y in table["start_year"]],
+        "start": _fy_labels(table["start_year"], a.first_month),
         "recommended": np.where(table["recommended"], "Yes", "No"),
-        "end": [fy_label(int(y), first_month=a.first_month) for y in table["end_year"]],
+        "end": _fy_labels(table["end_year"], a.first_month),
         "meets_minimum": np.where(table["meets_minimum_npv"], "Yes", "No"),
         "capability_code": table["capability_code"], "target_key": table["target"],
         "n_partners": table["n_partners"], "n_retired": table["n_retired"],
@@ -937,8 +965,6 @@ def _frames(plan: Plan) -> _Frames:
 
 def _services_frame(plan: Plan, chosen: set[str]) -> pd.DataFrame | None:
     """The ``Shared services`` rows (estate.shared_services.service_terms), or None when the plan has none."""
-    from estate.appraisal import fy_label
-
     reorg = plan.reorganisation
     terms = None if reorg is None else reorg.services
     if terms is None or not len(terms) or "host" not in terms:
@@ -951,7 +977,7 @@ def _services_frame(plan: Plan, chosen: set[str]) -> pd.DataFrame | None:
         "start_fy": terms["start_year"], "end_date": pd.to_datetime(terms["end_date"]),
         "renewal_fy": terms["renewal_year"], "renewal_cost": terms["renewal_cost_before_bias"],
         "service_charge": terms["service_charge"], "after_end": terms["after_end"],
-        "start_label": [fy_label(int(y), first_month=a.first_month) for y in terms["start_year"]],
+        "start_label": _fy_labels(terms["start_year"], a.first_month),
     }).reset_index(drop=True)
 
 
@@ -981,7 +1007,7 @@ def _issue_frames(plan: Plan, systems: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     defaults = pd.DataFrame({
         "organisation": _get(d, "organisation"), "system": _get(d, "system_key").map(names),
         "column": _get(d, "column"),
-        "default": [default_text(c, v, currency) for c, v in zip(_get(d, "column"), _get(d, "default"), strict=True)],
+        "default": _default_texts(_get(d, "column"), _get(d, "default"), currency),
         "note": _get(d, "note"), "source_file": _get(d, "source_file"), "sheet": _get(d, "source_sheet"),
         "source_row": _get(d, "source_row"), "system_key": _get(d, "system_key"),
     })
