@@ -281,8 +281,8 @@ def fits(member: pd.DataFrame, survivor: pd.DataFrame, *, capability: object,
     fits_by_position : the same rules for pairs of rows of one table of profiles.
     """
     n = len(member)
-    table = pd.concat([member.loc[:, list(_PAIR_COLUMNS)], survivor.loc[:, list(_PAIR_COLUMNS)]],
-                      ignore_index=True)
+    columns = [c for c in _PAIR_COLUMNS if c in member or c in survivor]  # the words need label and class only
+    table = pd.concat([member.reindex(columns=columns), survivor.reindex(columns=columns)], ignore_index=True)
     return fits_by_position(table, np.arange(n), n + np.arange(n), capability=capability,
                             max_cost_ratio=max_cost_ratio, explain=explain)
 

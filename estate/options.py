@@ -633,7 +633,7 @@ class _Coded:
 
 def _code_systems(systems: pd.DataFrame) -> _Coded:
     served = served_capabilities(systems)
-    organisations = pd.Index(sorted(set(systems["organisation"].astype(str))), dtype=object)
+    organisations = pd.Index(sorted(pd.unique(systems["organisation"].astype(str).to_numpy(object))), dtype=object)
     organisation = organisations.get_indexer(systems["organisation"].astype(str).to_numpy(object))
     codes = served["capability_code"].to_numpy(object)
     capabilities = pd.Index(sorted(set(codes.tolist())), dtype=object)
@@ -949,14 +949,15 @@ def _rationalisations(systems: pd.DataFrame) -> pd.DataFrame:
     for row in survivors.astype(object).itertuples():  # plain Python values: tens of thousands of rows at scale
         capability = row.capability_name if isinstance(row.capability_name, str) else row.capability_code
         n = int(row.in_block)
+        label = _label(row)
         records.append({
             "type": "rationalisation", "capability_code": row.capability_code,
-            "capability_name": row.capability_name, "target": row.system_key, "target_label": _label(row),
+            "capability_name": row.capability_name, "target": row.system_key, "target_label": label,
             "lead_organisation": row.organisation, "group": [row.organisation],
             "sort_key": (row.capability_code, row.system_key, (row.organisation,)),
             "rationale": (
                 f"{row.organisation} runs {n} systems of {row.products_in_block} "
-                f"different products for {capability}. Keep {_label(row)}."
+                f"different products for {capability}. Keep {label}."
             ),
         })
     return pd.DataFrame.from_records(records)
@@ -1075,8 +1076,9 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
         numbered = frame.assign(cand=np.arange(n))
         # Screened in integer codes (millions of pairs at scale), every fit rule's reason left unsaid, after
         # the candidates certainly too big for their survivor (the user's overrides may forbid any pair).
-        too_big = _surely_too_big(numbered, coded, a) if overrides is None or not len(overrides) \
-            else np.zeros(n, dtype=bool)
+        # (A rationalisation's group is its survivor's organisation alone: nothing to bound.)
+        too_big = _surely_too_big(numbered, coded, a) if frame is shared and (overrides is None or not len(
+            overrides)) else np.zeros(n, dtype=bool)
         found = _find_members(numbered.loc[~too_big], coded, a, overrides=overrides, explain=False)
         inside, retire = found.effect != _LEFT_OUT, found.effect == _RETIRE
         costed = np.bincount(found.cand[inside], weights=coded.cost_given[found.row[inside]], minlength=n) > 0
@@ -1125,15 +1127,18 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
         # three of each candidate the rationale shows (it counts the rest): the rules' reason, unless the
         # user's override forbade the pair (found.reason says so already).
         left = found.take(found.effect == _LEFT_OUT)
-        shown = np.zeros(len(left.cand), dtype=bool)
+        n_left = np.bincount(left.cand, minlength=n)
+        first_three = np.zeros(len(left.cand), dtype=bool)
         if len(left.cand):
             begins = np.flatnonzero(np.r_[True, left.cand[1:] != left.cand[:-1]])
             rank = np.arange(len(left.cand)) - np.repeat(begins, np.diff(np.r_[begins, len(left.cand)]))
-            shown = (rank < 3) & (left.reason == "")
+            first_three = rank < 3
+        left = left.take(first_three)
         why = left.reason.copy()
-        if shown.any():
-            why[shown] = _fit_members(coded, a, left.row[shown], left.target[shown], left.capability[shown],
-                                      explain=True)[1]
+        unsaid = why == ""
+        if unsaid.any():
+            why[unsaid] = _fit_members(coded, a, left.row[unsaid], left.target[unsaid], left.capability[unsaid],
+                                       explain=True)[1]
         left_keys = coded.keys[left.row]
         left_of: dict[int, list[tuple[str, str]]] = {}
         for cand, k, reason in zip(left.cand.tolist(), left_keys.tolist(), why.tolist(), strict=True):
@@ -1147,7 +1152,7 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
         for cand, k, why in zip(told["cand"].tolist(), told["system_key"].tolist(), told["override"].tolist(),
                                 strict=True):
             told_by.setdefault(cand, []).append((k, why))
-        for cand, rationale in zip(kept["cand"], kept["rationale"], strict=True):
+        for cand, rationale in zip(kept["cand"].tolist(), kept["rationale"].tolist(), strict=True):
             mine = retired_by.get(cand, [])
             forced = told_by.get(cand, [])
             key = survivor_of[cand]
@@ -1179,10 +1184,10 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
                     f"{_system_name(names, k)} ({names.at[k, 'organisation']}) also runs "
                     f"{_and([str(capability_names.get(c, c)) for c in codes if c != joined_under[(cand, k)]])}: "
                     f"{label_of[key]} takes each, so all of it moves." for k, codes in whole[:3])
-            if len(left):
+            if left:  # the first three, and how many in all
                 shown = "; ".join(f"{system_of[k] if isinstance(system_of[k], str) else k} "
-                                  f"({k.split('/', 1)[0]}) {why}" for k, why in left[:3])
-                more = f"; and {len(left) - 3} more" if len(left) > 3 else ""
+                                  f"({k.split('/', 1)[0]}) {why}" for k, why in left)
+                more = f"; and {n_left[cand] - 3} more" if n_left[cand] > 3 else ""
                 line += f" Left running, as {label_of[key]} cannot take them: {shown}{more}."
             text.append(line)
         out.append(kept.assign(rationale=text).drop(columns="cand").reset_index(drop=True))
