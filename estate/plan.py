@@ -1,11 +1,12 @@
 """The whole job in one call: from inventories and assumptions to a plan.
 
 :func:`make_plan` runs the pipeline the package is laid out as — read the
-inventories, match products and capabilities, build the estate graph, find
-overlaps, generate and cost options, choose the portfolio, share it between
-partners and lay out the roadmap — and returns a :class:`Plan` holding every
-intermediate result as DataFrames (and the graph), so a notebook can look at
-any step and the workbook writer can lay out every figure.
+inventories, match products and capabilities, find overlaps, generate and
+cost options, choose the portfolio, share it between partners and lay out
+the roadmap — and returns a :class:`Plan` holding every intermediate result
+as DataFrames (and the estate graph, built when first asked for), so a
+notebook can look at any step and the workbook writer can lay out every
+figure.
 
 Examples
 --------
@@ -69,7 +70,9 @@ class Plan:
         The systems after matching (multi-product rows split), with product,
         vendor and capability and their confidences.
     graph : networkx.MultiDiGraph
-        The estate graph (:mod:`estate.graph`).
+        The estate graph (:mod:`estate.graph`), built from ``matched`` and
+        ``inventory`` when first asked for: no figure of the plan needs it, and
+        at 100,000 systems it takes a second or more.
     overlaps : Overlaps
         Where organisations duplicate each other (:mod:`estate.overlaps`).
     assumptions : Assumptions
@@ -100,7 +103,6 @@ class Plan:
 
     inventory: Inventory
     matched: pd.DataFrame
-    graph: nx.MultiDiGraph
     overlaps: Overlaps
     assumptions: Assumptions
     options: Options
@@ -112,7 +114,16 @@ class Plan:
     fit_overrides: pd.DataFrame | None = None
     partner_budgets: Mapping[tuple[str, int], float] = field(default_factory=dict)
     partner_budgets_source: str = ""
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)  # fresh on replace()
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The estate graph (:func:`estate.graph.build_graph` of ``matched`` and ``inventory``), built once, on first use."""
+        if "graph" not in self._cache:
+            from estate.graph import build_graph
+
+            self._cache["graph"] = build_graph(self.matched, inventory=self.inventory)
+        return self._cache["graph"]
 
     def _summary(self) -> list[tuple[str, str]]:
         from estate.narrative import money_text
@@ -535,7 +546,6 @@ def make_plan(
     -------
     Plan
     """
-    from estate.graph import build_graph
     from estate.matching import match_systems
     from estate.options import generate_options
     from estate.overlaps import find_overlaps
@@ -584,8 +594,6 @@ def make_plan(
 
     step("Matching products and capabilities")
     matched = match_systems(inventory.systems, mapping=mapping)
-    step("Building the estate graph")
-    graph = build_graph(matched, inventory=inventory)
     step("Finding overlaps")
     as_of = pd.Timestamp(year=assumptions.first_year, month=assumptions.first_month, day=1)
     overlaps = find_overlaps(matched, inventory, as_of=as_of,
@@ -627,7 +635,7 @@ def make_plan(
     roadmap = build_roadmap(options.options, options.effects, portfolio.chosen, notice_months=notice,
                             first_year=assumptions.first_year, horizon_years=assumptions.horizon_years,
                             first_month=assumptions.first_month)
-    return Plan(inventory=inventory, matched=matched, graph=graph, overlaps=overlaps, assumptions=assumptions,
+    return Plan(inventory=inventory, matched=matched, overlaps=overlaps, assumptions=assumptions,
                 options=options, portfolio=portfolio, partners=partners, roadmap=roadmap,
                 reorganisation=reorganisation, schedule=schedule, fit_overrides=overrides,
                 partner_budgets=budgets,

@@ -180,3 +180,31 @@ def test_a_plan_with_options_but_none_recommended_does_not_pay_back_in_year_one(
     book = CalamineWorkbook.from_path(str(plan.write(tmp_path / "plan.xlsx")))
     summary = {row[0]: row[1] for row in book.get_sheet_by_name("Summary").to_python() if row}
     assert summary["Payback years"] == ""
+
+
+def test_the_estate_graph_is_built_on_first_use_from_the_plans_own_tables(plan):
+    # make_plan does not build the graph (no figure needs it); asking for it builds the graph of the plan's
+    # matched systems and inventory, once.
+    from estate.graph import build_graph
+
+    fresh = build_graph(plan.matched, inventory=plan.inventory)
+    graph = plan.graph
+    assert graph is plan.graph
+    assert list(graph.nodes(data=True)) == list(fresh.nodes(data=True))
+    assert list(graph.edges(keys=True, data=True)) == list(fresh.edges(keys=True, data=True))
+    assert graph.number_of_nodes() > len(plan.matched)  # systems, and organisations, products, capabilities...
+
+
+def test_make_plan_reports_no_graph_step(inventory):
+    steps: list[str] = []
+    make_plan(inventory, progress=steps.append)
+    assert steps[:2] == ["Matching products and capabilities", "Finding overlaps"]
+    assert not any("graph" in step for step in steps)
+
+
+def test_a_replaced_plan_does_not_reuse_the_originals_cached_results(plan):
+    # dataclasses.replace makes a new plan: its graph and sensitivity are its own, not the original's cache.
+    plan.sensitivity()
+    other = replace(plan, portfolio=replace(plan.portfolio, chosen=()))
+    assert other.sensitivity() is not plan.sensitivity()
+    assert other.graph is not plan.graph
