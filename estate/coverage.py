@@ -283,13 +283,13 @@ def product_modules(frame: pd.DataFrame, classes: pd.DataFrame | None = None) ->
     served = served_capabilities(frame)
     organisation = frame["organisation"].astype(str).to_numpy(object)
     served["organisation"] = organisation[served["row"].to_numpy()]
-    # Who serves each (organisation, capability): a job another system of the organisation serves is not added.
-    holders = served.groupby(["organisation", "capability_code"])["row"].agg(frozenset).to_dict()
-    own = served.groupby("row")["capability_code"].agg(frozenset)
-    for row in np.flatnonzero(has):
-        mine = own.get(row, frozenset())
-        added = [job for job in jobs.iat[row] if job not in mine
-                 and not (holders.get((organisation[row], job), frozenset()) - {row})]
+    # A job the system serves already is not added, nor one another system of its organisation serves (the
+    # system itself does not serve it, so any system serving it in the organisation is another one).
+    rows, codes = served["row"].tolist(), served["capability_code"].tolist()
+    holders = set(zip(organisation[served["row"].to_numpy()].tolist(), codes, strict=True))
+    own = set(zip(rows, codes, strict=True))
+    for row in np.flatnonzero(has).tolist():
+        added = [job for job in jobs.iat[row] if (row, job) not in own and (organisation[row], job) not in holders]
         if added:
             out.iat[row] = CAPABILITY_SEPARATOR.join(added)
     return out.where(out.notna(), None)
