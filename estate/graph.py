@@ -102,11 +102,13 @@ import numpy as np
 import pandas as pd
 
 from estate._collector import collector_paused
+from estate.columns import clean_text, distinct_counts, text_order
 from estate.errors import ParameterError
 from estate.inventory import Inventory
 from estate.outputs import atomic_write
 
-__all__ = ["FORMATS", "NODE_KINDS", "RELATIONS", "build_graph", "node_name", "read_graph", "write_graph"]
+__all__ = ["FORMATS", "NODE_KINDS", "RELATIONS", "build_graph", "node_name", "read_graph", "site_keys",
+           "write_graph"]
 
 NODE_KINDS = ("organisation", "system", "product", "vendor", "capability", "site", "contract")
 """The kinds of node, in the order the graph adds them."""
@@ -219,7 +221,7 @@ def _records(frame: pd.DataFrame, columns: Iterable[str | tuple[str, str]], cons
     codes = np.zeros(n, dtype="int64")
     for bit, series in enumerate(values):
         codes |= series.notna().to_numpy().astype("int64") << bit
-    patterns = _distinct(codes)[0]
+    patterns = distinct_counts(codes)[0]
     group = np.searchsorted(patterns, codes)
     arrays = [series.to_numpy() for series in values]
     out = np.empty(n, dtype=object)
@@ -301,39 +303,20 @@ def _add_edges(graph: nx.MultiDiGraph, relation: str, sources: Iterable[Node], t
             keys[relation] = data
 
 
-def _text(series: pd.Series) -> pd.Series:
-    """Values as trimmed text (object dtype), with blank text as missing (NaN).
+def site_keys(frame: pd.DataFrame) -> pd.Series:
+    """The site node key of each row: its ``site_key``, else ``<organisation>/<site>`` when it names a site.
 
-    Each distinct value is cleaned once (most columns repeat a few values).
+    The overlap analysis keys sites the same way, so that its tables name the graph's site nodes.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"organisation": ["A", "A", "B"], "site": ["Hall", None, " "],
+    ...                       "site_key": [None, "A/dc1", None]})
+    >>> site_keys(frame).tolist()
+    ['A/Hall', 'A/dc1', nan]
     """
-    codes, uniques = pd.factorize(series)
-    cleaned = pd.Series(uniques, dtype=object).astype("string").str.strip()
-    values = np.append(cleaned.astype(object).where(cleaned.fillna("").ne(""), np.nan).to_numpy(dtype=object),
-                       np.nan)
-    return pd.Series(values[codes], index=series.index, dtype=object)  # code -1 (missing) takes the NaN
-
-
-def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted distinct values of an integer array and how often each occurs.
-
-    By sorting: numpy's own ``unique`` is many times slower on large integer
-    arrays in recent versions.
-    """
-    ordered = np.sort(np.asarray(values, dtype="int64"), kind="stable")
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.array([], "int64")
-    return ordered[starts], np.diff(np.r_[starts, len(ordered)])
-
-
-def _text_order(values: Iterable[object]) -> np.ndarray:
-    """The positions that sort text values (stable): Python's sort, about twice as fast as numpy's on objects."""
-    items = list(values)
-    return np.fromiter(sorted(range(len(items)), key=items.__getitem__), dtype="int64", count=len(items))
-
-
-def _site_keys(frame: pd.DataFrame) -> pd.Series:
-    """The site node key of each row: its ``site_key``, else ``<organisation>/<site>`` when it names a site."""
-    named = _text(_column(frame, "site"))
-    keys = _text(_column(frame, "site_key"))
+    named = clean_text(_column(frame, "site"))
+    keys = clean_text(_column(frame, "site_key"))
     wanted = (keys.isna() & named.notna()).to_numpy()  # text is joined for these rows only: usually few or none
     fallback = _column(frame, "organisation")[wanted].astype(object).astype(str) + "/" + named[wanted].astype(str)
     values = keys.to_numpy(dtype=object, copy=True)
@@ -343,7 +326,7 @@ def _site_keys(frame: pd.DataFrame) -> pd.Series:
 
 def _contract_keys(contracts: pd.DataFrame) -> pd.Series:
     org = _column(contracts, "organisation").astype(object).astype(str)
-    ident = _text(_column(contracts, "contract_id"))
+    ident = clean_text(_column(contracts, "contract_id"))
     row = (_column(contracts, "source_file").astype(object).astype(str) + " row "
            + _column(contracts, "source_row").astype(object).astype(str))
     return org + "/" + ident.where(ident.notna(), row).astype(str)
@@ -543,7 +526,7 @@ def _build(systems: pd.DataFrame, inventory: Inventory | None, *, capability_par
                    _nodes("capability", capable["capability_code"]), _edge_records(capable, "provides"))
 
     # Sites.
-    site_key = _site_keys(systems)
+    site_key = site_keys(systems)
     hosted = site_key.notna().to_numpy()
     site_frame = _site_frame(systems.assign(site_node=site_key), inventory)
     if len(site_frame):
@@ -567,13 +550,13 @@ def _prepare_systems(matched: pd.DataFrame) -> pd.DataFrame:
     frame["organisation"] = frame["organisation"].astype(object)
     frame["system_key"] = frame["system_key"].astype(object)
     for name in ("product_id", "vendor_name", "capability_code"):
-        frame[name] = _text(frame[name])
+        frame[name] = clean_text(frame[name])
     for name in ("annual_cost", "users"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     frame["label"] = frame["system"].where(frame["system"].notna(), frame["system_key"])
     keys = frame["system_key"].astype(str)
     if keys.is_unique:
-        order = _text_order(keys.to_numpy(dtype=object))
+        order = text_order(keys.to_numpy(dtype=object))
         return frame.take(order).reset_index(drop=True)
     sort = ["system_key", "product_id", "capability_code"]
     return frame.sort_values(sort, kind="stable", na_position="last").reset_index(drop=True)
@@ -662,7 +645,7 @@ def _add_contracts(graph: nx.MultiDiGraph, contracts: pd.DataFrame, system_keys:
     sort = [c for c in ("contract_node", "source_file", "source_row") if c in frame]
     frame = frame.sort_values(sort, kind="stable")
     first = frame.drop_duplicates("contract_node").reset_index(drop=True)
-    ident = _text(_column(first, "contract_id"))
+    ident = clean_text(_column(first, "contract_id"))
     first["label"] = ident.where(ident.notna(), first["contract_node"])
     _add_nodes(graph, "contract", first["contract_node"], first, ("label", *_CONTRACT_ATTRIBUTES))
     linked = frame.loc[_column(frame, "system_key").isin(system_keys)]
@@ -678,7 +661,7 @@ def _add_integrations(graph: nx.MultiDiGraph, integrations: pd.DataFrame, system
     source = system_keys.get_indexer(integrations["source_key"].astype(object).to_numpy())
     target = system_keys.get_indexer(integrations["target_key"].astype(object).to_numpy())
     known = (source >= 0) & (target >= 0)
-    pairs, counts = _distinct(source[known].astype("int64") * n + target[known])
+    pairs, counts = distinct_counts(source[known].astype("int64") * n + target[known])
     keys = np.asarray(system_keys, dtype=object)
     _add_edges(graph, "integrates_with", _nodes("system", pd.Series(keys[pairs // n])),
                _nodes("system", pd.Series(keys[pairs % n])),

@@ -68,7 +68,8 @@ import pandas as pd
 
 from estate.errors import ParameterError
 from estate._collector import collector_paused
-from estate.graph import _distinct, _site_keys, _text, _text_order
+from estate.columns import clean_text, distinct_counts, text_order
+from estate.graph import site_keys
 from estate.inventory import Inventory
 
 __all__ = [
@@ -176,7 +177,7 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 def _category(series: pd.Series) -> pd.Series:
     """Text as a categorical whose categories are sorted, so grouping by it gives sorted keys."""
     codes, uniques = pd.factorize(series)
-    cleaned = _text(pd.Series(uniques, dtype=object))
+    cleaned = clean_text(pd.Series(uniques, dtype=object))
     categories = pd.Index(cleaned.dropna().unique()).astype(object).sort_values()
     recode = np.append(categories.get_indexer(cleaned.to_numpy(dtype=object)), -1)
     return pd.Series(pd.Categorical.from_codes(recode[codes], categories=categories), index=series.index)
@@ -197,10 +198,10 @@ def _prepare(matched: object, func: str) -> pd.DataFrame:
     for name in _KEYS:
         frame[name] = _category(_column(matched, name).reset_index(drop=True))
     frame["system_key"] = matched["system_key"].astype(str).to_numpy(dtype=object)
-    system = _text(_column(matched, "system").reset_index(drop=True))
+    system = clean_text(_column(matched, "system").reset_index(drop=True))
     frame["system"] = system.where(system.notna(), frame["system_key"])
     for name in ("product_name", "capability_name", "site_key", "site"):
-        frame[name] = _text(_column(matched, name).reset_index(drop=True))
+        frame[name] = clean_text(_column(matched, name).reset_index(drop=True))
     cost = pd.to_numeric(_column(matched, "annual_cost"), errors="coerce").to_numpy(dtype="float64")
     users = pd.to_numeric(_column(matched, "users"), errors="coerce").to_numpy(dtype="float64")
     frame["has_cost"] = np.isfinite(cost)
@@ -209,7 +210,7 @@ def _prepare(matched: object, func: str) -> pd.DataFrame:
     frame["users_h"] = np.rint(np.where(np.isfinite(users), users, 0.0) * 100).astype("int64")
     frame["contract_end"] = pd.to_datetime(_column(matched, "contract_end").reset_index(drop=True),
                                            errors="coerce")
-    frame["capability_codes"] = _text(_column(matched, "capability_codes").reset_index(drop=True))
+    frame["capability_codes"] = clean_text(_column(matched, "capability_codes").reset_index(drop=True))
     return frame
 
 
@@ -864,7 +865,7 @@ def _site_overlaps(frame: pd.DataFrame, inventory: Inventory | None, under_used_
                "contract_end", "exit_cost", "is_shared", "is_under_used"]
     named = frame["site_key"].notna() | frame["site"].notna()
     used = frame.loc[named, ["organisation", "site_key", "site", "cost_p"]]
-    used = used.assign(site_node=_site_keys(used.assign(organisation=used["organisation"].astype(object))))
+    used = used.assign(site_node=site_keys(used.assign(organisation=used["organisation"].astype(object))))
     used = used.assign(site_node=pd.Categorical(used["site_node"]))  # sorted categories: grouping gives key order
     grouped = used.groupby("site_node", observed=True, sort=True)
     hosted = pd.DataFrame({"systems": grouped.size(), "hosted_cost_p": grouped["cost_p"].sum(),
@@ -1209,11 +1210,11 @@ def _blast_radius(frame: pd.DataFrame, inventory: Inventory | None) -> pd.DataFr
         source = keys.get_indexer(flows["source_key"].astype(object).to_numpy())
         target = keys.get_indexer(flows["target_key"].astype(object).to_numpy())
         keep = (source >= 0) & (target >= 0) & (source != target)
-        pairs = _distinct(source[keep].astype("int64") * n + target[keep])[0]
+        pairs = distinct_counts(source[keep].astype("int64") * n + target[keep])[0]
         source, target = pairs // n, pairs % n
         fan_out = np.bincount(source, minlength=n)
         fan_in = np.bincount(target, minlength=n)
-        either = _distinct(np.concatenate([source * n + target, target * n + source]))[0]
+        either = distinct_counts(np.concatenate([source * n + target, target * n + source]))[0]
         one, other = either // n, either % n
         total = np.bincount(one, minlength=n)
         owner = systems["organisation"].cat.codes.to_numpy()
@@ -1222,7 +1223,7 @@ def _blast_radius(frame: pd.DataFrame, inventory: Inventory | None) -> pd.DataFr
                         "system": systems["system"].to_numpy(dtype=object), "fan_in": fan_in, "fan_out": fan_out,
                         "total": total, "cross_organisation": cross})
     out = out.astype({"fan_in": "int64", "fan_out": "int64", "total": "int64", "cross_organisation": "int64"})
-    by_key = out.iloc[_text_order(keys.to_numpy())]  # a numpy array: iterating the str column costs 1 µs a row
+    by_key = out.iloc[text_order(keys.to_numpy())]  # a numpy array: iterating the str column costs 1 µs a row
     out = by_key.iloc[np.argsort(-by_key["total"].to_numpy(), kind="stable")]
     return _plain(out)
 
