@@ -433,20 +433,17 @@ def _flows(inputs: ScheduleInputs, w: int, h: int) -> tuple[np.ndarray, np.ndarr
 
 def _solve(objective: np.ndarray, matrix: Any, lower: np.ndarray, upper: np.ndarray, time_limit: float,
            gap: float) -> Any:
-    """HiGHS on the reduced model; without its presolve first when every coefficient is 1.
+    """HiGHS on a reduced model whose rows all count options: without its presolve first.
 
-    A model whose rows all count options (retire-once, survivors, one start,
-    capacity, dependencies: every coefficient 1, as with the default rules)
-    is a set-packing model on which HiGHS's presolve spends seconds building
-    and merging its clique table and gains nothing (at 100,000 systems:
-    about 1 s without it, 4-9 s with it on a quiet machine, far more under
-    load). Such a model is solved without presolve first, given half of
-    ``time_limit``; if that run does not settle it (proven optimal or
+    Such a model (retire-once, survivors, one start, capacity, dependencies:
+    every coefficient 1, as with the default rules) is a set-packing model on
+    which HiGHS's presolve spends seconds building and merging its clique
+    table and gains nothing (at 100,000 systems: about 1 s without it, 4-9 s
+    with it, far more under load). It is solved without presolve first, given
+    half of ``time_limit``; if that run does not settle it (proven optimal or
     infeasible), it is solved again with presolve in the time left and the
-    better answer is kept. A model with other coefficients (budgets, partners'
-    minimum NPVs: a knapsack, where presolve pays for itself) is solved with
-    presolve at once, as before. Either way HiGHS proves the optimum the same
-    way: the answer is exact.
+    better answer is kept. Either way HiGHS proves the optimum the same way:
+    the answer is exact.
     """
     import time
 
@@ -457,8 +454,6 @@ def _solve(objective: np.ndarray, matrix: Any, lower: np.ndarray, upper: np.ndar
                     constraints=LinearConstraint(matrix, lower, upper) if matrix.shape[0] else None,
                     options={"time_limit": seconds, "mip_rel_gap": gap, "presolve": presolve})
 
-    if not np.all(matrix.data == 1.0):
-        return run(True, time_limit)
     start = time.perf_counter()
     quick = run(False, 0.5 * time_limit)
     left = time_limit - (time.perf_counter() - start)
@@ -470,6 +465,33 @@ def _solve(objective: np.ndarray, matrix: Any, lower: np.ndarray, upper: np.ndar
     if full.x is not None and -full.fun > -quick.fun:
         return full
     return quick
+
+
+def _worthless(objective: np.ndarray, upper: np.ndarray, rules: PortfolioConstraints,
+               partner_budget_by_year: Mapping[tuple[str, int], float] | None, room: pd.DataFrame | None,
+               index: pd.Index) -> np.ndarray:
+    """The options left out before the model is built: worth less than nothing at every start it may take.
+
+    The first rule of :func:`reduced_model`, applied early, where it is known
+    to hold without building the rows: when no budget, partner budget or
+    partner minimum NPV is given, no partner opts out, no system is kept and
+    no destination's room can bind, every row of the model only counts
+    options (coefficient 1 under an upper bound), so dropping such an option
+    from any schedule breaks no rule and is worth more. Returns a mask over
+    the options (none when any of those rules is given: the model is then
+    built and solved whole, as it always was).
+    """
+    worthless = np.zeros(objective.shape[0], dtype=bool)
+    if (rules.opt_out or rules.keep_systems or rules.budget_by_year or partner_budget_by_year
+            or rules.min_partner_npv is not None):
+        return worthless
+    if room is not None and len(room):  # a destination the closures could overfill: a room row, not counting
+        racks = pd.to_numeric(room["racks"], errors="coerce")
+        free = pd.to_numeric(room["free"], errors="coerce")
+        by = room["destination"].astype(str)
+        if not (racks.groupby(by).sum() <= free.groupby(by).min()).all():
+            return worthless
+    return np.all((objective < 0) | (upper <= 0), axis=1)
 
 
 def _dependency_rows(b: np.ndarray, a: np.ndarray, lag: np.ndarray, starts: np.ndarray,
@@ -563,11 +585,22 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     effects = inputs.effects if inputs.effects is not None else pd.DataFrame(
         {"option_id": pd.Series(dtype=str), "system_key": pd.Series(dtype=str), "effect": pd.Series(dtype=str)})
     members = inputs.cost_shares[["option_id", "organisation"]] if inputs.cost_shares is not None else None
-    base = selection_model(pd.DataFrame({"option_id": ids, "npv": npv[:, 0] if n else []}), effects,
-                           partners=members, room=inputs.room, constraints=rules)
-    order = pd.Index([str(i) for i in base.option_ids]).get_indexer(ids)
-    upper[base.upper[order] == 0] = 0.0
-    spread = sparse.csr_array((np.ones(m), (np.repeat(order, w), np.arange(m))), shape=(len(base.option_ids), m))
+    room = inputs.room
+    worthless = _worthless(npv - _TIE * np.arange(w)[None, :], upper, rules, partner_budget_by_year, room, index)
+    if worthless.any():  # left out of the model altogether (they could only be left out of it later)
+        out = pd.Index(np.asarray(ids, dtype=object)[worthless])
+        effects = effects.loc[~effects["option_id"].astype(str).isin(out)]
+        members = members.loc[~members["option_id"].astype(str).isin(out)] if members is not None else None
+        room = room.loc[~room["option_id"].astype(str).isin(out)] if room is not None else None
+    modelled = np.flatnonzero(~worthless)
+    base = selection_model(pd.DataFrame({"option_id": [ids[o] for o in modelled], "npv": npv[modelled, 0]}),
+                           effects, partners=members, room=room, constraints=rules)
+    order = pd.Index([str(i) for i in base.option_ids]).get_indexer([ids[o] for o in modelled])
+    upper[worthless] = 0.0
+    upper[modelled[base.upper[order] == 0]] = 0.0
+    columns = (modelled[:, None] * w + np.arange(w)[None, :]).ravel()
+    spread = sparse.csr_array((np.ones(len(columns)), (np.repeat(order, w), columns)),
+                              shape=(len(base.option_ids), m))
     blocks: list[tuple[str, LinearConstraint]] = [
         (name, LinearConstraint(family.A @ spread, family.lb, family.ub)) for name, family in base.families]
 
@@ -610,6 +643,8 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     pairs = pd.DataFrame({"b": index.get_indexer(after["option_id"].astype(str)),
                           "a": index.get_indexer(after["after"].astype(str)), "lag": after["lag"].astype(int)})
     pairs = pairs.loc[(pairs["a"] >= 0) & (pairs["b"] >= 0)].reset_index(drop=True)
+    # A pair with an option left out of the model: its rows would hold one option only, and bind nothing.
+    pairs = pairs.loc[~worthless[pairs["a"].to_numpy()] & ~worthless[pairs["b"].to_numpy()]].reset_index(drop=True)
     if len(pairs):
         rows, cols, r = _dependency_rows(pairs["b"].to_numpy(), pairs["a"].to_numpy(), pairs["lag"].to_numpy(),
                                          starts, h)
@@ -666,9 +701,24 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
         return Schedule(_empty_table(), savings, costs, npv, tuple(ids), portfolio, _held(inputs))
     # The columns no optimal schedule uses, and the rows no schedule can break, are left out of what the
     # solver is given (reduced_model); its answer is put back in the full model's columns and checked there.
-    kept, matrix, row_lb, row_ub = reduced_model(objective, upper.ravel(), [c for _, c in blocks], w)
+    # That is done when every row only counts options (every coefficient 1, upper bounds only: the default
+    # rules). A model with budgets, partners' minimum NPVs or room rows is a knapsack, on which HiGHS's own
+    # presolve pays and its search varies from one model to another however alike: it gets the full model,
+    # with presolve, as it always did.
+    counting = all(np.all(sparse.csr_array(c.A).data == 1.0) and not np.any(np.isfinite(np.asarray(c.lb)))
+                   for _, c in blocks)
+    if counting:
+        kept, matrix, row_lb, row_ub = reduced_model(objective, upper.ravel(), [c for _, c in blocks], w)
+    else:
+        kept = np.arange(m)
     if len(kept):
-        result = _solve(objective[kept], matrix, row_lb, row_ub, rules.time_limit_seconds, rules.mip_rel_gap)
+        if counting:
+            result = _solve(objective[kept], matrix, row_lb, row_ub, rules.time_limit_seconds, rules.mip_rel_gap)
+        else:
+            result = milp(-objective, integrality=np.ones(m), bounds=Bounds(np.zeros(m), upper.ravel()),
+                          constraints=[c for _, c in blocks] or None,
+                          options={"time_limit": rules.time_limit_seconds, "mip_rel_gap": rules.mip_rel_gap,
+                                   "presolve": True})
         status = _MILP_STATUS.get(int(result.status), "error")
         message = str(result.message)
         gap = getattr(result, "mip_gap", None)

@@ -468,8 +468,19 @@ def test_dependency_rows_are_those_written_out_by_hand() -> None:
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_a_costly_schedule_with_copies_is_as_good_as_brute_force(seed: int) -> None:
-    """Options mostly worth less than nothing, one a copy of another: the schedule still matches brute force."""
+def test_a_costly_schedule_with_copies_is_as_good_as_brute_force(seed: int, monkeypatch) -> None:
+    """Options mostly worth less than nothing, one a copy of another: the schedule still matches brute force,
+    with the options worth less than nothing at every start left out before the model is built."""
+    import estate.portfolio
+
+    modelled = []
+    selection_model = estate.portfolio.selection_model
+
+    def spy(options, *args, **kwargs):
+        modelled.append(len(options))
+        return selection_model(options, *args, **kwargs)
+
+    monkeypatch.setattr(estate.portfolio, "selection_model", spy)
     rng = np.random.default_rng(100 + seed)
     a = load_assumptions(horizon_years=6, start_window_years=3, migrations_per_organisation=1,
                          migrations_at_once=2, migration_months=12, discount_rate=0.05)
@@ -497,3 +508,27 @@ def test_a_costly_schedule_with_copies_is_as_good_as_brute_force(seed: int) -> N
     assert result.portfolio.is_optimal
     assert result.portfolio.objective == pytest.approx(brute_force(case, a), abs=1e-6)
     assert "O4" not in result.portfolio.chosen  # of the two copies, the first is the one recommended
+    npv_any = np.array([[npf.npv(a.discount_rate, np.array(later(savings[o], d)) - np.array(
+        [c + (start_costs[o] if t == natural[o] + d else 0.0) for t, c in enumerate(later(costs[o], d))]))
+        for d in range(3)] for o in range(5)])
+    assert modelled == [int((npv_any >= -1e-6).any(axis=1).sum())]  # the screen left the others out
+
+
+def test_an_option_worth_nothing_that_eases_a_budget_is_not_left_out() -> None:
+    """A is worth less than nothing but refunds 100 in 2027, which B needs to fit the year's budget of 100:
+    the best portfolio is both (the screen must not drop A when a budget is given)."""
+    from estate.portfolio import PortfolioConstraints
+
+    a = load_assumptions(horizon_years=5, start_window_years=1, migrations_per_organisation=0, migrations_at_once=0)
+    inputs = ScheduleInputs(option_ids=["A", "B"], natural_start=[0, 0],
+                            savings=[[0, 0, 0, 0, 0], [0, 60, 60, 60, 60]],
+                            system_costs=[[-100, 0, 0, 0, 120], [150, 0, 0, 0, 0]], start_costs=[0, 0],
+                            migrating=pd.DataFrame({"option_id": ["B"], "organisation": ["X"]}))
+    value_a = npf.npv(a.discount_rate, [100, 0, 0, 0, -120])
+    value_b = npf.npv(a.discount_rate, [-150, 60, 60, 60, 60])
+    assert value_a < 0 < value_a + value_b
+    result = schedule_portfolio(inputs, a, constraints=PortfolioConstraints(budget_by_year={2027: 100.0}))
+    assert result.portfolio.chosen == ("A", "B")
+    assert result.portfolio.objective == pytest.approx(value_a + value_b)
+    alone = schedule_portfolio(inputs, a)  # no budget: A is left out, B alone
+    assert alone.portfolio.chosen == ("B",)
