@@ -118,7 +118,7 @@ class Plan:
 
     @property
     def graph(self) -> nx.MultiDiGraph:
-        """The estate graph (:func:`estate.graph.build_graph` of ``matched`` and ``inventory``), built once, on first use."""
+        """The estate graph: :func:`estate.graph.build_graph` of ``matched`` and ``inventory``, built on first use."""
         if "graph" not in self._cache:
             from estate.graph import build_graph
 
