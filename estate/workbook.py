@@ -65,7 +65,7 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -2137,16 +2137,17 @@ def _write_successors(ws: PlanWorksheet, L: _Layout, plan: Plan, styles: _Styles
     _successor_figures(ws, t, frame, plan, styles, shares)
 
 
-_PARTNER_SUCCESSOR_COLUMNS = (
-    _c("successor", "Successor authority", 30), _c("predecessors", "Predecessor organisations", 40),
-    _c("vesting_date", "Successor vesting date", 12, _DATE), _c("systems", "Systems inherited", 10, _INT),
-    _c("divided_systems", "Divided systems inherited", 10, _INT), _c("contracts", "Contracts inherited", 10, _INT),
-    _c("run_cost_today", "Inherited run cost", 15, _MONEY), _c("annual_saving", "Successor annual saving", 15, _MONEY),
-    _c("one_off_cost", "Successor one-off cost", 15, _MONEY), _c("npv", "Successor NPV", 15, _MONEY),
-    _c("division_one_off", "Divided-system liabilities (one-off)", 15, _MONEY),
-    _c("division_annual_change", "Divided-system annual cost change", 15, _MONEY),
-    _c("run_cost_after", "Successor run cost after", 15, _MONEY),
-)
+_PARTNER_SUCCESSOR_HEADERS = {
+    "successor": "Successor authority", "predecessors": "Predecessor organisations",
+    "vesting_date": "Successor vesting date", "systems": "Systems inherited",
+    "divided_systems": "Divided systems inherited", "contracts": "Contracts inherited",
+    "run_cost_today": "Inherited run cost", "annual_saving": "Successor annual saving",
+    "one_off_cost": "Successor one-off cost", "npv": "Successor NPV",
+    "division_one_off": "Divided-system liabilities (one-off)",
+    "division_annual_change": "Divided-system annual cost change", "run_cost_after": "Successor run cost after",
+}
+_PARTNER_SUCCESSOR_COLUMNS = tuple(replace(column, header=_PARTNER_SUCCESSOR_HEADERS[column.key])
+                                   for column in _SUCCESSOR_COLUMNS)
 """Each successor's view on ``Partners``, right of the organisations after a blank column: same keys as
 ``Successors``, headers of their own (the organisations' columns are summed by name)."""
 
