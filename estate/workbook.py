@@ -2380,6 +2380,23 @@ def _write_book(wb: Any, path: Path, plan: Plan, data: _Frames, layout: _Layout,
             raise ParameterError(f"Cannot write the plan workbook {path}: {error}") from None
 
 
+def _assumptions_rows(path: Path) -> tuple[str, list[list[Any]]] | None:
+    """The name and rows of a workbook's ``Assumptions`` sheet (any case), or None when it has none.
+
+    A file no parser can read is refused in one line (:class:`NotASpreadsheetError`).
+    """
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # noqa: BLE001 - any parser failure is the file's fault
+        raise NotASpreadsheetError(path, f"cannot be read as a workbook ({type(error).__name__})") from None
+    sheet_name = next((name for name in book.sheet_names if name.strip().lower() == "assumptions"), None)
+    if sheet_name is None:
+        return None
+    return sheet_name, book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+
+
 def read_assumptions_sheet(path: str | Path) -> Assumptions:
     """Read the assumptions from the ``Assumptions`` sheet of a plan workbook.
 
@@ -2425,22 +2442,16 @@ def read_assumptions_sheet(path: str | Path) -> Assumptions:
     >>> read_assumptions_sheet(out).discount_rate
     0.03
     """
-    from python_calamine import CalamineWorkbook
-
     from estate.safety import check_file
 
     path = Path(path)
     kind = check_file(path)
     if kind == "csv":
         raise NotASpreadsheetError(path, "assumptions are read from the Assumptions sheet of an .xlsx workbook")
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as error:  # noqa: BLE001 - any parser failure is the file's fault
-        raise NotASpreadsheetError(path, f"cannot be read as a workbook ({type(error).__name__})") from None
-    sheet_name = next((name for name in book.sheet_names if name.strip().lower() == "assumptions"), None)
-    if sheet_name is None:
+    found = _assumptions_rows(path)
+    if found is None:
         raise ParameterError(f"{path.name}: no 'Assumptions' sheet to read the assumptions from.")
-    rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    sheet_name, rows = found
     header_at = next((i for i, row in enumerate(rows)
                       if row and str(row[0]).strip().lower() == "parameter"), None)
     if header_at is None:
@@ -2478,25 +2489,19 @@ def read_partner_budgets_sheet(path: str | Path) -> tuple[dict[tuple[str, int], 
         A budget row whose name has no year, whose value is not a number
         >= 0, or that repeats an (organisation, year): naming the cell.
     """
-    from python_calamine import CalamineWorkbook
     from xlsxwriter.utility import xl_rowcol_to_cell
 
     from estate.budgets import BUDGET_LABEL, parse_budget_label
     from estate.safety import check_file
 
     path = Path(path)
-    if check_file(path) == "csv":
+    found = None if check_file(path) == "csv" else _assumptions_rows(path)
+    if found is None:
         return {}, ""
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as error:  # noqa: BLE001 - any parser failure is the file's fault
-        raise NotASpreadsheetError(path, f"cannot be read as a workbook ({type(error).__name__})") from None
-    sheet_name = next((name for name in book.sheet_names if name.strip().lower() == "assumptions"), None)
-    if sheet_name is None:
-        return {}, ""
+    sheet_name, rows = found
     budgets: dict[tuple[str, int], float] = {}
     source = ""
-    for i, row in enumerate(book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)):
+    for i, row in enumerate(rows):
         name = str(row[0]).strip() if row and row[0] is not None else ""
         if not name.startswith(BUDGET_LABEL):
             continue
