@@ -20,9 +20,10 @@ workbook all read it from here.
   it uses). Matching records them in ``module_codes``.
 * :func:`served_capabilities` turns the column into one row a system and
   capability, for the tables that count a system under each capability it
-  serves. Overlaps share a system's cost equally between its capabilities so
-  that totals across capabilities count it once; options count it once per
-  option (see ``docs/costing.md``).
+  serves. Overlaps and the estate graph share a system's cost equally
+  between its capabilities (:func:`shared_pennies`) so that totals across
+  capabilities count it once; options count it once per option (see
+  ``docs/costing.md``).
 
 Examples
 --------
@@ -54,6 +55,7 @@ __all__ = [
     "join_codes",
     "product_modules",
     "served_capabilities",
+    "shared_pennies",
     "split_capabilities",
 ]
 
@@ -159,6 +161,32 @@ def served_capabilities(frame: pd.DataFrame) -> pd.DataFrame:
     out["share"] = 1.0 / out.pop("n").astype(float)
     return out.loc[:, ["row", "system_key", "capability_code", "position", "share"]].astype(
         {"row": np.int64, "position": np.int64})
+
+
+def shared_pennies(pennies: np.ndarray, served: pd.DataFrame) -> np.ndarray:
+    """Each served row's part of its system's cost: equal whole pennies, the remainder to the primary capability.
+
+    Parameters
+    ----------
+    pennies : ndarray of int64
+        The system's cost in pennies, one value a row of ``served``.
+    served : DataFrame
+        :func:`served_capabilities`' rows (``position`` and ``share``).
+
+    Returns
+    -------
+    ndarray of int64
+        The parts; a system's parts add up to its cost exactly.
+
+    Examples
+    --------
+    >>> served = served_capabilities(pd.DataFrame({"system_key": ["erp", "hr"], "capability_codes": ["A;B;C", "B"]}))
+    >>> shared_pennies(np.array([1001, 500])[served["row"]], served).tolist()
+    [335, 333, 333, 500]
+    """
+    n = np.rint(1.0 / served["share"].to_numpy(dtype=float)).astype("int64")
+    cost = np.asarray(pennies, dtype="int64")
+    return cost // n + np.where(served["position"].to_numpy() == 0, cost % n, 0)
 
 
 def capability_labels(frame: pd.DataFrame, names: pd.Series | None = None) -> pd.Series:

@@ -47,7 +47,11 @@ Edges
     is_instance_of   system → product       rows with a ``product_id``
     supplied_by      product → vendor       product rows with a ``vendor_name``
                      system → vendor        rows with a vendor but no product
-    provides         system → capability    rows with a ``capability_code``
+    provides         system → capability    each capability a system with a
+                                            ``capability_code`` serves
+                                            (``capability_codes``,
+                                            :mod:`estate.coverage`); ``primary``
+                                            marks its primary one
     hosted_at        system → site          rows with a site
     under_contract   system → contract      contracts linked to a system
     integrates_with  system → system        integrations whose both ends are
@@ -395,7 +399,9 @@ def build_graph(matched: pd.DataFrame, *, inventory: Inventory | None = None,
           ``exit_cost``, ``match_confidence``, ``split_from`` (the product's
           and capability's own confidences are on the edges to them);
         * product, vendor, capability: ``systems``, ``organisations``,
-          ``annual_cost``, ``users``; a product also ``vendor`` and
+          ``annual_cost``, ``users`` (a system serving several capabilities
+          counts under each, its cost shared between them in whole pennies
+          as the overlaps share it, its users not); a product also ``vendor`` and
           ``listing`` (``"catalogue"``, ``"unlisted"`` or ``"in-house"``);
           a capability ``sector`` and ``parent``;
         * site: ``organisation``, ``site_type``, ``annual_cost``, ``racks``,
@@ -406,7 +412,8 @@ def build_graph(matched: pd.DataFrame, *, inventory: Inventory | None = None,
           ``notice_months``, ``exit_cost``.
 
         ``is_instance_of`` and ``provides`` edges carry the match's
-        ``confidence`` and ``method`` when known; ``integrates_with`` edges a
+        ``confidence`` and ``method`` when known (a ``provides`` edge only to
+        the primary capability, which its ``primary`` attribute marks); ``integrates_with`` edges a
         ``count``. The graph attribute ``name`` is ``"estate"``.
 
     Raises
@@ -515,15 +522,20 @@ def _build(systems: pd.DataFrame, inventory: Inventory | None, *, capability_par
         _add_edges(graph, "supplied_by", list(compress(system_nodes, direct)),
                    _nodes("vendor", systems.loc[direct, "vendor_name"]))
 
-    # Capabilities.
-    has_capability = systems["capability_code"].notna().to_numpy()
-    capabilities = _sums(systems, "capability_code")
+    # Capabilities: a system provides each capability it serves (estate.coverage), its primary one first.
+    served = _served(systems)
+    capabilities = _sums(served, "capability_code")
     if len(capabilities):
-        capabilities["organisations"] = systems.groupby("capability_code")["organisation"].nunique()
-        capable = systems.loc[has_capability]
-        _add_capabilities(graph, capable, capabilities, parents=capability_parents)
-        _add_edges(graph, "provides", compress(system_nodes, has_capability),
-                   _nodes("capability", capable["capability_code"]), _edge_records(capable, "provides"))
+        capabilities["organisations"] = served.groupby("capability_code")["organisation"].nunique()
+        _add_capabilities(graph, served, capabilities, parents=capability_parents)
+        records = _edge_records(served, "provides")
+        for data, primary in zip(records, served["primary"].tolist()):
+            data["primary"] = primary
+            if not primary:  # the match's confidence and method are the primary capability's
+                data.pop("confidence", None)
+                data.pop("method", None)
+        _add_edges(graph, "provides", [system_nodes[i] for i in served["row"].tolist()],
+                   _nodes("capability", served["capability_code"]), records)
 
     # Sites.
     site_key = site_keys(systems)
@@ -541,15 +553,46 @@ def _build(systems: pd.DataFrame, inventory: Inventory | None, *, capability_par
     return graph
 
 
+def _served(systems: pd.DataFrame) -> pd.DataFrame:
+    """The systems with a capability, once for each capability they serve (:func:`estate.coverage.served_capabilities`).
+
+    ``row`` is the system's position, ``primary`` whether the capability is
+    its primary one (``capability_code``); a system's ``annual_cost`` is
+    shared between its capabilities in whole pennies, the remainder to the
+    primary one (:func:`estate.coverage.shared_pennies`, as the overlaps
+    share it), so that a sum across capabilities counts it once; its users
+    are not shared. Only the primary capability keeps ``capability_name``.
+    """
+    from estate.coverage import served_capabilities, shared_pennies
+
+    frame = systems.loc[:, ["system_key", "capability_code", "capability_codes"]]
+    frame = frame.assign(capability_codes=frame["capability_codes"].where(frame["capability_code"].notna(), None))
+    served = served_capabilities(frame)
+    rows = served["row"].to_numpy()
+    out = systems.iloc[rows].reset_index(drop=True)
+    out.insert(0, "row", rows)
+    out["capability_code"] = served["capability_code"].to_numpy(object)
+    primary = served["position"].to_numpy() == 0
+    out["primary"] = primary
+    out["capability_name"] = out["capability_name"].where(primary, None)
+    if not primary.all():
+        cost = out["annual_cost"].to_numpy(dtype=float)
+        known = np.isfinite(cost)
+        pennies = np.rint(np.where(known, cost, 0.0) * 100).astype("int64")
+        out["annual_cost"] = np.where(known, shared_pennies(pennies, served) / 100.0, np.nan)
+    return out
+
+
 def _prepare_systems(matched: pd.DataFrame) -> pd.DataFrame:
     """The columns the graph uses, sorted by system key; nothing of ``matched`` is changed."""
     columns = ["organisation", "system_key", "system", "product_id", "product_name", "vendor_name",
-               "capability_code", "capability_name", "site_key", "site", "product_confidence", "product_method",
+               "capability_code", "capability_codes", "capability_name", "site_key", "site", "product_confidence",
+               "product_method",
                "capability_confidence", "capability_method", *_SYSTEM_ATTRIBUTES]
     frame = pd.DataFrame({name: _column(matched, name) for name in dict.fromkeys(columns)})
     frame["organisation"] = frame["organisation"].astype(object)
     frame["system_key"] = frame["system_key"].astype(object)
-    for name in ("product_id", "vendor_name", "capability_code"):
+    for name in ("product_id", "vendor_name", "capability_code", "capability_codes"):
         frame[name] = clean_text(frame[name])
     for name in ("annual_cost", "users"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")

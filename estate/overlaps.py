@@ -222,16 +222,14 @@ def _served_frame(frame: pd.DataFrame) -> pd.DataFrame:
     so a total across capabilities counts it once. Its users are not shared:
     they are the people who use it for each job.
     """
-    from estate.coverage import served_capabilities
+    from estate.coverage import served_capabilities, shared_pennies
 
     listed = frame["capability_codes"].str.contains(";", regex=False).fillna(False).astype(bool)
     if not listed.any():
         return frame
     served = served_capabilities(frame)
     out = frame.iloc[served["row"].to_numpy()].reset_index(drop=True)
-    n = np.rint(1.0 / served["share"].to_numpy()).astype("int64")
-    cost = out["cost_p"].to_numpy(dtype="int64")
-    out["cost_p"] = cost // n + np.where(served["position"].to_numpy() == 0, cost % n, 0)
+    out["cost_p"] = shared_pennies(out["cost_p"].to_numpy(dtype="int64"), served)
     out["capability_code"] = _category(pd.Series(served["capability_code"].to_numpy(object), dtype=object))
     primary = served["position"].to_numpy() == 0
     out["capability_name"] = out["capability_name"].where(primary, None)

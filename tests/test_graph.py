@@ -315,3 +315,40 @@ def test_a_large_estate_builds_quickly():
     graph = build_graph(matched)
     assert time.perf_counter() - start < 10
     assert graph.number_of_edges() >= 3 * n
+
+
+# --------------------------------------------------------------------------- several capabilities
+
+
+def test_a_system_serving_several_capabilities_provides_each_its_cost_shared_once():
+    # An ERP serving finance and HR (capability_codes, estate.coverage): one provides edge a capability,
+    # the primary one marked and carrying the match's confidence; the cost shared in whole pennies with the
+    # remainder to the primary capability (1,000.01 -> 500.01 + 500.00), the users not shared.
+    matched = make_matched([
+        dict(organisation="Eden", system_key="Eden/ERP", capability_code="CORP-FIN", annual_cost=1_000.01,
+             users=40, capability_confidence=0.9, capability_method="catalogue"),
+        dict(organisation="Carlisle", system_key="Carlisle/HR", capability_code="CORP-HR", annual_cost=300.0,
+             users=10),
+        dict(organisation="Carlisle", system_key="Carlisle/X", annual_cost=50.0, users=2),
+    ])
+    matched["capability_codes"] = ["CORP-FIN;CORP-HR", "CORP-HR", "CORP-FIN"]  # no capability_code: none
+    G = build_graph(matched, capability_parents=False)
+    erp, fin, hr = ("system", "Eden/ERP"), ("capability", "CORP-FIN"), ("capability", "CORP-HR")
+    assert G.edges[erp, fin, "provides"] == {"relation": "provides", "confidence": 0.9, "method": "catalogue",
+                                             "primary": True}
+    assert G.edges[erp, hr, "provides"] == {"relation": "provides", "primary": False}
+    assert G.edges[("system", "Carlisle/HR"), hr, "provides"]["primary"] is True
+    assert not G.has_edge(("system", "Carlisle/X"), fin)
+    assert sum(1 for *_, k in G.edges(keys=True) if k == "provides") == 3
+    assert G.nodes[fin]["annual_cost"] == pytest.approx(500.01, abs=1e-9)
+    assert G.nodes[hr]["annual_cost"] == pytest.approx(500.00 + 300.0, abs=1e-9)
+    assert (G.nodes[fin]["systems"], G.nodes[hr]["systems"]) == (1, 2)
+    assert (G.nodes[fin]["organisations"], G.nodes[hr]["organisations"]) == (1, 2)
+    assert (G.nodes[fin]["users"], G.nodes[hr]["users"]) == (40, 50)
+    # A sum over capabilities counts each system's cost once; the overlaps' capability table agrees.
+    total = sum(d.get("annual_cost", 0.0) for _, d in G.nodes(data=True) if d["kind"] == "capability")
+    assert total == pytest.approx(1_300.01, abs=1e-9)
+    from estate.overlaps import find_overlaps
+
+    hr_row = find_overlaps(matched).capability_overlaps.set_index("capability_code").loc["CORP-HR"]
+    assert (hr_row["annual_cost"], hr_row["users"], hr_row["systems"]) == (800.0, 50.0, 2)
