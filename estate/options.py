@@ -36,7 +36,9 @@ is a candidate in two or more gets one combined option a group for all of
 them (``capability_code`` ``"CORP-FIN;CORP-HR"``), its run cost once in the
 base. It retires only onto a survivor that fits it in every capability it
 serves; otherwise it stays, and the rationale says which part would move
-and why it stays.
+and why it stays. Since it moves whole, an option retiring it names the
+other jobs that move with it in ``capability_name`` (``"Video conferencing
+(with Collaboration and office productivity, Intranet)"``).
 
 Every figure is rebuilt by hand, or by spreadsheet formulas, from the rows of
 :attr:`Options.effects` and the :class:`~estate.assumptions.Assumptions`: the
@@ -111,7 +113,7 @@ from estate.costing import (
     replacement_per_user,
     survivor_cost_after,
 )
-from estate.coverage import capability_names, codes_of, join_codes, served_capabilities
+from estate.coverage import CAPABILITY_SEPARATOR, capability_names, codes_of, join_codes, served_capabilities
 from estate.errors import ParameterError
 from estate.fit import SITE_BOUND_JOBS, fit_profiles, fit_reason, fits_by_position
 
@@ -1571,6 +1573,37 @@ def _defaults_used(effects: pd.DataFrame, systems: pd.DataFrame, hosting: pd.Dat
     return rows.loc[:, list(DEFAULTS_USED_COLUMNS)].reset_index(drop=True)
 
 
+def _moving_label(options: pd.DataFrame, retired: pd.DataFrame, systems: pd.DataFrame,
+                  names: pd.Series) -> np.ndarray:
+    """Each option's capability name, naming too the jobs that move with the systems it retires whole.
+
+    A system serving several capabilities retires whole (all of it moves, or
+    it stays), so an option grouped by one of them (Microsoft 365 tenancies
+    moved onto one as "Video conferencing") moves the others too: its name
+    says so, ``"Video conferencing (with Collaboration and office
+    productivity, Intranet)"``, the other jobs in the order the retired
+    systems list them. Codes and the option's own names are unchanged.
+    """
+    label = options["capability_name"].to_numpy(object).copy()
+    codes = systems.drop_duplicates("system_key").set_index("system_key")["capability_codes"]
+    served = retired["system_key"].map(codes)
+    several = served.notna() & served.astype(str).str.contains(CAPABILITY_SEPARATOR, regex=False)
+    if not several.any():
+        return label
+    position = pd.Series(np.arange(len(options)), index=options["option_id"].to_numpy())
+    rows = position.reindex(retired.loc[several, "option_id"]).to_numpy()
+    own = options["capability_code"].to_numpy(object)
+    extra: dict[int, list[str]] = {}
+    for row, listed in zip(rows.tolist(), served[several].tolist(), strict=True):  # the few multi-job systems
+        mine = set(codes_of(own[row]))
+        more = extra.setdefault(row, [])
+        more.extend(c for c in codes_of(listed) if c not in mine and c not in more)
+    for row, more in extra.items():
+        if more and isinstance(label[row], str):
+            label[row] = f"{label[row]} (with {', '.join(str(names.get(c, c)) for c in more)})"
+    return label
+
+
 def generate_options(
     matched: pd.DataFrame,
     *,
@@ -1842,6 +1875,7 @@ def generate_options(
         "rationale": candidates["rationale"].to_numpy(),
     })
     options["meets_minimum_npv"] = options["npv"] >= a.minimum_option_npv
+    options["capability_name"] = _moving_label(options, retired, systems, coded.names)
     options = options.loc[:, list(OPTION_COLUMNS)]
 
     # 6. Partner shares.

@@ -297,6 +297,28 @@ def test_generate_options_takes_a_matched_frame_with_several_capabilities():
     assert "stays: it also runs Finance and ERP, which iTrent does not" in itrent["rationale"].iloc[0]
 
 
+def test_an_option_names_the_jobs_that_move_with_the_systems_it_retires_whole():
+    # Two Microsoft 365 tenancies, each serving three jobs: an option grouped by one job moves the whole
+    # tenancy, so its name says what else moves (before, SP-594 on the Cumbria sample read "Video
+    # conferencing" for three councils' tenancies moved onto the fire service's). Codes are unchanged.
+    matched = pd.DataFrame({
+        "system_key": ["A/m365", "B/o365", "B/zoom"], "organisation": ["A", "B", "B"],
+        "capability_code": ["XC-COLLAB", "XC-COLLAB", "XC-VIDEO"],
+        "capability_codes": ["XC-COLLAB;XC-VIDEO;XC-INTRANET", "XC-COLLAB;XC-VIDEO;XC-INTRANET", "XC-VIDEO"],
+        "product_id": ["microsoft-365", "microsoft-365", "zoom"],
+        "product_name": ["Microsoft 365", "Microsoft 365", "Zoom"],
+        "users": [600.0, 300.0, 40.0], "annual_cost": [200_000.0, 120_000.0, 6_000.0]})
+    o = generate_options(matched, assumptions=load_assumptions()).options.set_index(["capability_code", "target"])
+    assert o.loc[("XC-VIDEO", "A/m365"), "systems_retired"] == "B/o365; B/zoom"
+    assert o.loc[("XC-VIDEO", "A/m365"), "capability_name"] == \
+        "Video conferencing (with Collaboration and office productivity, Intranet)"
+    assert o.loc[("XC-INTRANET", "A/m365"), "capability_name"] == \
+        "Intranet (with Collaboration and office productivity, Video conferencing)"
+    # An option retiring only single-job systems keeps its plain name.
+    assert o.loc[("XC-VIDEO", "B/o365"), "systems_retired"] == "B/zoom"
+    assert o.loc[("XC-VIDEO", "B/o365"), "capability_name"] == "Video conferencing"
+
+
 @pytest.mark.parametrize("place_name", ["cumbria", "surrey"])
 def test_sample_never_retires_a_multi_capability_system_onto_a_survivor_lacking_one(place_name):
     from estate.fit import fit_profiles
