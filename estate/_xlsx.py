@@ -52,8 +52,12 @@ Examples
 >>> import numpy as np
 >>> cat("SUM(", np.array(["A2", "A3"], dtype=object), ")")
 array(['SUM(A2)', 'SUM(A3)'], dtype=object)
->>> branches(3, (np.array([True, False, False]), lambda: "1"), (np.array([True, True, False]), lambda: "2"))
+>>> per_row(branches(3, (np.array([True, False, False]), lambda: "1"), (np.array([True, True, False]), lambda: "2")))
 array(['1', '2', None], dtype=object)
+>>> cat("SUM(", Rows(("A", ""), 2, 3), ")")
+Rows(pieces=('SUM(A', ')'), first=2, n_rows=3)
+>>> per_row(cat("SUM(", Rows(("A", ""), 2, 3), ")"))
+array(['SUM(A2)', 'SUM(A3)', 'SUM(A4)'], dtype=object)
 """
 
 from __future__ import annotations
@@ -81,12 +85,49 @@ from xlsxwriter.worksheet import Worksheet
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
 
-__all__ = ["Formula", "PlanWorkbook", "PlanWorksheet", "branches", "cat"]
+__all__ = ["Choice", "Formula", "PlanWorkbook", "PlanWorksheet", "Rows", "branches", "cat", "per_row"]
 
-Formula: TypeAlias = "str | np.ndarray"
-"""A formula for every row (text), or one a row (an object array; None where a row has none)."""
+@dataclass(frozen=True)
+class Rows:
+    """Text of each row of a block that is made of the row's sheet number alone: ``pieces`` joined by it.
+
+    ``Rows(("A", ""), 2, 3)`` stands for ``A2``, ``A3`` and ``A4``: the
+    references of a column's cells (``first`` is the sheet row number, from
+    1, of the first row). :func:`cat` of such text and plain text is again
+    :class:`Rows`, found without a pass over the rows, and the rows' text is
+    built only when the cells are written, one ``str.join`` a cell.
+    """
+
+    pieces: tuple[str, ...]
+    first: int
+    n_rows: int
+
+    def texts(self) -> list[str]:
+        """The text of each row."""
+        pieces = self.pieces
+        if len(pieces) == 1:
+            return [pieces[0]] * self.n_rows
+        return [number.join(pieces) for number in map(str, range(self.first, self.first + self.n_rows))]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One formula a row, out of a few: ``formulas[case[i]]`` for row ``i``, none where ``case[i]`` is -1.
+
+    What :func:`branches` gives when each of its formulas is text or
+    :class:`Rows`: the rows' formulas are built when the cells are written.
+    """
+
+    case: np.ndarray
+    formulas: tuple[str | Rows, ...]
+
+
+Formula: TypeAlias = "str | Rows | Choice | np.ndarray"
+"""A formula for every row (text, or :class:`Rows`), or one a row (:class:`Choice`, or an object array; None where
+a row has none)."""
 
 _CHUNK_ROWS = 20_000
+_DISTINCT_MIN = 64  # values of a column below which repeats are not looked for
 _MAX_STRING = 32_767  # UTF-16 code units in a cell, as Excel and XlsxWriter allow
 _EPOCH = pd.Timestamp("1899-12-30")
 _DAY = pd.Timedelta(days=1)
@@ -95,10 +136,29 @@ _DAY = pd.Timedelta(days=1)
 _BLANK, _NUMBER, _STRING, _F_NUMBER, _F_TEXT, _F_BLANK, _DATE = range(7)  # _DATE: only while classifying
 
 
-def cat(*parts: Formula) -> Formula:
-    """Join text and per-row text arrays row by row (adjacent pieces of text are joined first).
+def per_row(formula: Formula) -> str | np.ndarray:
+    """A formula as text (the same for every row) or an object array of each row's (None where a row has none)."""
+    if isinstance(formula, str):
+        return formula
+    if isinstance(formula, Rows):
+        out = np.empty(formula.n_rows, dtype=object)
+        out[:] = formula.texts()
+        return out
+    if isinstance(formula, Choice):
+        out = np.full(len(formula.case), None, dtype=object)
+        for k, part in enumerate(formula.formulas):
+            rows = formula.case == k
+            out[rows] = part if isinstance(part, str) else per_row(part)[rows]
+        return out
+    return np.asarray(formula, dtype=object)
 
-    Each row is joined once from its pieces (rather than array by array).
+
+def cat(*parts: Formula) -> Formula:
+    """Join text and per-row text row by row (adjacent pieces of text are joined first).
+
+    Text and :class:`Rows` of one block give :class:`Rows`, at once; with
+    any other array each row is joined once from its pieces (rather than
+    array by array).
     """
     merged: list[Formula] = []
     for part in parts:
@@ -110,6 +170,16 @@ def cat(*parts: Formula) -> Formula:
         return ""
     if len(merged) == 1:
         return merged[0]
+    lazy = [part for part in merged if not isinstance(part, str)]
+    if all(isinstance(part, Rows) for part in lazy) and len({(p.first, p.n_rows) for p in lazy}) == 1:
+        pieces = [""]
+        for part in merged:
+            if isinstance(part, str):
+                pieces[-1] += part
+            else:
+                pieces[-1] += part.pieces[0]
+                pieces.extend(part.pieces[1:])
+        return Rows(tuple(pieces), lazy[0].first, lazy[0].n_rows)
     # text, rows, text, rows, ..., text (text "" between adjacent arrays and at the ends)
     texts: list[str] = [""]
     rows: list[list[str]] = []
@@ -117,7 +187,7 @@ def cat(*parts: Formula) -> Formula:
         if isinstance(part, str):
             texts[-1] = part
         else:
-            rows.append(np.asarray(part, dtype=object).tolist())
+            rows.append(part.texts() if isinstance(part, Rows) else per_row(part).tolist())
             texts.append("")
     n_rows = len(rows[0])
     out = np.empty(n_rows, dtype=object)
@@ -136,20 +206,32 @@ def cat(*parts: Formula) -> Formula:
     return out
 
 
-def branches(n_rows: int, *cases: tuple[Any, Callable[[], Formula]]) -> np.ndarray:
+def branches(n_rows: int, *cases: tuple[Any, Callable[[], Formula]]) -> Formula:
     """One formula a row: that of the first case whose mask holds for the row, else None.
 
     A case's formula is built only if its mask holds somewhere, so that the
     assumptions it names are recorded as used only when a cell uses them.
+    Text and :class:`Rows` formulas give a :class:`Choice` (or the formula
+    itself when it is the one for every row); see :func:`per_row`.
     """
-    out = np.full(n_rows, None, dtype=object)
+    case = np.full(n_rows, -1, dtype=np.int8)
+    formulas: list[Formula] = []
     free = np.ones(n_rows, dtype=bool)
     for mask, build in cases:
         rows = np.broadcast_to(np.asarray(mask, dtype=bool), (n_rows,)) & free
         if rows.any():
-            formula = build()
-            out[rows] = formula[rows] if isinstance(formula, np.ndarray) else formula
+            case[rows] = len(formulas)
+            formulas.append(build())
             free &= ~rows
+    if all(isinstance(formula, (str, Rows)) for formula in formulas):
+        if len(formulas) == 1 and not free.any():
+            return formulas[0]
+        return Choice(case, tuple(formulas))  # type: ignore[arg-type]
+    out = np.full(n_rows, None, dtype=object)
+    for k, formula in enumerate(formulas):
+        rows = case == k
+        built = per_row(formula)
+        out[rows] = built[rows] if isinstance(built, np.ndarray) else built
     return out
 
 
@@ -190,7 +272,16 @@ def _number_text(numbers: np.ndarray, point: str = "") -> np.ndarray:
 
     XlsxWriter writes a number cell's whole numbers without a decimal point
     and a formula's stored value as Python prints it (``"12.0"``).
+
+    A column repeats many of its numbers (zeros, years, the same costs on
+    many rows): when under half of them are distinct, each distinct number
+    is printed once and its text taken for every row it is on (``0.0`` and
+    ``-0.0``, which hash alike, both print as ``"0"``).
     """
+    if len(numbers) > _DISTINCT_MIN:
+        codes, distinct = pd.factorize(numbers)
+        if 2 * len(distinct) < len(numbers):
+            return _number_text(distinct, point)[codes]
     out = np.empty(len(numbers), dtype=object)
     whole = (numbers == np.round(numbers)) & (np.abs(numbers) < 1e16)  # as "%.16G" prints them
     ints = numbers[whole].astype(np.int64).tolist()
@@ -287,61 +378,118 @@ def _classify(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @dataclass
 class _CellColumn:
-    """One column of a block: each row's kind, number and text, and formula."""
+    """One column of a block: each row's kind, number and text, and formula.
+
+    A row's formula is ``sources[case[row]]`` (none where ``case`` is -1):
+    either escaped pieces to join with the row's number (text for every row
+    is one piece), or an object array of each row's escaped formula.
+    """
 
     fmt: Format | None
     kind: np.ndarray
     number: np.ndarray
     text: np.ndarray  # shared-string index (as text) of strings; escaped text of formulas' text results
-    formula: np.ndarray | None  # escaped formula text, where a row has one
+    case: np.ndarray | None
+    sources: list[tuple[str, ...] | np.ndarray]
 
     def render(self, letter: str, numbers: list[str], start: int, stop: int) -> list[str]:
         """The ``<c>`` elements of rows ``start``..``stop - 1`` ("" for a cell left out).
 
-        ``numbers`` are the rows' numbers (as text). The cells of each kind are
-        built in one pass from a template; a chunk of one kind (the usual
-        case: a column of numbers, or of formulas) needs no sorting out.
+        ``numbers`` are the rows' numbers (as text). The cells of each kind
+        (and formula) are built in one pass from a template; a chunk of one
+        kind (the usual case: a column of numbers, or of one formula) needs
+        no sorting out.
         """
+        n = stop - start
         kind, number, text = self.kind[start:stop], self.number[start:stop], self.text[start:stop]
-        formula = self.formula[start:stop] if self.formula is not None else None
+        width = len(self.sources) + 1
+        group = kind.astype(np.intp) * width
+        if self.case is not None:
+            group += self.case[start:stop] + 1
+        counts = np.bincount(group, minlength=(_F_BLANK + 1) * width)
+        present = np.flatnonzero(counts).tolist()
         style = f' s="{self.fmt._get_xf_index()}"' if self.fmt is not None else ""
         ref = '<c r="' + letter
-        counts = np.bincount(kind, minlength=_F_BLANK + 1)
-        every = int(np.count_nonzero(counts)) == 1
-        out: list[str] | np.ndarray = [""] * (stop - start) if not every else []
-
-        def put(code: int, lead: str, *parts: Callable[[Any], np.ndarray], end: str = "</v></c>") -> None:
-            # ref + row number + lead + parts joined by "</f><v>" + end, for the rows of one kind
-            nonlocal out
-            if not counts[code]:
-                return
-            rows: Any = slice(None) if every else kind == code
-            at = numbers if every else np.asarray(numbers, dtype=object)[rows].tolist()
-            if not parts:
-                cells = [f"{ref}{r}{lead}" for r in at]
-            elif len(parts) == 1:
-                cells = [f"{ref}{r}{lead}{a}{end}" for r, a in zip(at, parts[0](rows).tolist(), strict=True)]
-            else:
-                cells = [f"{ref}{r}{lead}{a}</f><v>{b}{end}" for r, a, b in
-                         zip(at, parts[0](rows).tolist(), parts[1](rows).tolist(), strict=True)]
+        every = len(present) == 1
+        out: np.ndarray | None = None
+        at_all: np.ndarray | None = None
+        for g in present:
+            code, source = divmod(g, width)
+            if code == _BLANK and not style:
+                continue  # a blank cell is written only to carry its format
+            rows: Any = slice(None) if every else group == g
             if every:
-                out = cells
-                return
-            if isinstance(out, list):
-                out = np.array(out, dtype=object)
+                at = numbers
+            else:
+                if at_all is None:
+                    at_all = np.asarray(numbers, dtype=object)
+                at = at_all[rows].tolist()
+            if code == _BLANK:
+                cells = [f'{ref}{r}"{style}/>' for r in at]
+            elif code == _NUMBER:
+                cells = [f'{ref}{r}"{style}><v>{a}</v></c>' for r, a in zip(at, _number_text(number[rows]).tolist(),
+                                                                              strict=True)]
+            elif code == _STRING:
+                cells = [f'{ref}{r}"{style} t="s"><v>{a}</v></c>' for r, a in zip(at, text[rows].tolist(),
+                                                                                    strict=True)]
+            else:
+                lead = f'"{style} t="str"><f>' if code == _F_TEXT else f'"{style}><f>'
+                stored = None if code == _F_BLANK else (
+                    _number_text(number[rows], ".0") if code == _F_NUMBER else text[rows]).tolist()
+                cells = _formula_cells(self.sources[source - 1], ref, lead, at, stored, start, stop, rows)
+            if every:
+                return cells
+            if out is None:
+                out = np.full(n, "", dtype=object)
             out[rows] = cells
+        return [""] * n if out is None else out.tolist()
 
-        if style:  # a blank cell is written only to carry its format
-            put(_BLANK, f'"{style}/>')
-        put(_NUMBER, f'"{style}><v>', lambda rows: _number_text(number[rows]))
-        put(_STRING, f'"{style} t="s"><v>', lambda rows: text[rows])
-        if formula is not None:
-            put(_F_NUMBER, f'"{style}><f>', lambda rows: formula[rows], lambda rows: _number_text(number[rows], ".0"))
-            put(_F_TEXT, f'"{style} t="str"><f>', lambda rows: formula[rows], lambda rows: text[rows])
-            put(_F_BLANK, f'"{style}><f>', lambda rows: formula[rows], end="</f><v></v></c>")
-        if isinstance(out, np.ndarray):
-            return out.tolist()
-        return out if len(out) == stop - start else [""] * (stop - start)  # all blank without a format
+
+def _formula_cells(source: tuple[str, ...] | np.ndarray, ref: str, lead: str, at: list[str], stored: list[str] | None,
+                   start: int, stop: int, rows: Any) -> list[str]:
+    """Formula cells ``ref`` + row number + ``lead`` + formula + its stored value (None: an empty one)."""
+    if isinstance(source, tuple):  # pieces joined by the row's number, the cell's own reference first
+        last = source[-1] + ("</f><v></v></c>" if stored is None else "</f><v>")
+        pieces = (ref, lead + source[0], *source[1:-1], last) if len(source) > 1 else (ref, lead + last)
+        if stored is None:
+            return [r.join(pieces) for r in at]
+        return [f"{r.join(pieces)}{v}</v></c>" for r, v in zip(at, stored, strict=True)]
+    formula = source[start:stop][rows].tolist()
+    if stored is None:
+        return [f"{ref}{r}{lead}{a}</f><v></v></c>" for r, a in zip(at, formula, strict=True)]
+    return [f"{ref}{r}{lead}{a}</f><v>{b}</v></c>" for r, a, b in zip(at, formula, stored, strict=True)]
+
+
+def _formula_sources(formulas: Formula | None, n_rows: int, first: int) -> tuple[
+        np.ndarray | None, list[tuple[str, ...] | np.ndarray]]:
+    """Each row's formula as a case (-1: none) and the escaped sources of :class:`_CellColumn`.
+
+    ``first`` is the sheet row number of the block's first row: :class:`Rows`
+    of another block are written out row by row.
+    """
+    if formulas is None:
+        return None, []
+    if isinstance(formulas, Choice):
+        case, parts = formulas.case, formulas.formulas
+    elif isinstance(formulas, (str, Rows)):
+        case, parts = np.zeros(n_rows, dtype=np.int8), (formulas,)
+    else:
+        array = np.asarray(formulas, dtype=object)
+        case, parts = np.where(pd.notna(array), 0, -1).astype(np.int8), (array,)
+    sources: list[tuple[str, ...] | np.ndarray] = []
+    for k, part in enumerate(parts):
+        if isinstance(part, Rows) and (part.first, part.n_rows) != (first, n_rows):
+            part = per_row(part)
+        if isinstance(part, str):
+            part = Rows((part,), first, n_rows)
+        if isinstance(part, Rows):
+            sources.append(tuple(_escape(np.array(part.pieces, dtype=object)).tolist()))
+            continue
+        rows = case == k
+        escaped = np.full(n_rows, None, dtype=object)
+        escaped[rows] = _escape(np.asarray(part, dtype=object)[rows])
+        sources.append(escaped)
+    return case, sources
 
 
 class _Block:
@@ -432,26 +580,21 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
             raise ValueError(f"a column of {n} rows in a block of {block.n_rows}")
         if n:
             self._check_dimensions(first_row + n - 1, col)
-        block.columns[col] = self._cells(values, fmt, formulas)
+        block.columns[col] = self._cells(values, fmt, formulas, first_row + 1)
 
-    def _cells(self, values: pd.Series, fmt: Format | None, formulas: Formula | None) -> _CellColumn:
+    def _cells(self, values: pd.Series, fmt: Format | None, formulas: Formula | None, first: int) -> _CellColumn:
         n = len(values)
-        if formulas is None:
-            has = np.zeros(n, dtype=bool)
-        elif isinstance(formulas, str):
-            has = np.ones(n, dtype=bool)
-        else:
-            has = pd.notna(np.asarray(formulas, dtype=object))
+        case, sources = _formula_sources(formulas, n, first)
+        has = case >= 0 if case is not None else np.zeros(n, dtype=bool)
         kind = np.full(n, _BLANK, dtype=np.int8)
         number = np.full(n, np.nan)
         text = np.full(n, None, dtype=object)
         plain = ~has
-        every = has.all()  # the usual case of a formula column: no copy of the values to pick rows
+        every = case is not None and bool(has.all())  # the usual case of a formula column: no copy to pick rows
         if not every:
             k, x, t = _classify(values[plain] if has.any() else values)
             kind[plain], number[plain], text[plain] = k, x, self._shared(k, t)
-        formula = None
-        if has.any():
+        if case is not None and has.any():
             k, x, t = _classify(values if every else values[has])
             # A formula stores a number, its text result, or nothing; any text shown is its result.
             stored_text = (k == _STRING) & (t != "")  # the text of a string is a str
@@ -459,12 +602,7 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
             number[has] = x
             if stored_text.any():
                 text[np.flatnonzero(has)[stored_text]] = _escape(t[stored_text])
-            formula = np.full(n, None, dtype=object)
-            if isinstance(formulas, str):
-                formula[has] = _escape(np.array([formulas], dtype=object))[0]
-            else:
-                formula[has] = _escape(np.asarray(formulas, dtype=object)[has])
-        return _CellColumn(fmt, kind, number, text, formula)
+        return _CellColumn(fmt, kind, number, text, case, sources)
 
     def _shared(self, kind: np.ndarray, text: np.ndarray) -> np.ndarray:
         """Shared-string indexes (as text) of the string cells, added to the workbook's table in order."""

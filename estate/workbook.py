@@ -75,7 +75,7 @@ import numpy as np
 import pandas as pd
 
 from estate._pages import arrange, page_for, set_up_page
-from estate._xlsx import Formula, PlanWorkbook, PlanWorksheet, branches, cat
+from estate._xlsx import Formula, PlanWorkbook, PlanWorksheet, Rows, branches, cat, per_row
 from estate.assumptions import Assumptions
 from estate.costing import COST_KINDS
 from estate.errors import NotASpreadsheetError, ParameterError
@@ -198,21 +198,9 @@ class _Table:
         """A relative reference to a cell of this sheet, for formulas on the same sheet."""
         return f"{self._letters[key]}{self.row(i) + 1}"
 
-    @cached_property
-    def _row_numbers(self) -> np.ndarray:
-        return np.arange(self.first_row + 1, self.first_row + 1 + self.n_rows).astype(str).astype(object)
-
-    @cached_property
-    def _cells(self) -> dict[str, np.ndarray]:
-        return {}
-
-    def cells(self, key: str) -> np.ndarray:
-        """:meth:`cell` of every data row: an object array, one reference a row (read-only, built once a key)."""
-        if key not in self._cells:
-            refs = self._letters[key] + self._row_numbers
-            refs.flags.writeable = False
-            self._cells[key] = refs
-        return self._cells[key]
+    def cells(self, key: str) -> Rows:
+        """:meth:`cell` of every data row (:class:`estate._xlsx.Rows`: the column's letter and each row's number)."""
+        return Rows((self._letters[key], ""), self.first_row + 1, self.n_rows)
 
     def at(self, key: str, i: int) -> str:
         """An absolute reference with the sheet name."""
@@ -239,11 +227,11 @@ class _Table:
         end = self.last_row if last is None else self.row(last)
         return xl_range_abs(self.row(first), c, end, c)
 
-    def running(self, key: str) -> np.ndarray:
+    def running(self, key: str) -> Formula:
         """From the first data row (absolute) to each row (relative): running totals' ranges."""
         from xlsxwriter.utility import xl_rowcol_to_cell
 
-        return f"{xl_rowcol_to_cell(self.first_row, self.col(key), True, True)}:" + self.cells(key)
+        return cat(f"{xl_rowcol_to_cell(self.first_row, self.col(key), True, True)}:", self.cells(key))
 
     def anchor(self, key: str) -> str:
         """Column-absolute, row-relative reference to the first data row (for conditional formats)."""
@@ -1182,6 +1170,7 @@ def _write_formulas(ws: PlanWorksheet, table: _Table, key: str, frame: pd.DataFr
     if table.streamed:
         ws.column(table.first_row, j, values, fmt, formulas)
         return
+    formulas = per_row(formulas)
     for i, value in enumerate(values.tolist()):
         formula = formulas if isinstance(formulas, str) else formulas[i]
         if formula is None:

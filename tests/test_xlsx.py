@@ -22,7 +22,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 import estate._xlsx as xlsx
-from estate._xlsx import PlanWorkbook, PlanWorksheet, branches, cat
+from estate._xlsx import PlanWorkbook, PlanWorksheet, Rows, branches, cat, per_row
 from estate.workbook import _put, _stored
 
 N = 14
@@ -58,6 +58,16 @@ def formula_columns() -> dict[str, tuple[object, pd.Series]]:
         "text": ('IF(A2>0,"Yes","No")', pd.Series(["Yes", "No"] * 7)),
         "blank": ('IF(A2>0,"","")', pd.Series([""] * 7 + [None] * 7, dtype=object)),
         "some rows": (some, pd.Series([1.0, 2.0, "kept & <text>", np.nan] * 3 + [5.0, 6.0], dtype=object)),
+        # Rows: the pieces joined by each row's number, written without building each row's formula first.
+        "rows": (cat("A", Rows(("B", ""), 2, N), '&"<&>"&', Rows(("C", ""), 2, N)),
+                 pd.Series(["x<&>y", "", None, 3.5] * 3 + [1.0, "z"], dtype=object)),
+        # A choice between text and Rows, none in some rows, stored values of every kind.
+        "choice": (branches(N, (np.arange(N) % 4 == 0, lambda: 'IF(A2>0,"a&b","")'),
+                            (np.arange(N) % 4 == 1, lambda: cat("SUM(A", Rows(("", ":B", ""), 2, N), ")"))),
+                   pd.Series([1.0, -2.5, "kept", None, "a&b", 7.0, 8.0, 9.0, "", 10.0, 11.0, np.nan, 1e20, 0.0],
+                             dtype=object)),
+        # Rows of a block starting elsewhere are written row by row.
+        "other block": (cat("D", Rows(("", "+1"), 7, N)), pd.Series(np.arange(N, dtype=float))),
     }
 
 
@@ -75,8 +85,9 @@ def write(path: Path, streamed: bool, book_class: type = xlsxwriter.Workbook, tm
         if streamed:
             ws.column(1, j, values, fmt, formulas)
             continue
+        every = per_row(formulas) if formulas is not None else None
         for i, value in enumerate(values.tolist()):
-            formula = formulas if isinstance(formulas, str) or formulas is None else formulas[i]
+            formula = every if isinstance(every, str) or every is None else every[i]
             if formula is None:
                 _put(ws, 1 + i, j, value, fmt)
             else:
@@ -180,9 +191,9 @@ def test_branches_build_only_the_formulas_some_row_uses() -> None:
         built.append(name)
         return name
 
-    out = branches(4, (np.array([False] * 4), lambda: build("never")),
+    out = per_row(branches(4, (np.array([False] * 4), lambda: build("never")),
                    (np.array([True, False, True, False]), lambda: build("first")),
-                   (np.array([True, True, False, False]), lambda: build("second")))
+                   (np.array([True, True, False, False]), lambda: build("second"))))
     assert out.tolist() == ["first", "second", "first", None]
     assert built == ["first", "second"]
 
@@ -239,6 +250,19 @@ def test_plan_workbook_writes_xlsxwriter_s_shared_strings(tmp_path: Path) -> Non
     ours = shared(PlanWorkbook)
     assert ours == shared(xlsxwriter.Workbook)
     assert b"_x005F_x0041_" in ours and b"_x0007_" in ours and b'xml:space="preserve"> lead' in ours
+
+
+def test_cat_of_rows_is_rows_and_equals_joining_their_texts() -> None:
+    a, b = Rows(("A", ""), 3, 4), Rows(("", ":B", ""), 3, 4)
+    joined = cat("SUM(", a, ",", b, ")*", a)
+    assert joined == Rows(("SUM(A", ",", ":B", ")*A", ""), 3, 4)
+    assert per_row(joined).tolist() == [f"SUM(A{r},{r}:B{r})*A{r}" for r in range(3, 7)]
+    other = Rows(("C", ""), 10, 4)  # another block's rows: joined row by row
+    assert cat(a, "-", other).tolist() == [f"A{r}-C{r + 7}" for r in range(3, 7)]
+    choice = branches(4, (np.array([True, False, True, False]), lambda: a), (np.array([False, True, False, False]),
+                                                                           lambda: "1"))
+    assert per_row(choice).tolist() == ["A3", "1", "A5", None]
+    assert branches(4, (np.array([True] * 4), lambda: a)) is a  # one formula for every row is that formula
 
 
 @pytest.mark.parametrize("arrays", [1, 2, 3, 4, 5])
