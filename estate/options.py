@@ -11,7 +11,8 @@ plain-language rationale:
     with the most users; not end-of-life, not being replaced, not in-house) is
     tried with each group: all the organisations that run the capability, each
     natural grouping (``groups``) and each set of organisations sharing a
-    successor authority, cut down to those running it, of two or more.
+    successor authority, cut down to those running it, of two or more. Two
+    groups proposing exactly the same move give one option, the earlier id.
 ``joint procurement`` (``JP-001``...)
     The same product family (what one contract buys, ``product_family``: the
     Microsoft 365 family covers Teams, SharePoint Online and the Copilot
@@ -1573,6 +1574,55 @@ def _defaults_used(effects: pd.DataFrame, systems: pd.DataFrame, hosting: pd.Dat
     return rows.loc[:, list(DEFAULTS_USED_COLUMNS)].reset_index(drop=True)
 
 
+def _copies(options: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
+    """Which options are exact copies of an earlier one (in id order), whose rationale then says so.
+
+    Two groupings of the organisations (a successor authority and a natural
+    grouping, say) can propose the same move: the same type, capability and
+    survivor, doing the same to the same systems, so with the same figures.
+    Such an option is listed once, under its earlier id; ``options``' kept
+    rationale gains a sentence counting the others. Options are compared by
+    type, capability, survivor, figures (to the penny) and a hash of their
+    effects (system, effect, path, destination), then the few that match by
+    the effects themselves.
+    """
+    n = len(options)
+    copy = np.zeros(n, dtype=bool)
+    if n < 2 or not len(members):
+        return copy
+    what = ["system_key", "effect", "path", "destination"]
+    row_hash = pd.util.hash_pandas_object(members[what].astype(object), index=False).to_numpy()
+    cand = members["cand"].to_numpy()
+    total = np.zeros(n, dtype=np.uint64)
+    np.add.at(total, cand, row_hash)  # wraps modulo 2**64, the same whatever the row order
+    count = np.bincount(cand, minlength=n)
+    key = pd.DataFrame({
+        **{c: options[c].to_numpy(object) for c in ("type", "capability_code", "target", "target_label")},
+        **{c: options[c].to_numpy(float).round(2) for c in ("annual_saving", "one_off_cost", "npv")},
+        "count": count, "hash": total})
+    maybe = np.flatnonzero(key.duplicated(keep=False).to_numpy())
+    if not len(maybe):
+        return copy
+    of = members.loc[np.isin(cand, maybe), ["cand", *what]].astype(object)
+    of = of.where(of.notna(), None)
+    effects = {c: tuple(sorted(b[what].itertuples(index=False, name=None), key=repr)) for c, b in of.groupby("cand")}
+    first: dict[tuple, int] = {}
+    others: dict[int, int] = {}
+    for i in maybe.tolist():  # candidate (id) order: the earlier is kept
+        sign = (*key.iloc[i, :-2].tolist(), effects.get(i, ()))
+        if sign in first:
+            copy[i] = True
+            others[first[sign]] = others.get(first[sign], 0) + 1
+        else:
+            first[sign] = i
+    rationale = options["rationale"].to_numpy(object)
+    for i, k in others.items():
+        rationale[i] = (f"{rationale[i]} The same move arises from {k} other grouping{'s' if k > 1 else ''} of the "
+                        "organisations; it is listed once.")
+    options["rationale"] = rationale
+    return copy
+
+
 def _moving_label(options: pd.DataFrame, retired: pd.DataFrame, systems: pd.DataFrame,
                   names: pd.Series) -> np.ndarray:
     """Each option's capability name, naming too the jobs that move with the systems it retires whole.
@@ -1877,6 +1927,7 @@ def generate_options(
     options["meets_minimum_npv"] = options["npv"] >= a.minimum_option_npv
     options["capability_name"] = _moving_label(options, retired, systems, coded.names)
     options = options.loc[:, list(OPTION_COLUMNS)]
+    copy = _copies(options, members)  # the same move from two groupings: listed once, under the earlier id
 
     # 6. Partner shares.
     shares = _partner_shares(members, totals, candidates, measured, a)
@@ -1891,6 +1942,15 @@ def generate_options(
     breakdown["amount"] = breakdown["amount_before_bias"] * a.cost_factor
     order = {c: i for i, c in enumerate(ONE_OFF_CATEGORIES)}
     breakdown = breakdown.assign(_order=breakdown["category"].map(order)).sort_values(["option_id", "_order"])
+    room = _room(candidates)
+    defaults_used = _defaults_used(members, systems, closing, a)  # a copy touches the same systems
+    if copy.any():
+        dropped = set(options.loc[copy, "option_id"])
+        options, effects, cash_flows, by_year, breakdown, shares, room = (
+            frame.loc[~frame["option_id"].isin(dropped)]
+            for frame in (options, effects, cash_flows, by_year, breakdown, shares, room))
+        shares = shares.reset_index(drop=True)
+        room = room.reset_index(drop=True)
     return Options(
         options=options.sort_values("option_id", kind="stable").reset_index(drop=True),
         effects=effects.reset_index(drop=True),
@@ -1899,9 +1959,9 @@ def generate_options(
         one_off_breakdown=breakdown.loc[:, ["option_id", "category", "amount_before_bias", "amount"]]
         .reset_index(drop=True),
         partner_shares=shares,
-        defaults_used=_defaults_used(members, systems, closing, a),
+        defaults_used=defaults_used,
         assumptions=a,
-        room=_room(candidates),
+        room=room,
         **({"fit_overrides_used": used} if used is not None else {}),
     )
 

@@ -873,3 +873,35 @@ def test_site_bound_infrastructure_is_not_a_shared_platform_across_organisations
     rationalised = options.loc[options["type"] == "rationalisation"]
     assert len(rationalised) == 2  # Eden keeps vSphere or keeps Hyper-V: one candidate a survivor product
     assert set(rationalised["lead_organisation"]) == {EDEN}
+
+
+# --------------------------------------------------------------------------- the same move from two groupings
+
+
+def test_the_same_move_from_two_groupings_is_listed_once(monkeypatch):
+    # C's 5,000-user system is too big for A's to take, so the grouping of all three (A, B, C) proposes exactly
+    # what the user's grouping (A, B) does: B's system onto A's. Listed once, under the earlier id.
+    matched = frame(
+        system("A/rb", "A", capability_code="LG-REVBEN", product_id="nec-revenues-benefits",
+               product_name="NEC Revenues and Benefits", users=100, annual_cost=100_000),
+        system("B/rb", "B", capability_code="LG-REVBEN", product_id="civica-openrevenues",
+               product_name="OpenRevenues", users=20, annual_cost=60_000),
+        system("C/rb", "C", capability_code="LG-REVBEN", product_id="capita-academy", product_name="Academy",
+               users=5_000, annual_cost=900_000))
+    a = load_assumptions()
+    kept = generate_options(matched, assumptions=a, groups=[["A", "B"]])
+    monkeypatch.setattr(options_module, "_copies", lambda options, members: np.zeros(len(options), dtype=bool))
+    every = generate_options(matched, assumptions=a, groups=[["A", "B"]])
+    assert every.options["option_id"].tolist() == ["SP-001", "SP-002", "SP-003"]
+    first, copy = option(every, "SP-001"), option(every, "SP-002")
+    assert copy["systems_retired"] == first["systems_retired"] == "B/rb"
+    numbers = ["run_cost_before", "run_cost_after", "annual_saving", "one_off_cost", "npv"]
+    assert copy[numbers].tolist() == first[numbers].tolist()
+    assert kept.options["option_id"].tolist() == ["SP-001", "SP-003"]
+    for table in (kept.effects, kept.cash_flows, kept.partner_shares, kept.one_off_by_year, kept.one_off_breakdown):
+        assert "SP-002" not in set(table["option_id"])
+    assert option(kept, "SP-001")["rationale"].endswith(
+        "The same move arises from 1 other grouping of the organisations; it is listed once.")
+    assert option(kept, "SP-001")[numbers].tolist() == first[numbers].tolist()
+    assert len(kept.cash_flows) == 2 * a.horizon_years
+    pd.testing.assert_frame_equal(kept.defaults_used, every.defaults_used)
