@@ -6,7 +6,10 @@ most of the time of a plan with millions of cells. :class:`PlanWorksheet`
 takes a table's data rows a whole column at a time instead (values, or
 formulas with the values they store), classifies and escapes them with numpy
 and pandas, and writes the rows' XML in chunks when the workbook closes, in
-place of XlsxWriter's own row loop. Everything else on the sheet (headers,
+place of XlsxWriter's own row loop: each row one ``str.join``, by the row's
+number, of the text between its number's appearances (:class:`_Line`).
+Formulas made of the row number alone (:class:`Rows`, :class:`Choice`) are
+never built row by row before that. Everything else on the sheet (headers,
 widths, frozen panes, filters, conditional formats, small blocks of cells)
 goes through XlsxWriter's public methods as usual.
 
@@ -290,6 +293,25 @@ def _number_text(numbers: np.ndarray, point: str = "") -> np.ndarray:
     return out
 
 
+_Piece: TypeAlias = "list[str] | tuple[np.ndarray, list[str]]"
+"""Text of each row of a chunk: a list, or each row's code and the distinct texts."""
+
+
+def _index_piece(indexes: np.ndarray) -> _Piece:
+    """Shared-string indexes as text, each distinct index's once."""
+    distinct, codes = np.unique(indexes, return_inverse=True)
+    return codes, list(map(str, distinct.tolist()))
+
+
+def _number_piece(numbers: np.ndarray, point: str = "") -> _Piece:
+    """:func:`_number_text` of each number, as a :data:`_Piece` (each distinct number's text once, when repeated)."""
+    if len(numbers) > _DISTINCT_MIN:
+        codes, distinct = pd.factorize(numbers)
+        if 2 * len(distinct) < len(numbers):
+            return codes, _number_text(distinct, point).tolist()
+    return _number_text(numbers, point).tolist()
+
+
 def _serial(stamps: pd.Series) -> np.ndarray:
     """Excel serial day numbers (1900 system, as XlsxWriter counts them) of timestamps."""
     if getattr(stamps.dt, "tz", None) is not None:
@@ -388,9 +410,92 @@ class _CellColumn:
     fmt: Format | None
     kind: np.ndarray
     number: np.ndarray
-    text: np.ndarray  # shared-string index (as text) of strings; escaped text of formulas' text results
+    text: np.ndarray  # escaped text of formulas' text results
+    sst: np.ndarray  # shared-string index of strings
     case: np.ndarray | None
     sources: list[tuple[str, ...] | np.ndarray]
+
+    def add_to(self, line: _Line, letter: str, numbers: list[str], start: int, stop: int) -> None:
+        """Add the cells of rows ``start``..``stop - 1`` to ``line``.
+
+        A chunk of one kind of cell (and formula) goes in as text and pieces
+        around the row numbers. In a mixed chunk whose every cell is written,
+        each cell's text after its own reference is a piece (a formula's own
+        references joined in, row by row); with cells left out, each row's
+        whole cell is (:meth:`render`).
+        """
+        n = stop - start
+        width = len(self.sources) + 1
+        group = self.kind[start:stop].astype(np.intp) * width
+        if self.case is not None:
+            group += self.case[start:stop] + 1
+        first = int(group[0])
+        style = f' s="{self.fmt._get_xf_index()}"' if self.fmt is not None else ""
+        if (group == first).all():
+            code, source = divmod(first, width)
+            if code == _BLANK and not style:
+                return  # a blank cell is written only to carry its format
+            line.text('<c r="' + letter)
+            line.number()
+            formula = self.sources[source - 1] if source else ()
+            if isinstance(formula, tuple) and len(formula) > 1:  # its pieces joined by the row's number
+                line.text(self._lead(code, style) + formula[0])
+                for piece in formula[1:-1]:
+                    line.number()
+                    line.text(piece)
+                line.number()
+                line.text(formula[-1])
+                self._stored(line, code, slice(None), start, stop)
+            else:
+                line.add(self._rest(code, source, style, slice(None), numbers, start, stop))
+            return
+        counts = np.bincount(group)
+        if counts[0] and not style:  # cells left out: no reference in some rows
+            line.piece(self.render(letter, numbers, start, stop))
+            return
+        line.text('<c r="' + letter)
+        line.number()
+        at_all = np.asarray(numbers, dtype=object)
+        parts = []
+        for g in np.flatnonzero(counts).tolist():
+            code, source = divmod(g, width)
+            rows = group == g
+            parts.append((rows, _joined(self._rest(code, source, style, rows, at_all[rows].tolist(), start, stop))))
+        line.piece(_combined(n, parts))
+
+    @staticmethod
+    def _lead(code: int, style: str) -> str:
+        if code == _F_TEXT:
+            return f'"{style} t="str"><f>'
+        return f'"{style}><f>'
+
+    def _stored(self, line: _Line, code: int, rows: Any, start: int, stop: int) -> None:
+        """A formula cell's end, after its formula: its stored value."""
+        line.add(self._value(code, rows, start, stop))
+
+    def _value(self, code: int, rows: Any, start: int, stop: int) -> list[str | _Piece]:
+        if code == _F_BLANK:
+            return ["</f><v></v></c>"]
+        value = _number_piece(self.number[start:stop][rows], ".0") if code == _F_NUMBER else \
+            self.text[start:stop][rows].tolist()
+        return ["</f><v>", value, "</v></c>"]
+
+    def _rest(self, code: int, source: int, style: str, rows: Any, at: list[str], start: int,
+              stop: int) -> list[str | _Piece]:
+        """A cell's text after its own reference, in rows ``rows`` (numbers ``at``): text and pieces."""
+        if code == _BLANK:
+            return [f'"{style}/>']
+        if code == _NUMBER:
+            return [f'"{style}><v>', _number_piece(self.number[start:stop][rows]), "</v></c>"]
+        if code == _STRING:
+            return [f'"{style} t="s"><v>', _index_piece(self.sst[start:stop][rows]), "</v></c>"]
+        lead = self._lead(code, style)
+        formula = self.sources[source - 1]
+        if isinstance(formula, tuple):
+            text: str | _Piece = formula[0] if len(formula) == 1 else [r.join(formula) for r in at]
+        else:
+            text = formula[start:stop][rows].tolist()
+        return [lead, text, *self._value(code, rows, start, stop)]
 
     def render(self, letter: str, numbers: list[str], start: int, stop: int) -> list[str]:
         """The ``<c>`` elements of rows ``start``..``stop - 1`` ("" for a cell left out).
@@ -430,8 +535,8 @@ class _CellColumn:
                 cells = [f'{ref}{r}"{style}><v>{a}</v></c>' for r, a in zip(at, _number_text(number[rows]).tolist(),
                                                                               strict=True)]
             elif code == _STRING:
-                cells = [f'{ref}{r}"{style} t="s"><v>{a}</v></c>' for r, a in zip(at, text[rows].tolist(),
-                                                                                    strict=True)]
+                cells = [f'{ref}{r}"{style} t="s"><v>{a}</v></c>' for r, a in zip(
+                    at, self.sst[start:stop][rows].tolist(), strict=True)]
             else:
                 lead = f'"{style} t="str"><f>' if code == _F_TEXT else f'"{style}><f>'
                 stored = None if code == _F_BLANK else (
@@ -492,6 +597,103 @@ def _formula_sources(formulas: Formula | None, n_rows: int, first: int) -> tuple
     return case, sources
 
 
+class _Line:
+    """The rows of a chunk as items, each row's XML being its items joined by its row number.
+
+    A row's XML holds its number many times (``<row r="7">``, each cell's
+    ``r="B7"``, the references of formulas of the row number alone), and
+    little else changes from row to row: each stretch between two of them is
+    an item, the same text for every row or a :data:`_Piece`; a row is then
+    one ``str.join``, by its number, of its items, without building each
+    cell's text. A piece of each distinct value's text and the rows' codes
+    (repeated numbers, shared strings) is joined with the text around it
+    once a distinct value, then taken for every row.
+    """
+
+    def __init__(self, n_rows: int) -> None:
+        self.n_rows = n_rows
+        self.items: list[str | list[str]] = []
+        self.parts: list[str | _Piece] = [""]  # the current item: text and pieces, text first and last
+
+    def text(self, text: str) -> None:
+        self.parts[-1] += text
+
+    def piece(self, piece: _Piece) -> None:
+        self.parts += [piece, ""]
+
+    def add(self, parts: list[str | _Piece]) -> None:
+        for part in parts:
+            if isinstance(part, str):
+                self.text(part)
+            else:
+                self.piece(part)
+
+    def number(self) -> None:
+        """The row's number: the current item ends."""
+        self.items.append(self._item(self.parts))
+        self.parts = [""]
+
+    def _item(self, parts: list[str | _Piece]) -> str | list[str]:
+        if len(parts) == 1:
+            return parts[0]  # type: ignore[return-value]
+        if len(parts) == 3:
+            before, piece, after = parts
+            if isinstance(piece, tuple):  # each distinct value's text once, taken for every row
+                codes, distinct = piece
+                joined = np.array([f"{before}{d}{after}" for d in distinct], dtype=object)
+                return joined[codes].tolist()
+            return piece if not before and not after else [f"{before}{d}{after}" for d in piece]  # type: ignore
+        pieces = [_rows_of(part) if not isinstance(part, str) else repeat(part, self.n_rows) for part in parts]
+        return list(map("".join, zip(*pieces)))
+
+    def xml(self, numbers: list[str]) -> str:
+        """The chunk's rows, ``numbers`` being their numbers (as text)."""
+        self.number()
+        items = [repeat(item, self.n_rows) if isinstance(item, str) else item for item in self.items]
+        return "".join(map(str.join, numbers, zip(*items)))
+
+
+def _joined(parts: list[str | _Piece]) -> str | _Piece:
+    """Text and pieces joined, row by row: text, or a piece (each distinct value's text once, if one piece)."""
+    texts = [part for part in parts if isinstance(part, str)]
+    if len(texts) == len(parts):
+        return "".join(texts)
+    if len(parts) - len(texts) == 1:
+        k = next(i for i, part in enumerate(parts) if not isinstance(part, str))
+        before, after = "".join(parts[:k]), "".join(parts[k + 1:])  # type: ignore[arg-type]
+        piece = parts[k]
+        if isinstance(piece, tuple):
+            return piece[0], [f"{before}{d}{after}" for d in piece[1]]
+        return [f"{before}{d}{after}" for d in piece]  # type: ignore[union-attr]
+    n_rows = len(_rows_of(next(part for part in parts if not isinstance(part, str))))  # type: ignore[arg-type]
+    return list(map("".join, zip(*(repeat(part, n_rows) if isinstance(part, str) else _rows_of(part)
+                                   for part in parts))))
+
+
+def _combined(n_rows: int, parts: list[tuple[np.ndarray, str | _Piece]]) -> _Piece:
+    """Pieces of some rows each (``rows`` masks that cover every row once) as one piece: codes, distinct texts."""
+    codes = np.empty(n_rows, dtype=np.intp)
+    distinct: list[str] = []
+    for rows, piece in parts:
+        if isinstance(piece, str):
+            codes[rows] = len(distinct)
+            distinct.append(piece)
+        elif isinstance(piece, tuple):
+            codes[rows] = piece[0] + len(distinct)
+            distinct += piece[1]
+        else:
+            codes[rows] = np.arange(len(distinct), len(distinct) + len(piece))
+            distinct += piece
+    return codes, distinct
+
+
+def _rows_of(piece: _Piece) -> list[str]:
+    if isinstance(piece, tuple):
+        codes, distinct = piece
+        return np.array(distinct, dtype=object)[codes].tolist()  # type: ignore[no-any-return]
+    return piece
+
+
 class _Block:
     """The data rows of one table: its first sheet row and its columns."""
 
@@ -511,10 +713,14 @@ class _Block:
         for start in range(0, self.n_rows, _CHUNK_ROWS):
             stop = min(self.n_rows, start + _CHUNK_ROWS)
             numbers = list(map(str, range(self.first_row + 1 + start, self.first_row + 1 + stop)))
-            cells = [self.columns[col].render(letter, numbers, start, stop) for col, letter in zip(order, letters,
-                                                                                                 strict=True)]
-            rows = ['<row r="%s">' % r for r in numbers]
-            yield "".join(map("".join, zip(rows, *cells, ["</row>"] * len(rows), strict=True)))
+            line = _Line(stop - start)
+            line.text('<row r="')
+            line.number()
+            line.text('">')
+            for col, letter in zip(order, letters, strict=True):
+                self.columns[col].add_to(line, letter, numbers, start, stop)
+            line.text("</row>")
+            yield line.xml(numbers)
 
 
 class PlanWorksheet(Worksheet):  # type: ignore[misc]
@@ -589,11 +795,12 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
         kind = np.full(n, _BLANK, dtype=np.int8)
         number = np.full(n, np.nan)
         text = np.full(n, None, dtype=object)
+        sst = np.full(n, -1, dtype=np.int64)
         plain = ~has
         every = case is not None and bool(has.all())  # the usual case of a formula column: no copy to pick rows
         if not every:
             k, x, t = _classify(values[plain] if has.any() else values)
-            kind[plain], number[plain], text[plain] = k, x, self._shared(k, t)
+            kind[plain], number[plain], sst[plain] = k, x, self._shared(k, t)
         if case is not None and has.any():
             k, x, t = _classify(values if every else values[has])
             # A formula stores a number, its text result, or nothing; any text shown is its result.
@@ -602,11 +809,11 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
             number[has] = x
             if stored_text.any():
                 text[np.flatnonzero(has)[stored_text]] = _escape(t[stored_text])
-        return _CellColumn(fmt, kind, number, text, case, sources)
+        return _CellColumn(fmt, kind, number, text, sst, case, sources)
 
     def _shared(self, kind: np.ndarray, text: np.ndarray) -> np.ndarray:
-        """Shared-string indexes (as text) of the string cells, added to the workbook's table in order."""
-        out = np.full(len(kind), None, dtype=object)
+        """Shared-string indexes of the string cells (-1 elsewhere), added to the workbook's table in order."""
+        out = np.full(len(kind), -1, dtype=np.int64)
         strings = kind == _STRING
         if strings.any():
             codes, uniques = pd.factorize(text[strings])
@@ -617,7 +824,7 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
             table.string_table.update(zip(new, range(table.unique_count, table.unique_count + len(new))))
             table.unique_count += len(new)
             table.count += int(strings.sum())
-            out[strings] = np.array(list(map(str, map(table.string_table.__getitem__, clipped))), dtype=object)[codes]
+            out[strings] = np.array(list(map(table.string_table.__getitem__, clipped)), dtype=np.int64)[codes]
         return out
 
     def _write_rows(self) -> None:

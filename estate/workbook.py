@@ -995,7 +995,7 @@ def _issue_frames(plan: Plan, systems: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     defaults = pd.DataFrame({
         "organisation": _get(d, "organisation"), "system": _get(d, "system_key").map(names),
         "column": _get(d, "column"),
-        "default": _default_texts(_get(d, "column"), _get(d, "default"), currency),
+        "default": _default_texts(_get(d, "column").tolist(), _get(d, "default").tolist(), currency),
         "note": _get(d, "note"), "source_file": _get(d, "source_file"), "sheet": _get(d, "source_sheet"),
         "source_row": _get(d, "source_row"), "system_key": _get(d, "system_key"),
     })
@@ -1753,7 +1753,10 @@ def _capabilities_served(s: pd.DataFrame) -> pd.Series:
     if not several.any():
         return one
     out = one.copy()
-    out[several] = capability_labels(s.loc[several]).to_numpy(object)
+    codes = s.loc[several, "capability_codes"]  # the labels follow from the codes alone: made once a combination
+    distinct = s.loc[several].drop_duplicates("capability_codes")
+    labels = pd.Series(capability_labels(distinct).to_numpy(object), index=distinct["capability_codes"].to_numpy())
+    out[several] = codes.map(labels).to_numpy(object)
     return out
 
 

@@ -206,7 +206,10 @@ def test_cat_joins_text_and_arrays_row_by_row() -> None:
     assert cat(refs, "-", refs).tolist() == ["A2-A2", "A3-A3"]
 
 
-def test_plan_workbook_zips_the_parts_xlsxwriter_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("distinct_min", [0, 10**9], ids=["repeats printed once", "every number printed"])
+def test_plan_workbook_zips_the_parts_xlsxwriter_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        distinct_min: int) -> None:
+    monkeypatch.setattr(xlsx, "_DISTINCT_MIN", distinct_min)  # numbers repeated in a chunk: each printed once
     monkeypatch.setattr(xlsx, "_DEFLATE_CHUNK", 1000)  # parts compressed in several pieces, joined
     monkeypatch.setattr(xlsx, "_CHUNK_ROWS", 3)  # the streamed rows in several pieces too, between the file's
     monkeypatch.setattr(xlsx, "_DEFLATE_BACKLOG", 2000)  # and the rendering held while they wait
