@@ -276,15 +276,7 @@ def _number_text(numbers: np.ndarray, point: str = "") -> np.ndarray:
     XlsxWriter writes a number cell's whole numbers without a decimal point
     and a formula's stored value as Python prints it (``"12.0"``).
 
-    A column repeats many of its numbers (zeros, years, the same costs on
-    many rows): when under half of them are distinct, each distinct number
-    is printed once and its text taken for every row it is on (``0.0`` and
-    ``-0.0``, which hash alike, both print as ``"0"``).
     """
-    if len(numbers) > _DISTINCT_MIN:
-        codes, distinct = pd.factorize(numbers)
-        if 2 * len(distinct) < len(numbers):
-            return _number_text(distinct, point)[codes]
     out = np.empty(len(numbers), dtype=object)
     whole = (numbers == np.round(numbers)) & (np.abs(numbers) < 1e16)  # as "%.16G" prints them
     ints = numbers[whole].astype(np.int64).tolist()
@@ -299,12 +291,18 @@ _Piece: TypeAlias = "list[str] | tuple[np.ndarray, list[str]]"
 
 def _index_piece(indexes: np.ndarray) -> _Piece:
     """Shared-string indexes as text, each distinct index's once."""
-    distinct, codes = np.unique(indexes, return_inverse=True)
+    codes, distinct = pd.factorize(indexes)
     return codes, list(map(str, distinct.tolist()))
 
 
 def _number_piece(numbers: np.ndarray, point: str = "") -> _Piece:
-    """:func:`_number_text` of each number, as a :data:`_Piece` (each distinct number's text once, when repeated)."""
+    """:func:`_number_text` of each number, as a :data:`_Piece`.
+
+    A column repeats many of its numbers (zeros, years, the same costs on
+    many rows): when under half of them are distinct, each distinct number
+    is printed once, and the piece is the rows' codes and those texts
+    (``0.0`` and ``-0.0``, which hash alike, both print as ``"0"``).
+    """
     if len(numbers) > _DISTINCT_MIN:
         codes, distinct = pd.factorize(numbers)
         if 2 * len(distinct) < len(numbers):
@@ -532,15 +530,15 @@ class _CellColumn:
             if code == _BLANK:
                 cells = [f'{ref}{r}"{style}/>' for r in at]
             elif code == _NUMBER:
-                cells = [f'{ref}{r}"{style}><v>{a}</v></c>' for r, a in zip(at, _number_text(number[rows]).tolist(),
+                cells = [f'{ref}{r}"{style}><v>{a}</v></c>' for r, a in zip(at, _rows_of(_number_piece(number[rows])),
                                                                               strict=True)]
             elif code == _STRING:
                 cells = [f'{ref}{r}"{style} t="s"><v>{a}</v></c>' for r, a in zip(
                     at, self.sst[start:stop][rows].tolist(), strict=True)]
             else:
                 lead = f'"{style} t="str"><f>' if code == _F_TEXT else f'"{style}><f>'
-                stored = None if code == _F_BLANK else (
-                    _number_text(number[rows], ".0") if code == _F_NUMBER else text[rows]).tolist()
+                stored = None if code == _F_BLANK else _rows_of(_number_piece(number[rows], ".0")) if \
+                    code == _F_NUMBER else text[rows].tolist()
                 cells = _formula_cells(self.sources[source - 1], ref, lead, at, stored, start, stop, rows)
             if every:
                 return cells

@@ -177,13 +177,27 @@ class Plan:
         effects = self.options.effects
         mine = effects[effects["option_id"].isin(self.recommended)]
         rank = {fate: i for i, fate in enumerate(FATES)}
-        fates = mine.assign(fate=mine["effect"].map(_FATE_OF_EFFECT)).assign(_rank=lambda f: f["fate"].map(rank))
+        ranks = mine["effect"].map(_FATE_OF_EFFECT).map(rank).to_numpy(dtype=float)
+        # Systems and options as integer codes (strings are slow to sort and align at 100,000 systems).
+        system, keys = pd.factorize(mine["system_key"])
+        option, ids = pd.factorize(mine["option_id"])
+        ids = np.asarray(ids, dtype=object)
+        known = (system >= 0) & (option >= 0)
+        best = pd.Series(ranks[known]).groupby(system[known]).min().reindex(range(len(keys)))
         # Each system's options, sorted and joined: most systems have one, so only the others are joined.
-        pairs = fates[["system_key", "option_id"]].drop_duplicates().sort_values(["system_key", "option_id"])
-        several = pairs["system_key"].duplicated(keep=False)
-        options = pd.concat([pairs[~several].set_index("system_key")["option_id"],
-                             pairs[several].groupby("system_key")["option_id"].agg("; ".join)])
-        per_system = pd.DataFrame({"option": options, "_rank": fates.groupby("system_key")["_rank"].min()})
+        order = np.empty(len(ids), dtype=np.intp)
+        order[np.argsort(ids, kind="stable")] = np.arange(len(ids))  # each option's place in text order
+        pairs = pd.DataFrame({"system": system[known], "option": option[known]}).drop_duplicates()
+        pairs = pairs.iloc[np.lexsort((order[pairs["option"].to_numpy()], pairs["system"].to_numpy()))]
+        several = pairs["system"].duplicated(keep=False).to_numpy()
+        text = np.full(len(keys), None, dtype=object)
+        one = pairs[~several]
+        text[one["system"].to_numpy()] = ids[one["option"].to_numpy()]
+        if several.any():
+            many = pairs[several]
+            joined = pd.Series(ids[many["option"].to_numpy()]).groupby(many["system"].to_numpy()).agg("; ".join)
+            text[joined.index.to_numpy()] = joined.to_numpy()
+        per_system = pd.DataFrame({"option": text, "_rank": best.to_numpy()}, index=pd.Index(keys, name="system_key"))
         systems = self.matched.join(per_system, on="system_key")
         systems["fate"] = systems["_rank"].map(dict(enumerate(FATES))).fillna("Keep")
         systems["option"] = systems["option"].fillna("")
