@@ -453,12 +453,16 @@ class _CellColumn:
             return
         line.text('<c r="' + letter)
         line.number()
-        at_all = np.asarray(numbers, dtype=object)
+        at_all: np.ndarray | None = None
         parts = []
         for g in np.flatnonzero(counts).tolist():
             code, source = divmod(g, width)
             rows = group == g
-            parts.append((rows, _joined(self._rest(code, source, style, rows, at_all[rows].tolist(), start, stop))))
+            at: list[str] = []
+            if source and len(self.sources[source - 1]) > 1 and isinstance(self.sources[source - 1], tuple):
+                at_all = np.asarray(numbers, dtype=object) if at_all is None else at_all
+                at = at_all[rows].tolist()  # the rows' numbers, to join a formula's pieces by
+            parts.append((rows, _joined(self._rest(code, source, style, rows, at, start, stop))))
         line.piece(_combined(n, parts))
 
     @staticmethod
