@@ -541,11 +541,28 @@ def _survivors(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
     Plausible: it has a product and is not end-of-life or being replaced. (Which
     systems it can take, and how many users, :func:`_consolidation_members`
-    decides.)
+    decides.) ``frame`` has ``key_order``, the system's position in the order of
+    ``system_key`` (:func:`_by_capability`): sorting by it sorts by key, on
+    integers.
     """
     plausible = frame.loc[frame["plausible_survivor"]]
-    ordered = plausible.sort_values(["users", "system_key"], ascending=[False, True], kind="stable")
-    return ordered.drop_duplicates([*by, "product_key"]).sort_values([*by, "system_key"], kind="stable")
+    keys = plausible.loc[:, list(dict.fromkeys(["users", "key_order", *by, "product_key"]))].set_axis(
+        np.arange(len(plausible)))
+    ordered = keys.sort_values(["users", "key_order"], ascending=[False, True], kind="stable")
+    chosen = ordered.drop_duplicates([*by, "product_key"]).sort_values([*by, "key_order"], kind="stable")
+    return plausible.iloc[chosen.index.to_numpy()]
+
+
+def _labels(frame: pd.DataFrame) -> list[str]:
+    """:func:`_label` of each row of ``frame``, column by column."""
+    system, key, product_name, product_id, org = (frame[c].astype(object).tolist() for c in (
+        "system", "system_key", "product_name", "product_id", "organisation"))
+    out = []
+    for name, k, p_name, p_id, o in zip(system, key, product_name, product_id, org, strict=True):
+        product = p_name if isinstance(p_name, str) else p_id
+        name = name if isinstance(name, str) else k
+        out.append(f"{name} ({product}), {o}" if isinstance(product, str) else f"{name}, {o}")
+    return out
 
 
 def _label(row: Any) -> str:
@@ -671,10 +688,17 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _by_capability(systems: pd.DataFrame, coded: _Coded) -> pd.DataFrame:
-    """The systems once for each capability they serve (``capability_code`` that one, named)."""
+    """The systems once for each capability they serve (``capability_code`` that one, named).
+
+    ``key_order`` is the system's rank in the order of ``system_key`` (unique): its position in ``systems``,
+    which :func:`_prepare` sorts by key.
+    """
     columns = ["system_key", "organisation", "system", "capability_code", "capability_name", "product_id",
                "product_name", "product_key", "users", "plausible_survivor"]  # what the generators read
     out = systems.iloc[coded.served_row, [systems.columns.get_loc(c) for c in columns]].reset_index(drop=True)
+    keys = systems["system_key"]
+    rank = np.arange(len(systems)) if keys.is_monotonic_increasing else pd.factorize(keys, sort=True)[0]
+    out["key_order"] = rank[coded.served_row]
     out["capability_code"] = coded.capabilities.to_numpy(object)[coded.served_capability]
     out["capability_name"] = out["capability_code"].map(coded.names).astype(object)
     return out
@@ -925,7 +949,8 @@ def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozense
     members = rows.merge(capable.loc[capable["plausible_survivor"]], on=["capability_code", "organisation"])
     survivors = _survivors(members, ["capability_code", "group_number"])
     records = []
-    for row in survivors.itertuples():
+    for row in survivors.loc[:, ["capability_code", "group_number", "capability_name", "system", "system_key",
+                                 "product_name", "product_id", "organisation"]].itertuples():
         code = row.capability_code
         group, basis = bases[(code, row.group_number)]
         capability = row.capability_name if isinstance(row.capability_name, str) else code
@@ -948,22 +973,23 @@ def _rationalisations(systems: pd.DataFrame) -> pd.DataFrame:
     capable = capable.assign(in_block=by.transform("size"), products_in_block=by.transform("nunique"))
     capable = capable.loc[capable["products_in_block"] >= 2]
     survivors = _survivors(capable, ["organisation", "capability_code"])
-    records = []
-    for row in survivors.astype(object).itertuples():  # plain Python values: tens of thousands of rows at scale
-        capability = row.capability_name if isinstance(row.capability_name, str) else row.capability_code
-        n = int(row.in_block)
-        label = _label(row)
-        records.append({
-            "type": "rationalisation", "capability_code": row.capability_code,
-            "capability_name": row.capability_name, "target": row.system_key, "target_label": label,
-            "lead_organisation": row.organisation, "group": [row.organisation],
-            "sort_key": (row.capability_code, row.system_key, (row.organisation,)),
-            "rationale": (
-                f"{row.organisation} runs {n} systems of {row.products_in_block} "
-                f"different products for {capability}. Keep {label}."
-            ),
-        })
-    return pd.DataFrame.from_records(records)
+    if not len(survivors):
+        return pd.DataFrame()
+    # Column by column in plain Python values: tens of thousands of rows at scale.
+    codes, names, in_block, products, keys, orgs = (
+        survivors[c].astype(object).tolist() for c in ("capability_code", "capability_name", "in_block",
+                                                        "products_in_block", "system_key", "organisation"))
+    labels = _labels(survivors)
+    return pd.DataFrame({
+        "type": ["rationalisation"] * len(keys), "capability_code": codes, "capability_name": names,
+        "target": keys, "target_label": labels, "lead_organisation": orgs, "group": [[org] for org in orgs],
+        "sort_key": [(code, key, (org,)) for code, key, org in zip(codes, keys, orgs, strict=True)],
+        "rationale": [
+            f"{org} runs {int(n)} systems of {products_in} different products for "
+            f"{name if isinstance(name, str) else code}. Keep {label}."
+            for org, n, products_in, name, code, label in zip(orgs, in_block, products, names, codes, labels,
+                                                              strict=True)],
+    })
 
 
 def _combined(candidates: pd.DataFrame, systems: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
