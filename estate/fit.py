@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -63,9 +64,11 @@ from estate.errors import ParameterError
 
 __all__ = [
     "FIT_PROFILE_COLUMNS",
+    "FitCodes",
     "PRODUCT_CLASSES",
     "RESTRICTED_SECTORS",
     "SITE_BOUND_JOBS",
+    "fit_codes",
     "fit_profiles",
     "fit_reason",
     "fits",
@@ -290,8 +293,71 @@ def fits(member: pd.DataFrame, survivor: pd.DataFrame, *, capability: object,
 _PAIR_COLUMNS = ("product_id", "product_label", "product_class", "rank", "jobs", "sector", "users", "annual_cost")
 
 
-def fits_by_position(profiles: pd.DataFrame, member: np.ndarray, survivor: np.ndarray, *, capability: object,
-                     max_cost_ratio: float = 5.0, explain: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+@dataclass(frozen=True, eq=False)
+class FitCodes:
+    """A table of :func:`fit_profiles` coded once for :func:`fits_by_position` (see :func:`fit_codes`).
+
+    Attributes
+    ----------
+    profiles : DataFrame
+        The profiles coded.
+    jobs_code, jobs_values : ndarray
+        Each row's code among the distinct ``jobs`` tuples, and those tuples.
+    product_code : ndarray of int
+        Each row's code among the distinct ``product_id`` values (-1 for none).
+    rank : ndarray of float
+        ``rank``.
+    sector : ndarray of object
+        ``sector``.
+    sector_code : ndarray of int
+        Each row's code among the distinct sectors.
+    restricted_sector : ndarray of bool
+        Whether the row's sector is one of :data:`RESTRICTED_SECTORS`.
+    users, annual_cost : ndarray of float
+        ``users`` and ``annual_cost``.
+    """
+
+    profiles: pd.DataFrame
+    jobs_code: np.ndarray
+    jobs_values: np.ndarray
+    product_code: np.ndarray
+    rank: np.ndarray
+    sector: np.ndarray
+    sector_code: np.ndarray
+    restricted_sector: np.ndarray
+    users: np.ndarray
+    annual_cost: np.ndarray
+
+
+def fit_codes(profiles: pd.DataFrame) -> FitCodes:
+    """Code a table of :func:`fit_profiles` once, for many calls of :func:`fits_by_position` on it.
+
+    Examples
+    --------
+    >>> systems = pd.DataFrame({"product_id": ["nervecentre", "nervecentre"], "capability_code": ["NHS-EPR"] * 2})
+    >>> coded = fit_codes(fit_profiles(systems))
+    >>> coded.product_code.tolist(), coded.jobs_code.tolist()
+    ([0, 0], [0, 0])
+    """
+    jobs_code, jobs_values = pd.factorize(profiles["jobs"].to_numpy(object), use_na_sentinel=False)
+    sector = profiles["sector"].to_numpy(object)
+    return FitCodes(
+        profiles=profiles,
+        jobs_code=np.asarray(jobs_code, dtype=np.int64),
+        jobs_values=np.asarray(jobs_values, dtype=object),
+        product_code=pd.factorize(profiles["product_id"].to_numpy(object))[0],  # -1: no product
+        rank=profiles["rank"].to_numpy(float),
+        sector=sector,
+        sector_code=pd.factorize(sector)[0],
+        restricted_sector=np.isin(sector, RESTRICTED_SECTORS),
+        users=profiles["users"].to_numpy(float),
+        annual_cost=profiles["annual_cost"].to_numpy(float),
+    )
+
+
+def fits_by_position(profiles: pd.DataFrame | FitCodes, member: np.ndarray, survivor: np.ndarray, *,
+                     capability: object, max_cost_ratio: float = 5.0,
+                     explain: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """:func:`fits` for pairs named by their positions in one table of profiles.
 
     A consolidation pairs each of a few hundred thousand systems with many
@@ -301,8 +367,9 @@ def fits_by_position(profiles: pd.DataFrame, member: np.ndarray, survivor: np.nd
 
     Parameters
     ----------
-    profiles : DataFrame
-        Rows of :func:`fit_profiles` (``jobs`` a tuple a row).
+    profiles : DataFrame or FitCodes
+        Rows of :func:`fit_profiles` (``jobs`` a tuple a row), or those rows
+        coded once by :func:`fit_codes` (for many calls on one table).
     member, survivor : array of int
         Positions in ``profiles``, paired by position.
     capability : str, sequence of str or Categorical
@@ -340,8 +407,9 @@ def fits_by_position(profiles: pd.DataFrame, member: np.ndarray, survivor: np.nd
         caps = np.broadcast_to(np.asarray(capability, dtype=object), (n,))
         cap_code, cap_values = pd.factorize(caps, use_na_sentinel=False)
         cap_code, cap_values = np.asarray(cap_code, dtype=np.int64), np.asarray(cap_values, dtype=object)
-    jobs_code, jobs_values = pd.factorize(profiles["jobs"].to_numpy(object), use_na_sentinel=False)
-    jobs_values = np.asarray(jobs_values, dtype=object)
+    coded = profiles if isinstance(profiles, FitCodes) else fit_codes(profiles)
+    profiles = coded.profiles
+    jobs_code, jobs_values = coded.jobs_code, coded.jobs_values
     # Rule 1's job: each distinct (jobs, capability), then each distinct (job, survivor's jobs), once.
     jobs_of_member = jobs_code[m]
     job, inverse = _each_distinct_code(lambda j, c: _job_in(jobs_values[j], cap_values[c]), jobs_of_member,
@@ -352,19 +420,17 @@ def fits_by_position(profiles: pd.DataFrame, member: np.ndarray, survivor: np.nd
     done, inverse = _each_distinct_code(lambda j, js: m_job_values[j] in jobs_values[js], m_job_code,
                                         jobs_code[s], len(jobs_values))
     does_job = np.asarray(done, dtype=bool)[inverse]
-    product_code = pd.factorize(profiles["product_id"].to_numpy(object))[0]  # -1: no product
+    product_code = coded.product_code
     same_product = (product_code[m] == product_code[s]) & (product_code[m] >= 0)
-    rank = profiles["rank"].to_numpy(float)
+    rank = coded.rank
     m_rank, s_rank = rank[m], rank[s]
     platform = PRODUCT_CLASSES.index("platform")
     smaller = np.where(np.isnan(m_rank), False,
                        np.where(np.isnan(s_rank), m_rank >= platform, s_rank < m_rank))
-    sector = profiles["sector"].to_numpy(object)
-    sector_code = pd.factorize(sector)[0]
-    restricted_sector = np.isin(sector, RESTRICTED_SECTORS)
+    sector, sector_code, restricted_sector = coded.sector, coded.sector_code, coded.restricted_sector
     restricted = restricted_sector[m] | restricted_sector[s]
     wrong_sector = restricted & (sector_code[m] != sector_code[s])
-    users, cost = profiles["users"].to_numpy(float), profiles["annual_cost"].to_numpy(float)
+    users, cost = coded.users, coded.annual_cost
     m_users, s_users = users[m], users[s]
     m_cost, s_cost = cost[m], cost[s]
     too_big = (m_users > s_users) & (m_cost > max_cost_ratio * np.nan_to_num(s_cost)) & (m_cost > 0)

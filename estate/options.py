@@ -114,9 +114,10 @@ from estate.costing import (
     replacement_per_user,
     survivor_cost_after,
 )
+from estate.columns import text_order
 from estate.coverage import CAPABILITY_SEPARATOR, capability_names, codes_of, join_codes, served_capabilities
 from estate.errors import ParameterError
-from estate.fit import SITE_BOUND_JOBS, fit_profiles, fit_reason, fits_by_position
+from estate.fit import SITE_BOUND_JOBS, FitCodes, fit_codes, fit_profiles, fit_reason, fits_by_position
 
 __all__ = [
     "DEFAULTS_USED_COLUMNS",
@@ -576,11 +577,26 @@ def _join(names: Iterable[str]) -> str:
 
 
 def _joined_by(cand: np.ndarray, names: np.ndarray, n: int) -> list[str]:
-    """For each candidate 0..n-1, its distinct names sorted and '; '-joined (one pass, no group lambdas)."""
-    lists: list[list[str]] = [[] for _ in range(n)]
-    for c, name in sorted(set(zip(cand.tolist(), names.tolist(), strict=True))):
-        lists[c].append(name)
-    return ["; ".join(names_) for names_ in lists]
+    """For each candidate 0..n-1, its distinct names sorted and '; '-joined (one pass, no group lambdas).
+
+    The names (text) are numbered once in sorted order, so that the (candidate, name) pairs sort as integers.
+    """
+    codes, distinct = pd.factorize(np.asarray(names, dtype=object))
+    values = distinct.tolist() if isinstance(distinct, pd.Index) else list(distinct)
+    if not all(v.__class__ is str for v in values) or (codes < 0).any():
+        lists: list[list[str]] = [[] for _ in range(n)]
+        for c, name in sorted(set(zip(cand.tolist(), names.tolist(), strict=True))):
+            lists[c].append(name)
+        return ["; ".join(names_) for names_ in lists]
+    order = text_order(values)
+    ordered = np.asarray(values, dtype=object)[order]
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    pairs = np.unique(np.asarray(cand, dtype=np.int64) * max(len(values), 1) + rank[codes])
+    by, name = np.divmod(pairs, max(len(values), 1))
+    bounds = np.searchsorted(by, np.arange(n + 1)).tolist()
+    text = ordered[name].tolist()
+    return ["; ".join(text[bounds[c]:bounds[c + 1]]) for c in range(n)]
 
 
 def _groupings(groups: Any, inventory: Any) -> list[tuple[str, frozenset[str]]]:
@@ -645,6 +661,7 @@ class _Coded:
     lookup_key: np.ndarray  # capability x n_organisations + organisation of each entry, sorted (then by row)
     lookup_row: np.ndarray
     profiles: pd.DataFrame  # estate.fit profile of each system
+    fit: FitCodes  # the profiles coded once for estate.fit.fits_by_position
     names: pd.Series  # capability code -> name (estate.coverage.capability_names)
     users: np.ndarray
     cost_given: np.ndarray  # a run cost is given
@@ -665,14 +682,15 @@ def _code_systems(systems: pd.DataFrame) -> _Coded:
     profiles = profiles.rename(columns={f"fit_{c}": c for c in _PROFILE}).reset_index(drop=True)
     profiles["product_id"] = profiles["product_id"].where(systems["has_product"].to_numpy(), None)
     keys = systems["system_key"].to_numpy(object)
+    fit = fit_codes(profiles)
     return _Coded(
         keys=keys, key_index=pd.Index(keys, dtype=object), organisation=organisation, organisations=organisations,
         capabilities=capabilities, served_row=row, served_capability=capability,
         served_position=served["position"].to_numpy(np.int64),
         served_start=np.searchsorted(row, np.arange(len(systems) + 1)), lookup_key=key[order],
-        lookup_row=row[order], profiles=profiles, names=capability_names(systems),
+        lookup_row=row[order], profiles=profiles, fit=fit, names=capability_names(systems),
         users=systems["users"].to_numpy(float), cost_given=~systems["missing_cost"].to_numpy(bool),
-        product=pd.factorize(profiles["product_id"].to_numpy(object))[0].astype(np.int64),
+        product=fit.product_code.astype(np.int64),
     )
 
 
@@ -790,7 +808,7 @@ def _fit_members(coded: _Coded, a: Assumptions, row: np.ndarray, target: np.ndar
     entry = _ranges(starts, served_n)
     member = np.repeat(np.arange(len(row)), served_n)
     pair_capability = coded.served_capability[entry]
-    ok, why = fits_by_position(coded.profiles, row[member], target[member],
+    ok, why = fits_by_position(coded.fit, row[member], target[member],
                                capability=pd.Categorical.from_codes(pair_capability, categories=coded.capabilities),
                                max_cost_ratio=a.fit_max_cost_ratio, explain=explain)
     own = pair_capability == capability[member]
@@ -1086,7 +1104,6 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
     says nothing about the estate (the plan reports the overlaps it found
     instead).
     """
-    given = systems.set_index("system_key")["missing_cost"].map(lambda missing: not missing)
     names = systems.set_index("system_key")
     listed = systems["capability_codes"]
     listed = listed.loc[listed.str.contains(";", regex=False).fillna(False).to_numpy(bool)]
@@ -1094,6 +1111,11 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
                                               listed.to_numpy(object))}
     jobs_by_row = systems["fit_jobs"].to_numpy(object)
     system_names = systems["system"].to_numpy(object)
+    # The name and organisation of each system serving several capabilities, for the rationales.
+    several_rows = coded.key_index.get_indexer(pd.Index(list(several), dtype=object))
+    several_name = {k: name if isinstance(name, str) else k
+                    for k, name in zip(several, system_names[several_rows].tolist(), strict=True)}
+    several_org = dict(zip(several, systems["organisation"].to_numpy(object)[several_rows].tolist(), strict=True))
     product = systems["product_name"].where(systems["product_name"].map(lambda v: isinstance(v, str)),
                                             systems["product_id"]).to_numpy(object)
     out = []
@@ -1210,7 +1232,7 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
             whole = [(k, several[k]) for k in mine if k in several]
             if whole:
                 line += " " + " ".join(
-                    f"{_system_name(names, k)} ({names.at[k, 'organisation']}) also runs "
+                    f"{several_name[k]} ({several_org[k]}) also runs "
                     f"{_and([str(capability_names.get(c, c)) for c in codes if c != joined_under[(cand, k)]])}: "
                     f"{label_of[key]} takes each, so all of it moves." for k, codes in whole[:3])
             if left:  # the first three, and how many in all
@@ -1221,16 +1243,12 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
             text.append(line)
         out.append(kept.assign(rationale=text).drop(columns="cand").reset_index(drop=True))
     if len(joint):
-        costed = joint_members["system_key"].map(given).groupby(joint_members["product_key"]).any()
+        rows = coded.key_index.get_indexer(joint_members["system_key"].astype(str).to_numpy(object))
+        costed = pd.Series(coded.cost_given[rows]).groupby(joint_members["product_key"].to_numpy(object)).any()
         joint = joint.loc[joint["target"].map(costed).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
     if len(hosting):
         hosting = hosting.loc[hosting["site_cost_given"].notna().to_numpy()].reset_index(drop=True)
     return out[0], out[1], joint, hosting
-
-
-def _system_name(names: pd.DataFrame, key: str) -> str:
-    name = names.at[key, "system"]
-    return name if isinstance(name, str) else key
 
 
 def _first(values: pd.Series) -> object:

@@ -12,7 +12,7 @@ import estate.costing as costing_module
 import estate.fit as fit_module
 from estate.assumptions import load_assumptions
 from estate.errors import ParameterError
-from estate.fit import PRODUCT_CLASSES, fit_profiles, fits, load_product_classes
+from estate.fit import PRODUCT_CLASSES, fit_codes, fit_profiles, fits, fits_by_position, load_product_classes
 from estate.reference import load_capabilities, load_catalogue
 
 
@@ -149,6 +149,15 @@ def test_fits_agrees_with_the_rules_read_one_pair_at_a_time():
                                  classes) for i in range(n)]
     assert ok.tolist() == expected
     assert 0 < sum(expected) < n
+    # By position, on the profiles as a table or coded once (fit_codes) for many calls: the same answers.
+    member, survivor = np.arange(n, 2 * n), np.arange(n)
+    for explain in (True, False):
+        by_table = fits_by_position(profile, member, survivor, capability=option_capability, explain=explain)
+        coded = fit_codes(profile)
+        for _ in range(2):
+            by_codes = fits_by_position(coded, member, survivor, capability=option_capability, explain=explain)
+            assert by_codes[0].tolist() == by_table[0].tolist() == expected
+            assert (by_codes[1] is None and by_table[1] is None) or by_codes[1].tolist() == by_table[1].tolist()
 
 
 def test_a_bad_product_classes_file_is_one_line(tmp_path: Path):

@@ -905,3 +905,15 @@ def test_the_same_move_from_two_groupings_is_listed_once(monkeypatch):
     assert option(kept, "SP-001")[numbers].tolist() == first[numbers].tolist()
     assert len(kept.cash_flows) == 2 * a.horizon_years
     pd.testing.assert_frame_equal(kept.defaults_used, every.defaults_used)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 6).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.tuples(
+    st.integers(0, max(n - 1, 0)), st.sampled_from(["a", "B", "b", "é", "a b", "Z", "10", "9", "", "x/y"])),
+    max_size=0 if n == 0 else 20))))
+def test_joined_by_is_each_candidates_distinct_names_sorted(case):
+    n, pairs = case
+    cand = np.array([c for c, _ in pairs], dtype=np.int64)
+    names = np.array([name for _, name in pairs], dtype=object)
+    expected = ["; ".join(sorted({name for c, name in pairs if c == i})) for i in range(n)]
+    assert options_module._joined_by(cand, names, n) == expected
