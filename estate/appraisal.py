@@ -569,15 +569,16 @@ def year_fractions(starts: Any, ends: Any, fys: Any, *, first_month: int = 4) ->
     if years.dtype.kind not in "iu" or years.size and (years.min() < _MIN_YEAR or years.max() > _MAX_YEAR):
         raise _fail("fys", func, f"an int or array of ints in [{_MIN_YEAR}, {_MAX_YEAR}]", fys)
     try:
-        first, last, years = np.broadcast_arrays(first, last, years)
+        first, last, broadcast = np.broadcast_arrays(first, last, years)
     except ValueError:
         raise _fail("ends", func, "broadcastable with 'starts' and 'fys'", ends) from None
     no_start = np.isnat(first)
     no_end = np.isnat(last)
     if np.any(~no_start & ~no_end & (last < first)):
         raise _fail("ends", func, "on or after the matching starts", ends)
-    lower = _fy_start_days(years, month)
-    upper = _fy_start_days(years + 1, month)
+    # Each year's bounds from the years as given (often one row of a horizon), then broadcast.
+    lower = np.broadcast_to(_fy_start_days(years, month), broadcast.shape)
+    upper = np.broadcast_to(_fy_start_days(years + 1, month), broadcast.shape)
     begin = np.where(no_start, lower, np.maximum(np.where(no_start, lower, first), lower))
     finish = np.where(no_end, upper, np.minimum(np.where(no_end, upper, last), upper))
     days = np.maximum((finish - begin).astype(np.int64), 0)

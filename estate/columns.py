@@ -1,4 +1,4 @@
-"""Column helpers the estate graph and the overlap analysis share: trimmed text, distinct counts, text order.
+"""Column helpers the pipeline's steps share: trimmed text, distinct counts, text order, codes in sorted order.
 
 Each works on a whole column at once (a pandas Series or a numpy array) and
 is written for the 100,000-row scale: a distinct value is cleaned once, and
@@ -14,6 +14,8 @@ Examples
 ([1, 3], [1, 3])
 >>> text_order(["b", "a", "b"]).tolist()
 [1, 0, 2]
+>>> sorted_codes(pd.Series(["pear", "apple", None, "pear"])).tolist()
+[1, 0, -1, 1]
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["clean_text", "distinct_counts", "text_order"]
+__all__ = ["clean_text", "distinct_counts", "sorted_codes", "text_order"]
 
 
 def clean_text(series: pd.Series) -> pd.Series:
@@ -53,3 +55,21 @@ def text_order(values: Iterable[object]) -> np.ndarray:
     """The positions that sort text values (stable): Python's sort, about twice as fast as numpy's on objects."""
     items = list(values)
     return np.fromiter(sorted(range(len(items)), key=items.__getitem__), dtype="int64", count=len(items))
+
+
+def sorted_codes(values: pd.Series | np.ndarray) -> np.ndarray:
+    """``pandas.factorize(values, sort=True)[0]``: codes in the sorted order of the distinct values, -1 if missing.
+
+    Text is numbered unsorted (a hash), then its distinct values are ranked
+    by :func:`text_order`: at 100,000 system keys twice as fast as pandas,
+    which sorts them with numpy's comparison of objects. Anything but text
+    is left to pandas.
+    """
+    codes, uniques = pd.factorize(values)
+    distinct = list(uniques)
+    if not all(value.__class__ is str for value in distinct):
+        return pd.factorize(values, sort=True)[0]
+    rank = np.empty(len(distinct) + 1, dtype=codes.dtype)
+    rank[text_order(distinct)] = np.arange(len(distinct), dtype=codes.dtype)
+    rank[-1] = -1  # code -1 (missing) stays -1
+    return rank[codes]

@@ -220,7 +220,8 @@ def capability_labels(frame: pd.DataFrame, names: pd.Series | None = None) -> pd
     return out.where(out.notna(), None)
 
 
-def capability_names(frame: pd.DataFrame, codes: Iterable[object] | None = None) -> pd.Series:
+def capability_names(frame: pd.DataFrame, codes: Iterable[object] | None = None, *,
+                     served: pd.DataFrame | None = None) -> pd.Series:
     """Capability code → name: the name the matching gave, else the taxonomy's, else the code.
 
     Parameters
@@ -232,6 +233,8 @@ def capability_names(frame: pd.DataFrame, codes: Iterable[object] | None = None)
     codes : iterable of str, optional
         The codes to name, in this order; by default every code the systems
         serve (:func:`served_capabilities`) or name, sorted.
+    served : DataFrame, optional
+        ``served_capabilities(frame)``, when the caller has it already.
 
     Returns
     -------
@@ -258,9 +261,10 @@ def capability_names(frame: pd.DataFrame, codes: Iterable[object] | None = None)
     given = pd.Series(named.to_numpy(object)[known], dtype=object).groupby(
         primary.to_numpy(object)[known]).min() if known.any() else pd.Series(dtype=object)
     if codes is None:
-        served = served_capabilities(frame)["capability_code"] if "system_key" in frame \
-            else _codes_column(frame).map(codes_of).explode()
-        codes = sorted(set(served.dropna()) | set(given.index))
+        if served is None and "system_key" in frame:
+            served = served_capabilities(frame)
+        serving = served["capability_code"] if served is not None else _codes_column(frame).map(codes_of).explode()
+        codes = sorted(set(serving.dropna()) | set(given.index))
     index = pd.Index(list(codes), dtype=object)
     taxonomy = load_capabilities().set_index("code")["name"]
     out = given.reindex(index).fillna(taxonomy.reindex(index))
@@ -316,8 +320,11 @@ def product_modules(frame: pd.DataFrame, classes: pd.DataFrame | None = None) ->
     rows, codes = served["row"].tolist(), served["capability_code"].tolist()
     holders = set(zip(organisation[served["row"].to_numpy()].tolist(), codes, strict=True))
     own = set(zip(rows, codes, strict=True))
-    for row in np.flatnonzero(has).tolist():
-        added = [job for job in jobs.iat[row] if (row, job) not in own and (organisation[row], job) not in holders]
+    values = out.to_numpy(dtype=object, copy=True)  # filled in place: a pandas scalar set is slow a row
+    rows_with = np.flatnonzero(has)
+    for row, suite_jobs in zip(rows_with.tolist(), jobs.to_numpy(dtype=object)[rows_with].tolist(), strict=True):
+        added = [job for job in suite_jobs if (row, job) not in own and (organisation[row], job) not in holders]
         if added:
-            out.iat[row] = CAPABILITY_SEPARATOR.join(added)
+            values[row] = CAPABILITY_SEPARATOR.join(added)
+    out = pd.Series(values, index=frame.index, dtype=object)
     return out.where(out.notna(), None)

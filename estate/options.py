@@ -428,6 +428,8 @@ def _interface_counts(interfaces: Any) -> pd.Series:
     else:
         raise _fail("interfaces", "a DataFrame, a Series or a mapping of system_key to a count, or None",
                     type(interfaces).__name__)
+    if series.index.is_unique:  # one count a system (integration_blast_radius): the sum of one is itself
+        return (series.astype(float).fillna(0.0) + 0.0).clip(lower=0.0)  # + 0.0: -0.0 sums to 0.0
     return series.groupby(level=0).sum().clip(lower=0.0)
 
 
@@ -688,7 +690,7 @@ def _code_systems(systems: pd.DataFrame) -> _Coded:
         capabilities=capabilities, served_row=row, served_capability=capability,
         served_position=served["position"].to_numpy(np.int64),
         served_start=np.searchsorted(row, np.arange(len(systems) + 1)), lookup_key=key[order],
-        lookup_row=row[order], profiles=profiles, fit=fit, names=capability_names(systems),
+        lookup_row=row[order], profiles=profiles, fit=fit, names=capability_names(systems, served=served),
         users=systems["users"].to_numpy(float), cost_given=~systems["missing_cost"].to_numpy(bool),
         product=fit.product_code.astype(np.int64),
     )
@@ -743,7 +745,7 @@ def _find_members(candidates: pd.DataFrame, coded: _Coded, a: Assumptions, *,
     """:func:`_consolidation_members` in integer codes (every member, those left out too)."""
     cand_of = candidates["cand"].to_numpy(np.int64)
     capabilities = _candidate_capabilities(candidates)
-    groups = [list(g) for g in candidates["group"]]
+    groups = [list(g) for g in candidates["group"].to_numpy(object).tolist()]
     n_caps = np.array([len(c) for c in capabilities], dtype=np.int64)
     n_orgs = np.array([len(g) for g in groups], dtype=np.int64)
     cap_code = coded.capabilities.get_indexer(pd.Index([c for cs in capabilities for c in cs], dtype=object))
@@ -923,10 +925,10 @@ def _members_frame(found: _Members, coded: _Coded) -> pd.DataFrame:
 
 def _candidate_capabilities(candidates: pd.DataFrame) -> list[list[str]]:
     """Each candidate's capabilities: its ``capabilities`` list where given, else its one ``capability_code``."""
-    single = candidates["capability_code"].map(lambda c: [c] if isinstance(c, str) else [])
+    single = [[c] if isinstance(c, str) else [] for c in candidates["capability_code"].to_numpy(object).tolist()]
     if "capabilities" not in candidates:
-        return single.tolist()
-    listed = candidates["capabilities"]
+        return single
+    listed = candidates["capabilities"].to_numpy(object).tolist()
     return [list(c) if isinstance(c, (list, tuple)) and len(c) else s for c, s in zip(listed, single, strict=True)]
 
 
@@ -1024,8 +1026,13 @@ def _combined(candidates: pd.DataFrame, systems: pd.DataFrame, names: pd.Series)
     if not len(candidates):
         return candidates
     candidates = candidates.assign(capabilities=None)
-    count = candidates.groupby("target")["capability_code"].nunique()
-    several = candidates.loc[candidates["target"].isin(count.index[count >= 2])]
+    # The targets of two or more distinct capabilities (groupby-nunique, on integer codes).
+    target, targets = pd.factorize(candidates["target"])
+    capability, capabilities = pd.factorize(candidates["capability_code"])
+    width = len(capabilities) + 1
+    valid = (target >= 0) & (capability >= 0)
+    count = np.bincount(np.unique(target[valid] * width + capability[valid]) // width, minlength=len(targets))
+    several = candidates.loc[candidates["target"].isin(np.asarray(targets, dtype=object)[count >= 2])]
     if not len(several):
         return candidates
     table = systems.set_index("system_key")
@@ -1053,8 +1060,9 @@ def _combined(candidates: pd.DataFrame, systems: pd.DataFrame, names: pd.Series)
 
 def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataFrame, pd.DataFrame]:
     # By product family: Teams in one council and SharePoint Online in another are one Microsoft 365 contract.
-    products = systems.loc[systems["has_product"]].drop(columns="product_key").rename(
-        columns={"family_key": "product_key"})
+    products = systems.loc[systems["has_product"], ["system_key", "organisation", "family_key", "product_id",
+                                                    "product_name", "annual_cost", "capability_code",
+                                                    "capability_name"]].rename(columns={"family_key": "product_key"})
     # A family is named by its own product when some partner runs it, else by its products' names
     # ("Microsoft SharePoint Online, Microsoft Teams").
     own = products.loc[products["product_id"] == products["product_key"]].groupby("product_key")["product_name"].first()
@@ -1593,6 +1601,10 @@ def _defaults_used(effects: pd.DataFrame, systems: pd.DataFrame, hosting: pd.Dat
         flagged = flagged.rename(columns={value_column: "default"}).assign(column=column, note=note)
         flagged["default"] = flagged["default"].astype(object)
         parts.append(flagged)
+    # Each row's system by its position in systems, which _prepare sorts by (unique) key: key order.
+    positions = np.concatenate([part.index.to_numpy(np.int64) for part in parts])
+    by_position = isinstance(systems.index, pd.RangeIndex) and systems.index.start == 0 \
+        and systems.index.step == 1 and systems["system_key"].is_monotonic_increasing
     rows = pd.concat(parts, ignore_index=True)
     if len(hosting):
         site_rows = []
@@ -1610,11 +1622,15 @@ def _defaults_used(effects: pd.DataFrame, systems: pd.DataFrame, hosting: pd.Dat
                                           f"{a.default_site_exit_cost:,.0f}"})
         if site_rows:
             rows = pd.concat([rows, pd.DataFrame(site_rows)], ignore_index=True)
+            by_position = False  # a site's key sorts among the systems' keys
     if not len(rows):
         return _empty(DEFAULTS_USED_COLUMNS)
     rows["source_row"] = pd.array(pd.to_numeric(rows["source_row"], errors="coerce"), dtype="Int64")
     order = {c: i for i, c in enumerate(notes)}
-    rows = rows.assign(_order=rows["column"].map(order)).sort_values(["system_key", "_order"], kind="stable")
+    if by_position:  # (key, column) is unique: sorted on integers, the order sort_values gives
+        rows = rows.iloc[np.lexsort((rows["column"].map(order).to_numpy(np.int64), positions))]
+    else:
+        rows = rows.assign(_order=rows["column"].map(order)).sort_values(["system_key", "_order"], kind="stable")
     return rows.loc[:, list(DEFAULTS_USED_COLUMNS)].reset_index(drop=True)
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from estate._collector import collector_paused
 from estate.assumptions import Assumptions, load_assumptions
 from estate.errors import ParameterError, SolverError
 from estate.inventory import ISSUE_COLUMNS, Inventory
@@ -510,6 +511,7 @@ def _noop(step: str) -> None:
     return None
 
 
+@collector_paused()
 def make_plan(
     source: Inventory | str | Path | Iterable[str | Path],
     *,
@@ -559,6 +561,11 @@ def make_plan(
     Returns
     -------
     Plan
+
+    Notes
+    -----
+    Python's cyclic garbage collector is paused while the plan is made
+    (:mod:`estate._collector`), and left as it was afterwards.
     """
     from estate.matching import match_systems
     from estate.options import generate_options

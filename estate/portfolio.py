@@ -120,6 +120,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from estate.columns import sorted_codes
 from estate.errors import ParameterError, SolverError
 
 if TYPE_CHECKING:  # scipy loads on first use, keeping ``import estate`` fast
@@ -901,7 +902,7 @@ def _effects_table(effects: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
             f"use one of {', '.join(EFFECTS)}."
         )
     table["col"] = _positions(table["option_id"], index, "effects")
-    table["key"] = pd.factorize(table["system_key"], sort=True)[0]
+    table["key"] = sorted_codes(table["system_key"])
     effect = pd.factorize(table["effect"], sort=True)[0]
     first = ~pd.DataFrame({"c": table["col"], "k": table["key"], "e": effect}).duplicated().to_numpy()
     table, effect = table.loc[first], effect[first]

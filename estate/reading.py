@@ -271,7 +271,7 @@ class _Grid:
     # both tests (1, 1.0 and True are neither blank nor text).
     codes: np.ndarray | None = field(init=False, repr=False, default=None)
     uniques: np.ndarray | None = field(init=False, repr=False, default=None)
-    _folded: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
+    _folded: list[Any] = field(init=False, repr=False, default_factory=list)  # numbers of folded texts, and texts
 
     def __post_init__(self) -> None:
         flat = self.cells.ravel()
@@ -293,11 +293,13 @@ class _Grid:
         """:func:`_text_equals` of the cells of ``column`` from row ``start`` on, each distinct cell folded once."""
         if self.codes is None or self.uniques is None:
             return _text_equals(self.cells[start:, column], text)
-        if not self._folded:
-            self._folded.append(np.array([u.strip().casefold() if u.__class__ is str else None
-                                          for u in self.uniques] + [None], dtype=object))
-        hit = self._folded[0] == text
-        return hit[self.codes[start:, column]]  # code -1 (a missing cell) takes the last entry, None
+        if not self._folded:  # each distinct folded text numbered once (-1: not text), for every column's test
+            numbers: dict[str, int] = {}
+            folded = [numbers.setdefault(u.strip().casefold(), len(numbers)) if u.__class__ is str else -1
+                      for u in self.uniques]
+            self._folded.extend([np.array(folded + [-1], dtype=np.int64), numbers])
+        number = self._folded[1].get(text, -2)  # -2: no cell folds to it
+        return self._folded[0][self.codes[start:, column]] == number  # code -1 (a missing cell): the last, -1
 
 
 _FORMULA_WITHOUT_VALUE = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")

@@ -208,3 +208,27 @@ def test_a_replaced_plan_does_not_reuse_the_originals_cached_results(plan):
     other = replace(plan, portfolio=replace(plan.portfolio, chosen=()))
     assert other.sensitivity() is not plan.sensitivity()
     assert other.graph is not plan.graph
+
+
+def test_the_garbage_collector_is_paused_while_planning_and_left_as_it_was():
+    # make_plan makes millions of small objects at scale and no cyclic garbage worth a collection: the cyclic
+    # collector is off while it runs (speed only), and as it was afterwards, on an error too.
+    import gc
+
+    from estate.errors import ParameterError
+    from estate.examples import two_councils
+    from estate.inventory import Inventory
+
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            during: list[bool] = []
+            plan = make_plan(two_councils(), progress=lambda step: during.append(gc.isenabled()))
+            assert len(plan.options.options) and during and not any(during)
+            assert gc.isenabled() is enabled
+            with pytest.raises(ParameterError, match="no systems were read"):
+                make_plan(Inventory(systems=pd.DataFrame({"system": []})))
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
