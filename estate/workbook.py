@@ -702,14 +702,13 @@ def _frames(plan: Plan) -> _Frames:
     survive, retire = effects["effect"].eq("survive"), effects["effect"].eq("retire")
     site = retire & effects["path"].eq("site closure")
     system_retire = retire & ~site & consolidating
-    per_option = pd.DataFrame({
-        "survivor_cost": effects["annual_cost"].where(survive, 0.0).groupby(effects["option_id"]).sum(),
-        "survivor_users": effects["users"].where(survive, 0.0).groupby(effects["option_id"]).sum(),
-        "retired_users": effects["users"].where(retire, 0.0).groupby(effects["option_id"]).sum(),
-        **{f"survivor_{kind}": effects[f"cost_{kind}"].where(survive, 0.0).fillna(0.0)
-           .groupby(effects["option_id"]).sum() for kind in COST_KINDS},
-        "retired_staff": effects["cost_staff"].where(retire, 0.0).fillna(0.0).groupby(effects["option_id"]).sum(),
-    })
+    per_option = pd.DataFrame({  # summed in one grouping (the option ids hashed once, not once a column)
+        "survivor_cost": effects["annual_cost"].where(survive, 0.0),
+        "survivor_users": effects["users"].where(survive, 0.0),
+        "retired_users": effects["users"].where(retire, 0.0),
+        **{f"survivor_{kind}": effects[f"cost_{kind}"].where(survive, 0.0).fillna(0.0) for kind in COST_KINDS},
+        "retired_staff": effects["cost_staff"].where(retire, 0.0).fillna(0.0),
+    }).groupby(effects["option_id"]).sum()
     year0 = o.one_off_breakdown[o.one_off_breakdown["category"].isin(
         ["assessment_planning", "joint_procurement", "stakeholder_engagement"])]
     year0 = year0.groupby("option_id")["amount_before_bias"].sum()
