@@ -971,20 +971,25 @@ class _Deflater:
         self.ordered.shutdown(wait=True, cancel_futures=True)
 
 
-_SPECIAL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]|_x[0-9a-fA-F]{4}_")
-"""What XlsxWriter's ``_write_si`` changes in a shared string: control characters, its escapes, XML's special
-characters (a rich string starts with ``<``); it also marks leading or trailing white space."""
+_SPECIAL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]")
+_ESCAPE = re.compile(r"_x[0-9a-fA-F]{4}_")
+"""What XlsxWriter's ``_write_si`` changes in a shared string: control characters and XML's special characters
+(a rich string starts with ``<``), and its escapes; it also marks leading or trailing white space. Searched
+for apart: a class of characters alone, and text starting ``_x``, are each found faster than either of them."""
 
 
 def _special_strings(strings: list[str]) -> np.ndarray:
-    """Which strings XlsxWriter's ``_write_si`` would change or mark (:data:`_SPECIAL_TEXT`, white space at an end).
+    """Which strings XlsxWriter's ``_write_si`` would change or mark (:data:`_SPECIAL_CHARACTER`, :data:`_ESCAPE`,
+    white space at an end).
 
-    One search over the strings joined by newlines (which the search does
-    not match, so a match lies inside one string).
+    Searches over the strings joined by newlines (which neither search
+    matches, so a match lies inside one string).
     """
     special = np.array([s[:1].isspace() or s[-1:].isspace() for s in strings], dtype=bool)
     joined = "\n".join(strings)
-    found = [match.start() for match in _SPECIAL_TEXT.finditer(joined)]
+    found = [match.start() for match in _SPECIAL_CHARACTER.finditer(joined)]
+    if "_x" in joined:
+        found += [match.start() for match in _ESCAPE.finditer(joined)]
     if found:
         starts = np.cumsum([0] + [len(s) + 1 for s in strings[:-1]])
         special[np.searchsorted(starts, found, side="right") - 1] = True
