@@ -87,6 +87,7 @@ __all__ = [
     "npv",
     "option_cash_flows",
     "payback_years",
+    "payback_years_by_row",
     "year_fraction",
     "year_fractions",
 ]
@@ -771,6 +772,32 @@ def payback_years(net: Any) -> float:
     nan
     """
     return _payback(_check_flows(net, "net", "payback_years"))
+
+
+def payback_years_by_row(net: Any) -> np.ndarray:
+    """:func:`payback_years` of each row of a 2-D array (one option a row, one year a column), at once.
+
+    The same arithmetic as :func:`payback_years` (cumulative sums along each
+    row, the last crossing, the same division), so the same floats: for the
+    tens of thousands of candidate options of a large estate.
+
+    Examples
+    --------
+    >>> payback_years_by_row([[-100.0, 40.0, 40.0, 40.0], [10.0, 10.0, 10.0, 10.0], [-100.0, 40.0, 0.0, 0.0]])
+    array([3.5, 0. , nan])
+    """
+    flows = np.asarray(net, dtype=float)
+    if flows.ndim != 2 or not flows.shape[1] or not np.isfinite(flows).all():
+        return np.array([payback_years(row) for row in flows], dtype=float)  # its checks, and its errors
+    cumulative = np.cumsum(flows, axis=1)
+    before = np.concatenate([np.zeros((len(flows), 1)), cumulative[:, :-1]], axis=1)
+    crossing = (before < 0) & (cumulative >= 0)
+    last = flows.shape[1] - 1 - np.argmax(crossing[:, ::-1], axis=1)  # the last crossing (if any)
+    rows = np.arange(len(flows))
+    with np.errstate(all="ignore"):  # rows without a crossing divide too; their result is not used
+        part = np.minimum(1.0, -before[rows, last] / flows[rows, last])
+    out = np.where(crossing.any(axis=1), last + part, 0.0)
+    return np.where(cumulative[:, -1] < 0, np.nan, out)
 
 
 def discounted_payback_years(

@@ -16,16 +16,19 @@ Examples
 [1, 0, 2]
 >>> sorted_codes(pd.Series(["pear", "apple", None, "pear"])).tolist()
 [1, 0, -1, 1]
+>>> map_distinct(pd.Series(["retire", "start", None, "retire"]), {"start": 0, "retire": 6}).tolist()
+[6.0, 0.0, nan, 6.0]
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["clean_text", "distinct_counts", "sorted_codes", "text_order"]
+__all__ = ["clean_text", "distinct_counts", "map_distinct", "sorted_codes", "text_order"]
 
 
 def clean_text(series: pd.Series) -> pd.Series:
@@ -73,3 +76,16 @@ def sorted_codes(values: pd.Series | np.ndarray) -> np.ndarray:
     rank[text_order(distinct)] = np.arange(len(distinct), dtype=codes.dtype)
     rank[-1] = -1  # code -1 (missing) stays -1
     return rank[codes]
+
+
+def map_distinct(values: pd.Series | np.ndarray, mapping: dict[Any, Any]) -> np.ndarray:
+    """Each value looked up in ``mapping`` (NaN when missing or not in it), each distinct value once.
+
+    The values of ``Series.map(mapping)`` as a float array, for numbers
+    (an order or a count) looked up for many rows of a few distinct values:
+    pandas maps a text column row by row and then infers the result's
+    type, several times slower.
+    """
+    codes, uniques = pd.factorize(values)
+    looked = np.array([mapping.get(u, np.nan) for u in uniques] + [np.nan], dtype=float)
+    return looked[codes]  # code -1 (a missing value) takes the last entry, NaN

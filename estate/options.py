@@ -102,7 +102,7 @@ from estate.appraisal import (
     financial_years,
     fy_start,
     option_cash_flows,
-    payback_years,
+    payback_years_by_row,
     year_fractions,
 )
 from estate.assumptions import Assumptions
@@ -114,7 +114,7 @@ from estate.costing import (
     replacement_per_user,
     survivor_cost_after,
 )
-from estate.columns import text_order
+from estate.columns import map_distinct, text_order
 from estate.coverage import CAPABILITY_SEPARATOR, capability_names, codes_of, join_codes, served_capabilities
 from estate.errors import ParameterError
 from estate.fit import SITE_BOUND_JOBS, FitCodes, fit_codes, fit_profiles, fit_reason, fits_by_position
@@ -1628,9 +1628,10 @@ def _defaults_used(effects: pd.DataFrame, systems: pd.DataFrame, hosting: pd.Dat
     rows["source_row"] = pd.array(pd.to_numeric(rows["source_row"], errors="coerce"), dtype="Int64")
     order = {c: i for i, c in enumerate(notes)}
     if by_position:  # (key, column) is unique: sorted on integers, the order sort_values gives
-        rows = rows.iloc[np.lexsort((rows["column"].map(order).to_numpy(np.int64), positions))]
+        rows = rows.iloc[np.lexsort((map_distinct(rows["column"], order), positions))]
     else:
-        rows = rows.assign(_order=rows["column"].map(order)).sort_values(["system_key", "_order"], kind="stable")
+        rows = rows.assign(_order=map_distinct(rows["column"], order)).sort_values(["system_key", "_order"],
+                                                                                 kind="stable")
     return rows.loc[:, list(DEFAULTS_USED_COLUMNS)].reset_index(drop=True)
 
 
@@ -1940,7 +1941,7 @@ def generate_options(
         "pv_savings": (biased_savings * d.factors).sum(axis=1),
         "pv_costs": (biased_costs * d.factors).sum(axis=1),
         "npv": present.sum(axis=1),
-        "payback_years": [payback_years(row) for row in net],
+        "payback_years": payback_years_by_row(net),
     })
     cash_flows = pd.DataFrame({
         "option_id": np.repeat(candidates["option_id"].to_numpy(), horizon),
@@ -2001,7 +2002,7 @@ def generate_options(
     breakdown = breakdown.rename(columns={"amount": "amount_before_bias"})
     breakdown["amount"] = breakdown["amount_before_bias"] * a.cost_factor
     order = {c: i for i, c in enumerate(ONE_OFF_CATEGORIES)}
-    breakdown = breakdown.assign(_order=breakdown["category"].map(order)).sort_values(["option_id", "_order"])
+    breakdown = breakdown.assign(_order=map_distinct(breakdown["category"], order)).sort_values(["option_id", "_order"])
     room = _room(candidates)
     defaults_used = _defaults_used(members, systems, closing, a)  # a copy touches the same systems
     if copy.any():

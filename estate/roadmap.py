@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from estate.appraisal import financial_years, fy_label, fy_start
+from estate.columns import map_distinct
 
 __all__ = ["EVENT_COLUMNS", "Roadmap", "build_roadmap"]
 
@@ -169,7 +170,7 @@ def build_roadmap(options: pd.DataFrame, effects: pd.DataFrame, chosen: Iterable
     year_labels = np.array([fy_label(int(y), first_month=first_month) for y in years_seen.tolist()] + [""],
                            dtype=object)[:len(years_seen)]
     events["label"] = year_labels[year_codes].tolist()
-    events = events.assign(_order=events["event"].map(order)).sort_values(
+    events = events.assign(_order=map_distinct(events["event"], order)).sort_values(
         ["option_id", "date", "_order", "system_key"], kind="stable").drop(columns="_order")
     events = events.loc[:, list(EVENT_COLUMNS)].reset_index(drop=True)
 

@@ -92,6 +92,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from estate.columns import map_distinct
 from estate.errors import ParameterError, SolverError
 
 if TYPE_CHECKING:
@@ -1209,7 +1210,7 @@ def apply_schedule(options: Options, schedule: Schedule, assumptions: Assumption
     opts["meets_minimum_npv"] = opts["npv"] >= a.minimum_option_npv
 
     effects = options.effects.copy()
-    effects["delay_years"] = effects["option_id"].map(delay).fillna(0).astype(np.int64)
+    effects["delay_years"] = np.nan_to_num(map_distinct(effects["option_id"], delay), nan=0.0).astype(np.int64)
     for k in sorted(set(delay.values()) - {0}):
         rows = effects["delay_years"].eq(k)
         for column in ("retire_date", "saving_start", "natural_end"):

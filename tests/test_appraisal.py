@@ -14,7 +14,7 @@ import numpy as np
 import numpy_financial as npf
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import estate.appraisal as appraisal
@@ -34,6 +34,7 @@ from estate.appraisal import (
     npv,
     option_cash_flows,
     payback_years,
+    payback_years_by_row,
     year_fraction,
     year_fractions,
 )
@@ -650,3 +651,19 @@ def test_doc_payback_illustration():
     # docs/appraisal.md: "-100, 60, 60, -50, 60 ... pays back at 4 + 30/60 = 4.5, not at 2.67".
     assert payback_years([-100.0, 60.0, 60.0, -50.0, 60.0]) == 4.5
     assert "4 + 30/60 = 4.5" in _doc()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 5).flatmap(lambda n: st.integers(1, 7).flatmap(lambda h: st.lists(
+    st.lists(st.sampled_from([-100.0, -50.0, -1e-9, -0.0, 0.0, 1e-9, 25.0, 30.0, 60.0, 100.0]), min_size=h, max_size=h),
+    min_size=n, max_size=n))))
+def test_payback_years_by_row_is_payback_years_of_each_row(rows):
+    expected = [payback_years(row) for row in rows]
+    got = payback_years_by_row(np.array(rows, dtype=float).reshape(len(rows), -1 if rows else 1))
+    np.testing.assert_array_equal(got, np.array(expected, dtype=float))
+
+
+@given(st.lists(st.lists(amounts, min_size=6, max_size=6), min_size=1, max_size=8))
+def test_payback_years_by_row_on_any_flows(rows):
+    got = payback_years_by_row(np.array(rows, dtype=float))
+    np.testing.assert_array_equal(got, np.array([payback_years(row) for row in rows], dtype=float))

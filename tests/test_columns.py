@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import estate.columns as columns_module
-from estate.columns import sorted_codes
+from estate.columns import map_distinct, sorted_codes
 
 VALUES = st.one_of(st.none(), st.just(np.nan), st.sampled_from(["", "a", "A", "b", "a b", "é", "Z", "10", "9",
                                                                  "x/y", "😀", "a\x00", "a" * 300]), st.text(max_size=3))
@@ -34,3 +34,11 @@ def test_sorted_codes_leave_numbers_and_mixed_values_to_pandas():
     assert sorted_codes(pd.Series([1.5, None, 0.5])).tolist() == [1, -1, 0]
     mixed = np.array(["b", 1, "a", 1], dtype=object)
     assert sorted_codes(mixed).tolist() == pd.factorize(mixed, sort=True)[0].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(VALUES, max_size=30), st.dictionaries(st.sampled_from(["", "a", "b", "é", "Z"]), st.integers(-5, 5)))
+def test_map_distinct_is_series_map(values, mapping):
+    for data in (pd.Series(values, dtype=object), pd.Series([v for v in values if isinstance(v, str)], dtype="str")):
+        expected = data.map(mapping).astype(float).to_numpy()
+        np.testing.assert_array_equal(map_distinct(data, mapping), expected)
