@@ -493,11 +493,12 @@ class _CellColumn:
             return [f'"{style} t="s"><v>', _index_piece(self.sst[start:stop][rows]), "</v></c>"]
         lead = self._lead(code, style)
         formula = self.sources[source - 1]
-        if isinstance(formula, tuple):
-            text: str | _Piece = formula[0] if len(formula) == 1 else [r.join(formula) for r in at]
-        else:
-            text = formula[start:stop][rows].tolist()
-        return [lead, text, *self._value(code, rows, start, stop)]
+        value = self._value(code, rows, start, stop)
+        if isinstance(formula, tuple) and len(formula) > 1:  # joined by each row's number, with the text around it
+            pieces = (lead + formula[0], *formula[1:-1], formula[-1] + value[0])
+            return [[r.join(pieces) for r in at], *value[1:]]
+        text: str | _Piece = formula[0] if isinstance(formula, tuple) else formula[start:stop][rows].tolist()
+        return [lead, text, *value]
 
     def render(self, letter: str, numbers: list[str], start: int, stop: int) -> list[str]:
         """The ``<c>`` elements of rows ``start``..``stop - 1`` ("" for a cell left out).
@@ -667,6 +668,9 @@ def _joined(parts: list[str | _Piece]) -> str | _Piece:
         if isinstance(piece, tuple):
             return piece[0], [f"{before}{d}{after}" for d in piece[1]]
         return [f"{before}{d}{after}" for d in piece]  # type: ignore[union-attr]
+    if len(parts) == 5 and isinstance(parts[0], str) and isinstance(parts[2], str) and isinstance(parts[4], str):
+        c0, a, c1, b, c2 = parts  # text, piece, text, piece, text: a formula and its stored value
+        return [f"{c0}{x}{c1}{y}{c2}" for x, y in zip(_rows_of(a), _rows_of(b), strict=True)]  # type: ignore
     n_rows = len(_rows_of(next(part for part in parts if not isinstance(part, str))))  # type: ignore[arg-type]
     return list(map("".join, zip(*(repeat(part, n_rows) if isinstance(part, str) else _rows_of(part)
                                    for part in parts))))
