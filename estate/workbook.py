@@ -1267,8 +1267,8 @@ def _write_cash_flows(ws: PlanWorksheet, L: _Layout, d: _Frames, styles: _Styles
     _write_formulas(ws, c, "recommended", f, styles, lambda: _recommended_formula(L, c))
 
     def savings() -> Formula:  # each row sums the Option systems column of its own appraisal year
-        columns = np.array([s.span(f"saving_{t}") for t in range(L.years.n_rows)], dtype=object)
-        return cat(n.saving_factor, "*", _sumifs(columns[ts], (s.span("option"), c.cells("option"))))
+        return branches(len(f), *((ts == t, lambda t=t: cat(n.saving_factor, "*", _sumifs(
+            s.span(f"saving_{t}"), (s.span("option"), c.cells("option"))))) for t in range(L.years.n_rows)))
 
     def costs() -> Formula:
         systems = _sumifs(s.span("one_off"), (s.span("option"), c.cells("option")), (s.span("cost_fy"), c.cells("fy")))
