@@ -113,7 +113,7 @@ class Rows:
         return [number.join(pieces) for number in map(str, range(self.first, self.first + self.n_rows))]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # an array of cases: compared, and hashed, as the object it is
 class Choice:
     """One formula a row, out of a few: ``formulas[case[i]]`` for row ``i``, none where ``case[i]`` is -1.
 
