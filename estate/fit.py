@@ -440,37 +440,48 @@ def fits_by_position(profiles: pd.DataFrame | FitCodes, member: np.ndarray, surv
     fail_scale = ~fail_job & ~fail_class & ~fail_sector & too_big  # scale applies to the same product too
     if not explain:
         return ~(fail_job | fail_class | fail_sector | fail_scale), None
-    reason = pd.Series("", index=range(n), dtype=object)
+    reason = np.full(n, "", dtype=object)
 
-    # The words are built for the pairs that fail only (a few of many at scale), each aligned by position.
-    def part(values: np.ndarray, at: np.ndarray, mask: np.ndarray) -> pd.Series:
-        return pd.Series(np.asarray(values, dtype=object)[at[mask]], index=np.flatnonzero(mask))
+    # The words are built for the pairs that fail only (a few of many at scale), in plain Python, as text
+    # columns would: a missing label or job leaves the whole reason missing ("nan" as text).
+    def text(values: np.ndarray) -> list[str | None]:
+        return [None if gone else str(v) for v, gone in zip(values.tolist(), pd.isna(values).tolist(), strict=True)]
 
-    def labels(mask: np.ndarray) -> pd.Series:
-        return part(profiles["product_label"].to_numpy(object), s, mask).astype(str)
+    def labels(at: np.ndarray) -> list[str | None]:
+        return text(np.asarray(profiles["product_label"].to_numpy(object)[s[at]], dtype=object))
 
-    def classes(at: np.ndarray, mask: np.ndarray) -> pd.Series:
-        return part(profiles["product_class"].to_numpy(object), at, mask).fillna("product of unknown kind")
+    def classes(rows: np.ndarray) -> list[str]:
+        values = np.asarray(profiles["product_class"].to_numpy(object)[rows], dtype=object)
+        return [v if not gone else "product of unknown kind"
+                for v, gone in zip(values.tolist(), pd.isna(values).tolist(), strict=True)]
 
-    def sectors(at: np.ndarray, mask: np.ndarray) -> pd.Series:
-        return part(sector, at, mask).replace("", "general").fillna("general").astype(str)
+    def sectors(rows: np.ndarray) -> list[str]:
+        values = np.asarray(sector[rows], dtype=object)
+        return ["general" if gone or v == "" else str(v)
+                for v, gone in zip(values.tolist(), pd.isna(values).tolist(), strict=True)]
+
+    def put(at: np.ndarray, words: list[str | None]) -> None:
+        reason[at] = [np.nan if w is None else w for w in words]
 
     if fail_job.any():
-        reason[fail_job] = ("does a different job (" + part(m_job_values, m_job_code, fail_job).astype(str)
-                            + ": not one " + labels(fail_job) + " does)")
+        at = np.flatnonzero(fail_job)
+        put(at, [None if j is None or label is None else f"does a different job ({j}: not one {label} does)"
+                 for j, label in zip(text(np.asarray(m_job_values, dtype=object)[m_job_code[at]]), labels(at),
+                                     strict=True)])
     if fail_class.any():
-        reason[fail_class] = ("is a " + classes(m, fail_class) + ", which a " + classes(s, fail_class)
-                              + " does not replace")
+        at = np.flatnonzero(fail_class)
+        put(at, [f"is a {mine}, which a {theirs} does not replace"
+                 for mine, theirs in zip(classes(m[at]), classes(s[at]), strict=True)])
     if fail_sector.any():
-        reason[fail_sector] = ("is a " + sectors(m, fail_sector) + " system and " + labels(fail_sector)
-                               + " a " + sectors(s, fail_sector) + " one")
+        at = np.flatnonzero(fail_sector)
+        put(at, [None if label is None else f"is a {mine} system and {label} a {theirs} one"
+                 for mine, label, theirs in zip(sectors(m[at]), labels(at), sectors(s[at]), strict=True)])
     if fail_scale.any():
-        words = ("is bigger than " + labels(fail_scale) + ": more users ("
-                 + part(users, m, fail_scale).map("{:,.0f}".format) + " against "
-                 + part(users, s, fail_scale).map("{:,.0f}".format) + f") and over {max_cost_ratio:g} "
-                 "times its cost")
-        reason[fail_scale] = words
-    reason = reason.to_numpy(dtype=object)
+        at = np.flatnonzero(fail_scale)
+        put(at, [None if label is None else f"is bigger than {label}: more users ({mine:,.0f} against "
+                 f"{theirs:,.0f}) and over {max_cost_ratio:g} times its cost"
+                 for label, mine, theirs in zip(labels(at), users[m[at]].tolist(), users[s[at]].tolist(),
+                                                strict=True)])
     return reason == "", reason.astype(str)
 
 

@@ -89,7 +89,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -1101,8 +1101,12 @@ def _joint_procurements(systems: pd.DataFrame, a: Assumptions) -> tuple[pd.DataF
 def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: pd.DataFrame,
                       hosting: pd.DataFrame, systems: pd.DataFrame, joint_members: pd.DataFrame,
                       a: Assumptions, overrides: pd.DataFrame | None = None, *,
-                      coded: _Coded) -> tuple[pd.DataFrame, ...]:
+                      coded: _Coded) -> tuple[Any, ...]:
     """Keep the candidates worth appraising, and say in each consolidation's rationale why its survivor fits.
+
+    Returns the four frames kept, then the members of the kept shared platforms and rationalisations
+    (:func:`_find_members`, every member, those left out too; ``cand`` each candidate's position among
+    the kept ones), which :func:`generate_options` costs rather than finding them again.
 
     Dropped: a consolidation whose survivor fits none of the other systems
     (:mod:`estate.fit`) or would take more than ``max_survivor_scale`` times
@@ -1126,10 +1130,11 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
     several_org = dict(zip(several, systems["organisation"].to_numpy(object)[several_rows].tolist(), strict=True))
     product = systems["product_name"].where(systems["product_name"].map(lambda v: isinstance(v, str)),
                                             systems["product_id"]).to_numpy(object)
-    out = []
+    out, members = [], []
     for frame in (shared, rationalised):
         if not len(frame):
             out.append(frame)
+            members.append(None)
             continue
         n = len(frame)
         numbered = frame.assign(cand=np.arange(n))
@@ -1162,6 +1167,7 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
         keep = costed & (n_retired > 0) & in_scale & (~combined | (spans >= 2)) & ~too_big
         # From here on, the kept candidates only, as frames.
         found = found.take(keep[found.cand])
+        members.append(replace(found, cand=(np.cumsum(keep) - 1)[found.cand]))
         retiring = _members_frame(found.take(found.effect == _RETIRE), coded)
         retiring_rows = found.row[found.effect == _RETIRE]
         survivor = pd.Series(coded.keys[survivor_row[keep]], index=np.flatnonzero(keep))
@@ -1256,7 +1262,7 @@ def _worth_appraising(shared: pd.DataFrame, rationalised: pd.DataFrame, joint: p
         joint = joint.loc[joint["target"].map(costed).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
     if len(hosting):
         hosting = hosting.loc[hosting["site_cost_given"].notna().to_numpy()].reset_index(drop=True)
-    return out[0], out[1], joint, hosting
+    return out[0], out[1], joint, hosting, members[0], members[1]
 
 
 def _first(values: pd.Series) -> object:
@@ -1843,17 +1849,24 @@ def generate_options(
     joint, joint_members = _joint_procurements(systems, a)
     rationalised = _combined(_rationalisations(by_capability), systems, coded.names)
     hosting, moves = _hosting_consolidations(systems, _site_table(sites, inventory), a)
-    shared, rationalised, joint, hosting = _worth_appraising(shared, rationalised, joint, hosting, systems,
-                                                             joint_members, a, overrides, coded=coded)
+    shared, rationalised, joint, hosting, shared_members, rationalised_members = _worth_appraising(
+        shared, rationalised, joint, hosting, systems, joint_members, a, overrides, coded=coded)
     numbered = []
-    for frame, kind in ((shared, "shared platform"), (joint, "joint procurement"),
-                        (rationalised, "rationalisation"), (hosting, "hosting consolidation")):
+    found_parts = []  # the consolidations' members, their candidates renumbered as below
+    for frame, kind, found in ((shared, "shared platform", shared_members), (joint, "joint procurement", None),
+                               (rationalised, "rationalisation", rationalised_members),
+                               (hosting, "hosting consolidation", None)):
         if not len(frame):
             continue
         keys = frame["sort_key"].tolist()
-        frame = frame.iloc[sorted(range(len(frame)), key=keys.__getitem__)]
+        order = sorted(range(len(frame)), key=keys.__getitem__)
+        frame = frame.iloc[order]
         width = max(3, len(str(len(frame))))
         ids = [f"{OPTION_TYPES[kind]}-{i:0{width}d}" for i in range(1, len(frame) + 1)]
+        if found is not None:
+            now = np.empty(len(order), dtype=np.int64)
+            now[order] = np.arange(len(order)) + sum(len(part) for part in numbered)
+            found_parts.append(replace(found, cand=now[found.cand]))
         numbered.append(frame.assign(option_id=ids).reset_index(drop=True))
     if not numbered:
         return _no_options(a)
@@ -1865,9 +1878,11 @@ def generate_options(
     used = None
     consolidating = candidates.loc[candidates["type"].isin(["shared platform", "rationalisation"])]
     if len(consolidating):
-        # The reasons of the systems left running are in the rationales already (_worth_appraising).
-        everyone = _consolidation_members(consolidating, systems, a, with_left_out=True, overrides=overrides,
-                                          explain=False, coded=coded)
+        # The members _worth_appraising found (explain=False: the reasons of the systems left running are in
+        # the rationales already), by candidate as _consolidation_members gives them: each candidate's members
+        # in their order (by capability, then system), the candidates in their new order.
+        found = _Members(*(np.concatenate([getattr(part, f.name) for part in found_parts]) for f in fields(_Members)))
+        everyone = _members_frame(found.take(np.argsort(found.cand, kind="stable")), coded)
         used = _overrides_used(everyone, candidates, overrides)
         parts = _cost_consolidations(everyone.loc[everyone["effect"] != "left out"]
                                      .drop(columns=["reason", "override"]).reset_index(drop=True), systems, a, d)
