@@ -318,6 +318,21 @@ def _serial(stamps: pd.Series) -> np.ndarray:
     return np.where(days <= 60, days - 1, days)  # Excel's day 60 is 29 February 1900, which did not exist
 
 
+def _string_codes(values: pd.Series) -> tuple[np.ndarray, Any] | None:
+    """For a column :func:`_classify` finds text in (strings and missing values): each row's code and the strings.
+
+    The codes are ``pd.factorize``'s, -1 for a missing value; None for any other column.
+    """
+    dtype = values.dtype
+    if not len(values) or isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype) or \
+            pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return None
+    raw = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=True) != "string":
+        return None
+    return pd.factorize(raw)
+
+
 def _element_kind(value: object) -> int:
     if value is None or value is pd.NA or value is pd.NaT:
         return _BLANK
@@ -804,7 +819,11 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
         sst = np.full(n, -1, dtype=np.int64)
         plain = ~has
         every = case is not None and bool(has.all())  # the usual case of a formula column: no copy to pick rows
-        if not every:
+        strings = None if has.any() else _string_codes(values)
+        if strings is not None:  # a column of text: its strings (and missing values) found in one pass
+            kind[strings[0] >= 0] = _STRING
+            sst[:] = self._shared_index(*strings)
+        elif not every:
             k, x, t = _classify(values[plain] if has.any() else values)
             kind[plain], number[plain], sst[plain] = k, x, self._shared(k, t)
         if case is not None and has.any():
@@ -822,16 +841,26 @@ class PlanWorksheet(Worksheet):  # type: ignore[misc]
         out = np.full(len(kind), -1, dtype=np.int64)
         strings = kind == _STRING
         if strings.any():
-            codes, uniques = pd.factorize(text[strings])
-            long = _MAX_STRING // 2
-            clipped = [u if len(u) <= long else _clip(u) for u in uniques.tolist()]
-            table = self.str_table  # XlsxWriter's: string -> index in order of first use, and the counts
-            new = dict.fromkeys(u for u in clipped if u not in table.string_table)
-            table.string_table.update(zip(new, range(table.unique_count, table.unique_count + len(new))))
-            table.unique_count += len(new)
-            table.count += int(strings.sum())
-            out[strings] = np.array(list(map(table.string_table.__getitem__, clipped)), dtype=np.int64)[codes]
+            out[strings] = self._shared_index(*pd.factorize(text[strings]))
         return out
+
+    def _shared_index(self, codes: np.ndarray, uniques: Any) -> np.ndarray:
+        """Shared-string index of each row's string (``uniques[codes]``; -1 where the code is -1, no string).
+
+        The strings new to the workbook's table are added in order of first use.
+        """
+        if not len(uniques):
+            return np.full(len(codes), -1, dtype=np.int64)
+        long = _MAX_STRING // 2
+        clipped = [u if len(u) <= long else _clip(u) for u in uniques.tolist()]
+        table = self.str_table  # XlsxWriter's: string -> index in order of first use, and the counts
+        new = dict.fromkeys(u for u in clipped if u not in table.string_table)
+        table.string_table.update(zip(new, range(table.unique_count, table.unique_count + len(new))))
+        table.unique_count += len(new)
+        present = codes >= 0
+        table.count += int(present.sum())
+        index = np.array(list(map(table.string_table.__getitem__, clipped)), dtype=np.int64)[codes]
+        return np.where(present, index, -1)
 
     def _write_rows(self) -> None:
         if not self._blocks:
