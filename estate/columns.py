@@ -69,7 +69,7 @@ def sorted_codes(values: pd.Series | np.ndarray) -> np.ndarray:
     is left to pandas.
     """
     codes, uniques = pd.factorize(values)
-    distinct = list(uniques)
+    distinct = np.asarray(uniques, dtype=object).tolist()  # at once: a text array's items one by one are slow
     if not all(value.__class__ is str for value in distinct):
         return pd.factorize(values, sort=True)[0]
     rank = np.empty(len(distinct) + 1, dtype=codes.dtype)
@@ -87,5 +87,6 @@ def map_distinct(values: pd.Series | np.ndarray, mapping: dict[Any, Any]) -> np.
     type, several times slower.
     """
     codes, uniques = pd.factorize(values)
-    looked = np.array([mapping.get(u, np.nan) for u in uniques] + [np.nan], dtype=float)
+    looked = np.array([mapping.get(u, np.nan) for u in np.asarray(uniques, dtype=object).tolist()] + [np.nan],
+                      dtype=float)
     return looked[codes]  # code -1 (a missing value) takes the last entry, NaN
