@@ -543,7 +543,7 @@ def _survivors(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Per ``by`` and product, the plausible system with the most users (ties by key).
 
     Plausible: it has a product and is not end-of-life or being replaced. (Which
-    systems it can take, and how many users, :func:`_consolidation_members`
+    systems it can take, and how many users, :func:`_find_members`
     decides.) ``frame`` has ``key_order``, the system's position in the order of
     ``system_key`` (:func:`_by_capability`): sorting by it sorts by key, on
     integers.
@@ -742,7 +742,23 @@ class _Members:
 
 def _find_members(candidates: pd.DataFrame, coded: _Coded, a: Assumptions, *,
                   overrides: pd.DataFrame | None = None, explain: bool = True) -> _Members:
-    """:func:`_consolidation_members` in integer codes (every member, those left out too)."""
+    """The systems of each candidate's capabilities in its group, and whether its survivor takes them.
+
+    The survivor survives; every other system serving one of the
+    candidate's capabilities (``capabilities``, else ``capability_code``) in
+    the group's organisations retires if the survivor fits it (same job,
+    kind, sector and scale: :mod:`estate.fit`) in *every* capability it
+    serves: a system serving several (an ERP) moves whole or not at all.
+    The rest keep running: they are members too, with effect "left out" and the reason.
+    A member's capability is the one it joins under: the first of the
+    candidate's that it serves. ``overrides``
+    (:func:`estate.fit_overrides.resolve_fit_overrides`) allow or forbid
+    pairs whatever the rules say; ``override`` holds an allowing row's
+    reason. With ``explain`` False the fit rules' reasons are not put in
+    words (millions of pairs at scale): ``reason`` is blank where they
+    refuse. Everything is in integer codes of ``coded``
+    (:func:`_code_systems`); :func:`_members_frame` puts it in words.
+    """
     cand_of = candidates["cand"].to_numpy(np.int64)
     capabilities = _candidate_capabilities(candidates)
     groups = [list(g) for g in candidates["group"].to_numpy(object).tolist()]
@@ -887,35 +903,9 @@ def _surely_too_big(candidates: pd.DataFrame, coded: _Coded, a: Assumptions) -> 
         return eligible & (own + bound > scale + 1e-9 * np.abs(scale) + 1e-6)
 
 
-def _consolidation_members(candidates: pd.DataFrame, systems: pd.DataFrame, a: Assumptions,
-                           *, with_left_out: bool = False, overrides: pd.DataFrame | None = None,
-                           explain: bool = True, coded: _Coded | None = None) -> pd.DataFrame:
-    """The systems of the candidate's capabilities in its group that the survivor can take (:mod:`estate.fit`).
-
-    The survivor survives; every other system serving one of the
-    candidate's capabilities (``capabilities``, else ``capability_code``) in
-    the group's organisations retires if the survivor fits it (same job,
-    kind, sector and scale) in *every* capability it serves: a system
-    serving several (an ERP) moves whole or not at all. The rest keep
-    running (with ``with_left_out``, they are returned too, with ``effect``
-    ``"left out"`` and the ``reason``). ``option_capability`` is the
-    capability a member joins under: the first of the candidate's that it
-    serves. ``overrides`` (:func:`estate.fit_overrides.resolve_fit_overrides`)
-    allow or forbid pairs whatever the rules say; ``override`` holds an
-    allowing row's reason. With ``explain`` False the fit rules' reasons are
-    not put in words (millions of pairs at scale): ``reason`` is blank where
-    they refuse. ``coded`` is :func:`_code_systems` of ``systems`` (worked
-    out here when not given).
-    """
-    coded = _code_systems(systems) if coded is None else coded
-    found = _find_members(candidates, coded, a, overrides=overrides, explain=explain)
-    if not with_left_out:
-        found = found.take(found.effect != _LEFT_OUT)
-    return _members_frame(found, coded)
-
-
 def _members_frame(found: _Members, coded: _Coded) -> pd.DataFrame:
-    """The members as :func:`_consolidation_members` returns them."""
+    """:func:`_find_members`' members as a frame: ``cand``, ``system_key``, ``effect``, ``reason``, ``override``,
+    ``option_capability``."""
     return pd.DataFrame({
         "cand": found.cand, "system_key": coded.keys[found.row], "effect": _EFFECTS[found.effect],
         "reason": found.reason, "override": found.override,
@@ -1879,7 +1869,7 @@ def generate_options(
     consolidating = candidates.loc[candidates["type"].isin(["shared platform", "rationalisation"])]
     if len(consolidating):
         # The members _worth_appraising found (explain=False: the reasons of the systems left running are in
-        # the rationales already), by candidate as _consolidation_members gives them: each candidate's members
+        # the rationales already), by candidate as _members_frame gives them: each candidate's members
         # in their order (by capability, then system), the candidates in their new order.
         found = _Members(*(np.concatenate([getattr(part, f.name) for part in found_parts]) for f in fields(_Members)))
         everyone = _members_frame(found.take(np.argsort(found.cand, kind="stable")), coded)
