@@ -114,7 +114,7 @@ from estate.costing import (
     replacement_per_user,
     survivor_cost_after,
 )
-from estate.columns import map_distinct, text_order
+from estate.columns import each_distinct, map_distinct, text_order
 from estate.coverage import CAPABILITY_SEPARATOR, capability_names, codes_of, join_codes, served_capabilities
 from estate.errors import ParameterError
 from estate.fit import SITE_BOUND_JOBS, FitCodes, fit_codes, fit_profiles, fit_reason, fits_by_position
@@ -335,20 +335,11 @@ def _text(series: pd.Series) -> pd.Series:
     """Text with blanks as None (object dtype)."""
     values = series.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # text and blanks only
-        return pd.Series(_each_text(values, lambda v: (v.strip() or None) if isinstance(v, str) else None),
+        return pd.Series(each_distinct(values, lambda v: (v.strip() or None) if isinstance(v, str) else None),
                          index=series.index, dtype=object)
     # .map gives float64 when no value is text (a blank column): keep it object, so merges on it work.
     out = series.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
     return out.where(out.notna() & out.ne(""), None).astype(object)
-
-
-def _each_text(values: Any, func: Any) -> np.ndarray:
-    """``func`` of each value of a column of text and blanks, worked out once a distinct value (``func(None)``
-    for a blank); an object array."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    results = np.empty(len(uniques) + 1, dtype=object)
-    results[:] = [func(u) for u in uniques] + [func(None)]
-    return results[codes]
 
 
 def _number(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -398,7 +389,7 @@ def _has_product(product_id: pd.Series, product_name: pd.Series) -> pd.Series:
         return isinstance(value, str) and bool(_NO_PRODUCT.match(value))
 
     def each(series: pd.Series) -> pd.Series:  # once a distinct name (text and blanks here)
-        return pd.Series(_each_text(series.to_numpy(dtype=object), no_product).astype(bool), index=series.index)
+        return pd.Series(each_distinct(series.to_numpy(dtype=object), no_product).astype(bool), index=series.index)
 
     return product_id.notna() & ~each(product_id) & ~each(product_name)
 
@@ -517,7 +508,7 @@ def _prepare(matched: pd.DataFrame, a: Assumptions, d: _Dates, inventory: Any, i
     s["interfaces"] = s["system_key"].map(counts).fillna(0.0).astype(float)
 
     s["has_product"] = _has_product(s["product_id"], s["product_name"])
-    lifecycle = pd.Series(_each_text(s["lifecycle"].to_numpy(dtype=object),
+    lifecycle = pd.Series(each_distinct(s["lifecycle"].to_numpy(dtype=object),
                                      lambda v: v.lower() if isinstance(v, str) else None), index=s.index)
     s["plausible_survivor"] = s["has_product"] & ~lifecycle.isin(_NOT_SURVIVOR_LIFECYCLES)
     s["product_key"] = s["product_id"].where(s["has_product"], "system:" + s["system_key"])
@@ -557,7 +548,8 @@ def _survivors(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:
-    """:func:`_label` of each row of ``frame``, column by column."""
+    """Each row's system as people read it: ``"name (product), organisation"`` (the key without a name, no
+    product bracket without a product), column by column."""
     system, key, product_name, product_id, org = (frame[c].astype(object).tolist() for c in (
         "system", "system_key", "product_name", "product_id", "organisation"))
     out = []
@@ -566,12 +558,6 @@ def _labels(frame: pd.DataFrame) -> list[str]:
         name = name if isinstance(name, str) else k
         out.append(f"{name} ({product}), {o}" if isinstance(product, str) else f"{name}, {o}")
     return out
-
-
-def _label(row: Any) -> str:
-    name = row.system if isinstance(row.system, str) else row.system_key
-    product = row.product_name if isinstance(row.product_name, str) else row.product_id
-    return f"{name} ({product}), {row.organisation}" if isinstance(product, str) else f"{name}, {row.organisation}"
 
 
 def _join(names: Iterable[str]) -> str:
@@ -959,19 +945,20 @@ def _shared_platforms(systems: pd.DataFrame, groupings: list[tuple[str, frozense
     members = rows.merge(capable.loc[capable["plausible_survivor"]], on=["capability_code", "organisation"])
     survivors = _survivors(members, ["capability_code", "group_number"])
     records = []
-    for row in survivors.loc[:, ["capability_code", "group_number", "capability_name", "system", "system_key",
-                                 "product_name", "product_id", "organisation"]].itertuples():
+    rows = survivors.loc[:, ["capability_code", "group_number", "capability_name", "system_key", "product_name",
+                             "product_id", "organisation"]].itertuples()
+    for row, label in zip(rows, _labels(survivors), strict=True):
         code = row.capability_code
         group, basis = bases[(code, row.group_number)]
         capability = row.capability_name if isinstance(row.capability_name, str) else code
         product = row.product_name if isinstance(row.product_name, str) else row.product_id
         records.append({
             "type": "shared platform", "capability_code": code, "capability_name": row.capability_name,
-            "target": row.system_key, "target_label": _label(row), "lead_organisation": row.organisation,
+            "target": row.system_key, "target_label": label, "lead_organisation": row.organisation,
             "group": list(group), "sort_key": (code, row.system_key, group),
             "rationale": (
                 f"{len(group)} organisations ({_join(group)}) each run {capability}. Move them onto "
-                f"{_label(row)}, the most-used {product} system among them. Grouping: {basis}."
+                f"{label}, the most-used {product} system among them. Grouping: {basis}."
             ),
         })
     return pd.DataFrame.from_records(records)
@@ -1692,13 +1679,11 @@ def _moving_label(options: pd.DataFrame, retired: pd.DataFrame, systems: pd.Data
     systems list them. Codes and the option's own names are unchanged.
     """
     label = options["capability_name"].to_numpy(object).copy()
-    codes = systems.drop_duplicates("system_key").set_index("system_key")["capability_codes"]
-    served = retired["system_key"].map(codes)
+    served = retired["system_key"].map(systems.set_index("system_key")["capability_codes"])  # keys are unique
     several = served.notna() & served.astype(str).str.contains(CAPABILITY_SEPARATOR, regex=False)
     if not several.any():
         return label
-    position = pd.Series(np.arange(len(options)), index=options["option_id"].to_numpy())
-    rows = position.reindex(retired.loc[several, "option_id"]).to_numpy()
+    rows = retired.loc[several, "cand"].to_numpy()  # an option's row is its candidate's number
     own = options["capability_code"].to_numpy(object)
     extra: dict[int, list[str]] = {}
     for row, listed in zip(rows.tolist(), served[several].tolist(), strict=True):  # the few multi-job systems
