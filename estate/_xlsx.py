@@ -516,71 +516,30 @@ class _CellColumn:
         return [lead, text, *value]
 
     def render(self, letter: str, numbers: list[str], start: int, stop: int) -> list[str]:
-        """The ``<c>`` elements of rows ``start``..``stop - 1`` ("" for a cell left out).
+        """The ``<c>`` elements of rows ``start``..``stop - 1`` of a mixed chunk with cells left out ("" for those).
 
         ``numbers`` are the rows' numbers (as text). The cells of each kind
-        (and formula) are built in one pass from a template; a chunk of one
-        kind (the usual case: a column of numbers, or of one formula) needs
-        no sorting out.
+        (and formula) are their reference and then :meth:`_rest`, as
+        :meth:`add_to` writes them where every cell is written.
         """
-        n = stop - start
-        kind, number, text = self.kind[start:stop], self.number[start:stop], self.text[start:stop]
         width = len(self.sources) + 1
-        group = kind.astype(np.intp) * width
+        group = self.kind[start:stop].astype(np.intp) * width
         if self.case is not None:
             group += self.case[start:stop] + 1
-        counts = np.bincount(group, minlength=(_F_BLANK + 1) * width)
-        present = np.flatnonzero(counts).tolist()
         style = f' s="{self.fmt._get_xf_index()}"' if self.fmt is not None else ""
         ref = '<c r="' + letter
-        every = len(present) == 1
-        out: np.ndarray | None = None
-        at_all: np.ndarray | None = None
-        for g in present:
+        at_all = np.asarray(numbers, dtype=object)
+        out = np.full(stop - start, "", dtype=object)
+        for g in np.flatnonzero(np.bincount(group)).tolist():
             code, source = divmod(g, width)
             if code == _BLANK and not style:
                 continue  # a blank cell is written only to carry its format
-            rows: Any = slice(None) if every else group == g
-            if every:
-                at = numbers
-            else:
-                if at_all is None:
-                    at_all = np.asarray(numbers, dtype=object)
-                at = at_all[rows].tolist()
-            if code == _BLANK:
-                cells = [f'{ref}{r}"{style}/>' for r in at]
-            elif code == _NUMBER:
-                cells = [f'{ref}{r}"{style}><v>{a}</v></c>' for r, a in zip(at, _rows_of(_number_piece(number[rows])),
-                                                                              strict=True)]
-            elif code == _STRING:
-                cells = [f'{ref}{r}"{style} t="s"><v>{a}</v></c>' for r, a in zip(
-                    at, self.sst[start:stop][rows].tolist(), strict=True)]
-            else:
-                lead = f'"{style} t="str"><f>' if code == _F_TEXT else f'"{style}><f>'
-                stored = None if code == _F_BLANK else _rows_of(_number_piece(number[rows], ".0")) if \
-                    code == _F_NUMBER else text[rows].tolist()
-                cells = _formula_cells(self.sources[source - 1], ref, lead, at, stored, start, stop, rows)
-            if every:
-                return cells
-            if out is None:
-                out = np.full(n, "", dtype=object)
-            out[rows] = cells
-        return [""] * n if out is None else out.tolist()
-
-
-def _formula_cells(source: tuple[str, ...] | np.ndarray, ref: str, lead: str, at: list[str], stored: list[str] | None,
-                   start: int, stop: int, rows: Any) -> list[str]:
-    """Formula cells ``ref`` + row number + ``lead`` + formula + its stored value (None: an empty one)."""
-    if isinstance(source, tuple):  # pieces joined by the row's number, the cell's own reference first
-        last = source[-1] + ("</f><v></v></c>" if stored is None else "</f><v>")
-        pieces = (ref, lead + source[0], *source[1:-1], last) if len(source) > 1 else (ref, lead + last)
-        if stored is None:
-            return [r.join(pieces) for r in at]
-        return [f"{r.join(pieces)}{v}</v></c>" for r, v in zip(at, stored, strict=True)]
-    formula = source[start:stop][rows].tolist()
-    if stored is None:
-        return [f"{ref}{r}{lead}{a}</f><v></v></c>" for r, a in zip(at, formula, strict=True)]
-    return [f"{ref}{r}{lead}{a}</f><v>{b}</v></c>" for r, a, b in zip(at, formula, stored, strict=True)]
+            rows = group == g
+            at = at_all[rows].tolist()
+            rest = _joined(self._rest(code, source, style, rows, at, start, stop))
+            out[rows] = [f"{ref}{r}{tail}" for r, tail in zip(
+                at, repeat(rest) if isinstance(rest, str) else _rows_of(rest))]
+        return out.tolist()
 
 
 def _formula_sources(formulas: Formula | None, n_rows: int, first: int) -> tuple[
