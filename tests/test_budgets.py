@@ -123,8 +123,9 @@ def test_the_cli_takes_a_budget_file(tmp_path):
     result = CliRunner().invoke(main, ["plan", str(inventory), "--out", str(out), "--budgets", str(budgets)],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    sheet = openpyxl.load_workbook(out, read_only=True)["Options"]
-    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(out, read_only=True)  # read-only keeps the file open until closed
+    rows = [[c for c in row] for row in book["Options"].iter_rows(values_only=True)]
+    book.close()
     header = next(r for r in rows if "Start set by" in r)
     reasons = [r[header.index("Start set by")] for r in rows[rows.index(header) + 1:] if r[0] == "SP-001"]
     assert reasons and str(reasons[0]).startswith("budget: Carlisle's one-off budget")
@@ -176,9 +177,11 @@ def test_budgets_are_kept_on_the_plan_written_on_assumptions_and_survive_a_repla
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert budget_rows(replanned) == budget_rows(out)
-    sheet = openpyxl.load_workbook(replanned, read_only=True)["Roadmap"]
+    book = openpyxl.load_workbook(replanned, read_only=True)
+    roadmap = [v for row in book["Roadmap"].iter_rows(values_only=True) for v in row]
+    book.close()
     assert any(isinstance(v, str) and v.startswith("budget: Carlisle's one-off budget of 41,999")
-               and "Partner budget: Carlisle 2028" in v for row in sheet.iter_rows(values_only=True) for v in row)
+               and "Partner budget: Carlisle 2028" in v for v in roadmap)
 
 
 def test_explicit_budgets_win_over_the_workbooks(tmp_path):

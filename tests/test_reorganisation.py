@@ -728,9 +728,10 @@ def test_surrey_with_default_assumptions_lists_its_decisions(tmp_path, monkeypat
 
     result = CliRunner().invoke(main, ["plan", str(SURREY), "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    sheet = openpyxl.load_workbook(out, read_only=True)["Vesting"]
-    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] in set(pd.read_csv(SURREY / "organisations.csv")
-                                                                                .iloc[:, 0])]
+    book = openpyxl.load_workbook(out, read_only=True)  # read-only keeps the file open until closed
+    names = set(pd.read_csv(SURREY / "organisations.csv").iloc[:, 0])
+    rows = [r for r in book["Vesting"].iter_rows(values_only=True) if r and r[0] in names]
+    book.close()
     # By hand from the CSVs: every contract whose notice (its months, else 6) or end falls before 1 April 2027.
     vesting = pd.Timestamp("2027-04-01")
     expected = 0
