@@ -22,7 +22,11 @@ receives (each organisation's users counted once per capability:
   less-than-proportional growth.
 
 There is no cap on the saving: it is what the retired systems cost less what
-the survivor's cost grows by. Staff time released is **non-cashable**
+the survivor's cost grows by. Where the survivor runs cheaper a user than the
+systems it retires, part of the saving is that its rates reach the users it
+takes on; :func:`rates_note` says so in the option's rationale, with both
+costs a user, for a reviewer to check (a licence tier or a deal of its own may
+not extend). Staff time released is **non-cashable**
 (HM Treasury and LGA practice: it is cash only if posts go), unless
 ``staff_saving_cashable`` says a share of it is: the saving is reported as
 cashable and non-cashable.
@@ -51,7 +55,7 @@ import pandas as pd
 from estate.assumptions import Assumptions
 
 __all__ = ["COST_KINDS", "EPR_JOBS", "ERP_JOBS", "REPLACEMENT_CLASSES", "cost_parts", "non_cashable_share",
-           "replacement_class", "replacement_per_user", "survivor_cost_after"]
+           "rates_note", "replacement_class", "replacement_per_user", "survivor_cost_after"]
 
 EPR_JOBS = frozenset({"NHS-EPR", "NHS-MHEPR", "NHS-COMMEPR"})
 """Jobs whose platforms are a trust's patient record: replacing one is an EPR programme. (A GP practice's
@@ -174,3 +178,82 @@ def non_cashable_share(assumptions: Assumptions) -> float:
     1.0
     """
     return 1.0 - assumptions.staff_saving_cashable
+
+
+def rates_note(members: pd.DataFrame, received: pd.Series, currency: str = "GBP") -> pd.Series:
+    """The sentence an option's rationale gains when its survivor runs cheaper a user than what it retires.
+
+    The saving then rests partly on the survivor's rates (kind by kind,
+    :func:`survivor_cost_after`) reaching the users it takes on: a reviewer
+    should check that they do (its price may be a licence tier, or a deal,
+    of its own). A cost a user is a system's annual cost over its users,
+    where both are given; the systems retired are compared by their costs
+    and users added up.
+
+    Parameters
+    ----------
+    members : DataFrame
+        One row a system of an option: ``cand`` (the option), ``effect``
+        (``survive`` for its survivor, ``retire``), ``annual_cost`` and
+        ``users``.
+    received : Series
+        The users each option's survivor takes on, by ``cand``.
+    currency : str, default="GBP"
+        The plan's currency.
+
+    Returns
+    -------
+    Series
+        By ``cand`` (those of ``received``): the sentence, with a leading
+        space, or ``""``.
+
+    Examples
+    --------
+    >>> members = pd.DataFrame({"cand": [0, 0, 0, 1, 1],
+    ...                         "effect": ["survive", "retire", "retire", "survive", "retire"],
+    ...                         "annual_cost": [56_000.0, 149_000.0, 72_000.0, 90_000.0, 10_000.0],
+    ...                         "users": [638.0, 388.0, 230.0, 60.0, 40.0]})
+    >>> notes = rates_note(members, pd.Series([618.0, 40.0], index=[0, 1]))
+    >>> print(notes[0].strip())  # 56,000 / 638; 72,000 / 230 and 149,000 / 388; 221,000 / 618
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Cost a user a year: £88 on the survivor against £313 to £384 on the systems it retires
+    (£358 together); the saving assumes its rates reach the 618 users it takes on.
+    >>> notes[1]
+    ''
+    """
+    from estate.plan import money_text
+
+    cost = pd.to_numeric(members["annual_cost"], errors="coerce").to_numpy(float)
+    users = pd.to_numeric(members["users"], errors="coerce").to_numpy(float)
+    known = (cost > 0) & (users > 0)
+    survive = members["effect"].eq("survive").to_numpy(bool)
+    cand = members["cand"].to_numpy()
+    frame = pd.DataFrame({"cand": cand[known], "survive": survive[known], "cost": cost[known], "users": users[known]})
+    frame["rate"] = frame["cost"] / frame["users"]
+    own = frame.loc[frame["survive"]].groupby("cand")[["cost", "users"]].sum()
+    retired = frame.loc[~frame["survive"]].groupby("cand").agg(cost=("cost", "sum"), users=("users", "sum"),
+                                                               low=("rate", "min"), high=("rate", "max"),
+                                                               n=("rate", "size"))
+    table = pd.DataFrame({"own": own["cost"] / own["users"], "theirs": retired["cost"] / retired["users"]})
+    table = table.join(retired[["low", "high", "n"]]).reindex(received.index)
+    out = pd.Series("", index=received.index, dtype=object)
+    cheaper = (table["own"] < table["theirs"]).to_numpy(bool)
+    if not cheaper.any():
+        return out
+
+    def money(value: float) -> str:
+        return money_text(value, currency)
+
+    words = []
+    for own_rate, theirs, low, high, n, taken in zip(
+            *(table.loc[cheaper, c].tolist() for c in ("own", "theirs", "low", "high", "n")),
+            received.loc[cheaper].tolist(), strict=True):
+        if n == 1:
+            retired_words = f"{money(theirs)} on the system it retires"
+        else:
+            spread = money(low) if money(low) == money(high) else f"{money(low)} to {money(high)}"
+            retired_words = f"{spread} on the systems it retires ({money(theirs)} together)"
+        words.append(f" Cost a user a year: {money(own_rate)} on the survivor against {retired_words}; the saving "
+                     f"assumes its rates reach the {taken:,.0f} users it takes on.")
+    out.loc[cheaper] = words
+    return out

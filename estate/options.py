@@ -110,6 +110,7 @@ from estate.costing import (
     COST_KINDS,
     cost_parts,
     non_cashable_share,
+    rates_note,
     replacement_class,
     replacement_per_user,
     survivor_cost_after,
@@ -1390,6 +1391,7 @@ def _cost_consolidations(members: pd.DataFrame, systems: pd.DataFrame, a: Assump
         "retired_staff": parts["staff"].where(retire, 0.0).groupby(m["cand"]).sum(),
     })
     per["received_users"] = received_users(members, systems).reindex(per.index).fillna(0.0)
+    per["rates_note"] = rates_note(m, per["received_users"], a.currency)
     own_parts = parts.where(survive, 0.0).groupby(m["cand"]).sum().reindex(per.index)
     after = survivor_cost_after(own_parts, own_users=per["survivor_users"], received=per["received_users"],
                                 assumptions=a)
@@ -1885,7 +1887,9 @@ def generate_options(
         if f"cost_{kind}" not in members:
             members[f"cost_{kind}"] = np.nan
     totals = pd.concat(totals_parts).reindex(columns=["run_cost_before", "run_cost_after", "annual_saving",
-                                                      "cashable_saving", "non_cashable_saving", "received_users"])
+                                                      "cashable_saving", "non_cashable_saving", "received_users",
+                                                      "rates_note"])
+    totals["rates_note"] = totals["rates_note"].astype(object).where(totals["rates_note"].notna(), "")
     # A joint contract's discount and a closed site's running cost are cash.
     totals["non_cashable_saving"] = totals["non_cashable_saving"].fillna(0.0)
     totals["cashable_saving"] = totals["cashable_saving"].fillna(totals["annual_saving"])
@@ -1973,7 +1977,7 @@ def generate_options(
         **{c: measured[c].to_numpy() for c in measured},
         "start_year": np.full(len(candidates), a.first_year, dtype=np.int64),
         "end_year": np.where(end_year >= 0, end_year, a.first_year).astype(np.int64),
-        "rationale": candidates["rationale"].to_numpy(),
+        "rationale": candidates["rationale"].to_numpy() + totals["rates_note"].to_numpy(object),
     })
     options["meets_minimum_npv"] = options["npv"] >= a.minimum_option_npv
     options["capability_name"] = _moving_label(options, retired, systems, coded.names)

@@ -144,6 +144,17 @@ def test_worked_example_options():
     assert not bool(sp2["meets_minimum_npv"]) and sp2["end_year"] == 2031
 
 
+def test_rationale_compares_costs_a_user_when_the_survivor_is_cheaper():
+    """The saving rests partly on the survivor's rates reaching the users it takes on: the rationale says so."""
+    result = worked()
+    # SP-001: Carlisle's 120,000 / 60 = 2,000 a user takes Eden's 85,000 / 40 = 2,125 a user.
+    assert option(result, "SP-001")["rationale"].endswith(
+        " Cost a user a year: £2,000 on the survivor against £2,125 on the system it retires; the saving assumes "
+        "its rates reach the 40 users it takes on.")
+    # SP-002: Eden survives, dearer a user than Carlisle: its rates make the saving smaller, not larger.
+    assert "Cost a user" not in option(result, "SP-002")["rationale"]
+
+
 def test_worked_example_paths():
     result = worked()
     eden = effect(result, "SP-001", EDEN_REV)
