@@ -590,9 +590,16 @@ def schedule_portfolio(inputs: ScheduleInputs, assumptions: Assumptions, *,
     worthless = _worthless(npv - _TIE * np.arange(w)[None, :], upper, rules, partner_budget_by_year, room, index)
     if worthless.any():  # left out of the model altogether (they could only be left out of it later)
         out = pd.Index(np.asarray(ids, dtype=object)[worthless])
-        effects = effects.loc[~effects["option_id"].astype(str).isin(out)]
-        members = members.loc[~members["option_id"].astype(str).isin(out)] if members is not None else None
-        room = room.loc[~room["option_id"].astype(str).isin(out)] if room is not None else None
+        dropped = effects["option_id"].astype(str).isin(out)
+        gone_members = members["option_id"].astype(str).isin(out) if members is not None else None
+        gone_room = room["option_id"].astype(str).isin(out) if room is not None else None
+        # Their rows are checked as the model's own are (selection_model's checks), then left out.
+        selection_model(pd.DataFrame({"option_id": out, "npv": npv[worthless, 0]}), effects.loc[dropped],
+                        partners=members.loc[gone_members] if members is not None else None,
+                        room=room.loc[gone_room] if room is not None else None, constraints=rules)
+        effects = effects.loc[~dropped]
+        members = members.loc[~gone_members] if members is not None else None
+        room = room.loc[~gone_room] if room is not None else None
     modelled = np.flatnonzero(~worthless)
     base = selection_model(pd.DataFrame({"option_id": [ids[o] for o in modelled], "npv": npv[modelled, 0]}),
                            effects, partners=members, room=room, constraints=rules)

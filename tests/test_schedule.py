@@ -511,7 +511,9 @@ def test_a_costly_schedule_with_copies_is_as_good_as_brute_force(seed: int, monk
     npv_any = np.array([[npf.npv(a.discount_rate, np.array(later(savings[o], d)) - np.array(
         [c + (start_costs[o] if t == natural[o] + d else 0.0) for t, c in enumerate(later(costs[o], d))]))
         for d in range(3)] for o in range(5)])
-    assert modelled == [int((npv_any >= -1e-6).any(axis=1).sum())]  # the screen left the others out
+    kept = int((npv_any >= -1e-6).any(axis=1).sum())
+    # The screen left the others out of the model, after checking their rows (a model of them alone).
+    assert modelled == ([5 - kept] if kept < 5 else []) + [kept]
 
 
 def test_an_option_worth_nothing_that_eases_a_budget_is_not_left_out() -> None:
@@ -532,3 +534,28 @@ def test_an_option_worth_nothing_that_eases_a_budget_is_not_left_out() -> None:
     assert result.portfolio.objective == pytest.approx(value_a + value_b)
     alone = schedule_portfolio(inputs, a)  # no budget: A is left out, B alone
     assert alone.portfolio.chosen == ("B",)
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ("effects", "has effect 'retyre'"),
+    ("room", "room"),
+])
+def test_an_option_worth_nothing_is_checked_like_the_others(table: str, message: str) -> None:
+    """A is worth less than nothing at every start, so the model leaves it out; its rows in the tables given
+    are still checked as every option's are (an effect that is not one, a room that is not a number)."""
+    from estate.errors import ParameterError
+
+    a = load_assumptions(horizon_years=5, start_window_years=2, migrations_per_organisation=0, migrations_at_once=0)
+    effects = pd.DataFrame({"option_id": ["A", "B"], "system_key": ["s", "t"], "effect": ["retire", "retire"]})
+    room = None
+    if table == "effects":
+        effects.loc[0, "effect"] = "retyre"
+    else:
+        room = pd.DataFrame({"option_id": ["A"], "destination": ["DC"], "racks": ["two"], "free": [4.0]})
+    inputs = ScheduleInputs(option_ids=["A", "B"], natural_start=[0, 0],
+                            savings=[[0, 0, 0, 0, 0], [0, 60, 60, 60, 60]],
+                            system_costs=[[50, 0, 0, 0, 0], [150, 0, 0, 0, 0]], start_costs=[0, 0],
+                            migrating=pd.DataFrame({"option_id": ["B"], "organisation": ["X"]}),
+                            effects=effects, room=room)
+    with pytest.raises(ParameterError, match=message):
+        schedule_portfolio(inputs, a)
