@@ -119,6 +119,7 @@ from estate.columns import each_distinct, map_distinct, text_order
 from estate.coverage import CAPABILITY_SEPARATOR, capability_names, codes_of, join_codes, served_capabilities
 from estate.errors import ParameterError
 from estate.fit import SITE_BOUND_JOBS, FitCodes, fit_codes, fit_profiles, fit_reason, fits_by_position
+from estate.national import run_by
 
 __all__ = [
     "DEFAULTS_USED_COLUMNS",
@@ -655,6 +656,7 @@ class _Coded:
     users: np.ndarray
     cost_given: np.ndarray  # a run cost is given
     product: np.ndarray  # each system's product code (the fit profile's product_id), -1 for none
+    national: np.ndarray  # who runs its product as a national service (estate.national), "" for none
 
 
 def _code_systems(systems: pd.DataFrame) -> _Coded:
@@ -680,6 +682,7 @@ def _code_systems(systems: pd.DataFrame) -> _Coded:
         lookup_row=row[order], profiles=profiles, fit=fit, names=capability_names(systems, served=served),
         users=systems["users"].to_numpy(float), cost_given=~systems["missing_cost"].to_numpy(bool),
         product=fit.product_code.astype(np.int64),
+        national=run_by(systems["product_id"]),
     )
 
 
@@ -781,7 +784,12 @@ def _find_members(candidates: pd.DataFrame, coded: _Coded, a: Assumptions, *,
 
     fits_all, reason = _fit_members(coded, a, row, target, capability, explain=explain)
     survive = row == target
-    ok = fits_all
+    # A national service is one system for everybody already: it is not retired onto a local one.
+    national = (coded.national[row] != "") & ~survive
+    if national.any():
+        reason = reason.astype(object)
+        reason[national] = "is a national service, run by " + coded.national[row[national]] + " for everybody"
+    ok = fits_all & ~national
     allowed = np.zeros(len(row), dtype=bool)
     told = np.full(len(row), "", dtype=object)
     if overrides is not None and len(overrides):
@@ -1823,7 +1831,13 @@ def generate_options(
     coded = _code_systems(systems)
     by_capability = _by_capability(systems, coded)
     shared = _combined(_shared_platforms(by_capability, groupings), systems, coded.names)
-    joint, joint_members = _joint_procurements(systems, a)
+    # A national service (ESR, NHSmail, the Police National Computer) is run by one body for everybody already:
+    # other organisations do not move onto an organisation's use of it, nor buy it together (estate.national);
+    # an organisation may still retire its own local tools onto it (a rationalisation).
+    if len(shared):
+        survivor = coded.key_index.get_indexer(shared["target"].astype(str).to_numpy(object))
+        shared = shared.loc[coded.national[survivor] == ""].reset_index(drop=True)
+    joint, joint_members = _joint_procurements(systems.loc[coded.national == ""], a)
     rationalised = _combined(_rationalisations(by_capability), systems, coded.names)
     hosting, moves = _hosting_consolidations(systems, _site_table(sites, inventory), a)
     shared, rationalised, joint, hosting, shared_members, rationalised_members = _worth_appraising(
