@@ -1628,17 +1628,20 @@ def _defaults_used(effects: pd.DataFrame, systems: pd.DataFrame, hosting: pd.Dat
     return rows.loc[:, list(DEFAULTS_USED_COLUMNS)].reset_index(drop=True)
 
 
-def _copies(options: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
+def _copies(options: pd.DataFrame, members: pd.DataFrame, names: pd.Series) -> np.ndarray:
     """Which options are exact copies of an earlier one (in id order), whose rationale then says so.
 
     Two groupings of the organisations (a successor authority and a natural
-    grouping, say) can propose the same move: the same type, capability and
-    survivor, doing the same to the same systems, so with the same figures.
-    Such an option is listed once, under its earlier id; ``options``' kept
-    rationale gains a sentence counting the others. Options are compared by
-    type, capability, survivor, figures (to the penny) and a hash of their
-    effects (system, effect, path, destination), then the few that match by
-    the effects themselves.
+    grouping, say) can propose the same move: the same type and survivor,
+    doing the same to the same systems, so with the same figures. So can two
+    capabilities of systems that serve both (three trusts' Microsoft 365
+    tenancies, each serving email, intranet and collaboration, moved whole
+    onto a fourth's, under each capability). Such an option is listed once,
+    under its earlier id; ``options``' kept rationale gains a sentence
+    counting the other groupings and naming the other capabilities
+    (``names``: code to name). Options are compared by type, survivor,
+    figures (to the penny) and a hash of their effects (system, effect,
+    path, destination), then the few that match by the effects themselves.
     """
     n = len(options)
     copy = np.zeros(n, dtype=bool)
@@ -1651,7 +1654,7 @@ def _copies(options: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
     np.add.at(total, cand, row_hash)  # wraps modulo 2**64, the same whatever the row order
     count = np.bincount(cand, minlength=n)
     key = pd.DataFrame({
-        **{c: options[c].to_numpy(object) for c in ("type", "capability_code", "target", "target_label")},
+        **{c: options[c].to_numpy(object) for c in ("type", "target", "target_label")},
         **{c: options[c].to_numpy(float).round(2) for c in ("annual_saving", "one_off_cost", "npv")},
         "count": count, "hash": total})
     maybe = np.flatnonzero(key.duplicated(keep=False).to_numpy())
@@ -1661,18 +1664,24 @@ def _copies(options: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
     of = of.where(of.notna(), None)
     effects = {c: tuple(sorted(b[what].itertuples(index=False, name=None), key=repr)) for c, b in of.groupby("cand")}
     first: dict[tuple, int] = {}
-    others: dict[int, int] = {}
+    others: dict[int, list[int]] = {}
     for i in maybe.tolist():  # candidate (id) order: the earlier is kept
         sign = (*key.iloc[i, :-2].tolist(), effects.get(i, ()))
         if sign in first:
             copy[i] = True
-            others[first[sign]] = others.get(first[sign], 0) + 1
+            others.setdefault(first[sign], []).append(i)
         else:
             first[sign] = i
     rationale = options["rationale"].to_numpy(object)
-    for i, k in others.items():
-        rationale[i] = (f"{rationale[i]} The same move arises from {k} other grouping{'s' if k > 1 else ''} of the "
-                        "organisations; it is listed once.")
+    capability = options["capability_code"].to_numpy(object)
+    for i, same in others.items():
+        k = sum(capability[j] == capability[i] for j in same)
+        if k:
+            rationale[i] += (f" The same move arises from {k} other grouping{'s' if k > 1 else ''} of the "
+                             "organisations; it is listed once.")
+        under = sorted({str(names.get(capability[j], capability[j])) for j in same if capability[j] != capability[i]})
+        if under:
+            rationale[i] += f" It is also the option for {_and(under)}, listed once."
     options["rationale"] = rationale
     return copy
 
@@ -1996,7 +2005,7 @@ def generate_options(
     options["meets_minimum_npv"] = options["npv"] >= a.minimum_option_npv
     options["capability_name"] = _moving_label(options, retired, systems, coded.names)
     options = options.loc[:, list(OPTION_COLUMNS)]
-    copy = _copies(options, members)  # the same move from two groupings: listed once, under the earlier id
+    copy = _copies(options, members, coded.names)  # the same move twice: listed once, under the earlier id
 
     # 6. Partner shares.
     shares = _partner_shares(members, totals, candidates, measured, a)

@@ -901,7 +901,7 @@ def test_the_same_move_from_two_groupings_is_listed_once(monkeypatch):
                users=5_000, annual_cost=900_000))
     a = load_assumptions()
     kept = generate_options(matched, assumptions=a, groups=[["A", "B"]])
-    monkeypatch.setattr(options_module, "_copies", lambda options, members: np.zeros(len(options), dtype=bool))
+    monkeypatch.setattr(options_module, "_copies", lambda options, members, names: np.zeros(len(options), dtype=bool))
     every = generate_options(matched, assumptions=a, groups=[["A", "B"]])
     assert every.options["option_id"].tolist() == ["SP-001", "SP-002", "SP-003"]
     first, copy = option(every, "SP-001"), option(every, "SP-002")
