@@ -656,7 +656,8 @@ class _Coded:
     users: np.ndarray
     cost_given: np.ndarray  # a run cost is given
     product: np.ndarray  # each system's product code (the fit profile's product_id), -1 for none
-    national: np.ndarray  # who runs its product as a national service (estate.national), "" for none
+    run_by: np.ndarray  # who runs its product as a national service (estate.national), "" for none
+    national: np.ndarray  # whether it does (run_by is not "")
 
 
 def _code_systems(systems: pd.DataFrame) -> _Coded:
@@ -682,7 +683,8 @@ def _code_systems(systems: pd.DataFrame) -> _Coded:
         lookup_row=row[order], profiles=profiles, fit=fit, names=capability_names(systems, served=served),
         users=systems["users"].to_numpy(float), cost_given=~systems["missing_cost"].to_numpy(bool),
         product=fit.product_code.astype(np.int64),
-        national=run_by(systems["product_id"]),
+        run_by=(bodies := run_by(systems["product_id"])),
+        national=bodies != "",
     )
 
 
@@ -785,10 +787,10 @@ def _find_members(candidates: pd.DataFrame, coded: _Coded, a: Assumptions, *,
     fits_all, reason = _fit_members(coded, a, row, target, capability, explain=explain)
     survive = row == target
     # A national service is one system for everybody already: it is not retired onto a local one.
-    national = (coded.national[row] != "") & ~survive
+    national = coded.national[row] & ~survive
     if national.any():
         reason = reason.astype(object)
-        reason[national] = "is a national service, run by " + coded.national[row[national]] + " for everybody"
+        reason[national] = "is a national service, run by " + coded.run_by[row[national]] + " for everybody"
     ok = fits_all & ~national
     allowed = np.zeros(len(row), dtype=bool)
     told = np.full(len(row), "", dtype=object)
@@ -1845,8 +1847,8 @@ def generate_options(
     # an organisation may still retire its own local tools onto it (a rationalisation).
     if len(shared):
         survivor = coded.key_index.get_indexer(shared["target"].astype(str).to_numpy(object))
-        shared = shared.loc[coded.national[survivor] == ""].reset_index(drop=True)
-    joint, joint_members = _joint_procurements(systems.loc[coded.national == ""], a)
+        shared = shared.loc[~coded.national[survivor]].reset_index(drop=True)
+    joint, joint_members = _joint_procurements(systems.loc[~coded.national], a)
     rationalised = _combined(_rationalisations(by_capability), systems, coded.names)
     hosting, moves = _hosting_consolidations(systems, _site_table(sites, inventory), a)
     shared, rationalised, joint, hosting, shared_members, rationalised_members = _worth_appraising(

@@ -70,8 +70,7 @@ def test_the_list_names_known_products_run_by_a_body():
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("product_id,run_by,source\nnot-a-product,X,y\n", "national_services.csv, row 2, column 'product_id': "
-                                                       "'not-a-product' is not a catalogue product"),
+    ("product_id,run_by,source\n,X,y\n", "national_services.csv, row 2, column 'product_id': blank"),
     ("product_id,run_by,source\nnhs-esr,,y\n", "row 2, column 'run_by': blank"),
     ("product_id,run_by,source\nnhs-esr,X,y\nnhs-esr,X,y\n", "row 3, column 'product_id': 'nhs-esr' is listed twice"),
     ("product_id,source\nnhs-esr,y\n", "lack column 'run_by'"),
