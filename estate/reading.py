@@ -90,7 +90,7 @@ from estate.values import (
     parse_money,
 )
 
-__all__ = ["HEADER_SEARCH_ROWS", "HeaderMap", "read_header_map", "read_inventory"]
+__all__ = ["HEADER_SEARCH_ROWS", "HeaderMap", "read_header_map", "read_inventory", "split_vendor_product"]
 
 HEADER_SEARCH_ROWS = 30
 """How many rows from the top of a sheet are searched for the header row."""
@@ -472,13 +472,32 @@ def _swallows_rows(inner: list[str], delimiter: str, width: int) -> bool:
         inner) > 1 else False
 
 
+def _regular_delimiter(text: str) -> str:
+    """The delimiter most lines have the same number of (``,`` when none does), for text the sniffer refuses.
+
+    >>> _regular_delimiter("Council - IT systems\\nSystem;Department;Users\\nPay;Finance;30\\nPhones;ICT;x\\n")
+    ';'
+    >>> _regular_delimiter("just a title\\n")
+    ','
+    """
+    best, score = ",", 0
+    lines = [line for line in text.splitlines() if line.strip()]
+    for candidate in ",;\t|":
+        counts = [line.count(candidate) for line in lines]
+        common = pd.Series([c for c in counts if c]).value_counts()
+        lines_alike = int(common.iloc[0]) if len(common) else 0
+        if lines_alike > score:
+            best, score = candidate, lines_alike
+    return best
+
+
 def _load_csv(path: Path, issues: _Issues) -> list[_Grid]:
     text = _decode_csv(path, issues)
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
         delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
+    except csv.Error:  # lines of different shapes (a title line above the table): the most regular delimiter
+        delimiter = _regular_delimiter(text[:8192])
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
     lines = io.StringIO(text, newline="").readlines()
@@ -576,6 +595,7 @@ class _Header:
     columns: dict[int, str]  # grid column → canonical field
     extras: dict[int, str]  # grid column → header as written
     duplicates: dict[int, str]  # grid column → field already mapped by an earlier column
+    combined: int | None = None  # grid column of a "Supplier / Product" column, read as product and vendor
 
 
 def _sheet_keys(table: Table) -> tuple[str, ...]:
@@ -614,13 +634,30 @@ def _row_keys(row: np.ndarray) -> list[tuple[int, str]]:
 
 
 def _match_row(keys: list[tuple[int, str]], names: dict[str, str]) -> dict[int, str]:
-    """Grid column → field for each cell whose key ``names`` knows; a field goes to its first column."""
-    found: dict[int, str] = {}
+    """Grid column → field for each cell whose key ``names`` knows.
+
+    Two columns read as one field (``Service Area`` and ``Business Function``, both capability): the field
+    goes to the column whose wording comes first among its synonyms (``names`` lists each field's wordings
+    in that order: its own name, then the closest), the earlier column on a tie; the other is kept as an
+    extra column and reported.
+
+    >>> _match_row([(0, "servicearea"), (1, "businessfunction"), (2, "system")],
+    ...            {"system": "system", "businessfunction": "capability", "servicearea": "capability"})
+    {1: 'capability', 2: 'system'}
+    """
+    best: dict[str, tuple[str, int]] = {}  # field → (its wording, column)
+    rank: dict[str, int] | None = None
     for j, key in keys:
         name = names.get(key)
-        if name is not None and name not in found.values():
-            found[j] = name
-    return found
+        if name is None:
+            continue
+        if name in best:  # a second column claims the field: rank the wordings (rare, so only then)
+            if rank is None:
+                rank = {k: i for i, k in enumerate(names)}
+            if rank[key] >= rank[best[name][0]]:
+                continue
+        best[name] = (key, j)
+    return dict(sorted((j, name) for name, (_, j) in best.items()))
 
 
 def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
@@ -635,8 +672,11 @@ def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
     # A row with fewer text cells than that cannot be the header.
     rows = [(i, keys) for i in range(limit) if len(keys := _row_keys(grid.cells[i])) >= least]
     for order, table in enumerate(candidates):
-        # The user's wordings first, then the synonyms.
-        lookup = {**_header_names(table), **_user_headers(header_map, table)}
+        # The user's wordings first (so that they also rank first when two columns claim a field), then
+        # the synonyms.
+        user = _user_headers(header_map, table)
+        lookup = {**user, **{k: v for k, v in _header_names(table).items() if k not in user}} if user else \
+            _header_names(table)
         required = {f.name for f in table.fields if f.required}
         for i, keys in rows:
             found = _match_row(keys, lookup)
@@ -652,6 +692,10 @@ def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
         return None
     _, _, neg_row, table, found = best
     row = -neg_row
+    lookup = {**_header_names(table), **_user_headers(header_map, table)}
+    if _join_sub_header(grid, row, lookup):  # a header over two rows: read as one, on the second
+        row += 1
+        found = _match_row(_row_keys(grid.cells[row]), lookup)
     extras: dict[int, str] = {}
     duplicates: dict[int, str] = {}
     user = _user_headers(header_map, table)
@@ -667,7 +711,99 @@ def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
             extras[j] = text
         elif len(nonblank_cols) and nonblank_cols[j]:
             extras[j] = f"column {_column_letter(j)}"
-    return _Header(table, row, found, extras, duplicates)
+    combined = None
+    if table is SYSTEMS and not {"vendor", "product"} & set(found.values()):
+        combined = next((j for j, text in extras.items() if _VENDOR_PRODUCT.match(normalise_header(text))), None)
+        if combined is not None:
+            del extras[combined]
+            found = dict(sorted({**found, combined: "product"}.items()))
+    return _Header(table, row, found, extras, duplicates, combined)
+
+
+_VENDOR_PRODUCT = re.compile(r"^(?:supplier|vendor|provider|company)(?:and|or)?(?:product|software|system|"
+                             r"application|solution)(?:name)?s?$")
+"""A normalised header naming the supplier and the product in one column (``Supplier / Product``)."""
+
+
+def split_vendor_product(cell: object) -> tuple[object, object]:
+    """The (vendor, product) of a ``Supplier / Product`` cell, split at its first ``/`` (or `` - ``, `` : ``).
+
+    A cell without a separator is taken as the product: the matcher reads a supplier's name in it.
+
+    Examples
+    --------
+    >>> split_vendor_product("Idox / Uniform")
+    ('Idox', 'Uniform')
+    >>> split_vendor_product("Capita / Academy Revenues & Benefits")
+    ('Capita', 'Academy Revenues & Benefits')
+    >>> split_vendor_product("Jobs Go Public")
+    (None, 'Jobs Go Public')
+    >>> split_vendor_product(None)
+    (None, None)
+    """
+    if not isinstance(cell, str) or not cell.strip():
+        return None, cell
+    text = cell.strip()
+    found = [(i, len(sep)) for sep in ("/", " - ", " \u2013 ", " : ") if (i := text.find(sep)) > 0]
+    if not found:
+        return None, text
+    at, width = min(found)
+    vendor, product = text[:at].strip(), text[at + width:].strip()
+    return (vendor, product) if vendor and product else (None, text)
+
+
+def _join_sub_header(grid: _Grid, row: int, lookup: dict[str, str]) -> bool:
+    """Join a header written over two rows into its second row; whether it was one.
+
+    The row below a header is its second row when it holds text only (no figures), in two or more
+    cells, at least one of them under a blank header cell: a group heading merged across columns
+    (``Contract`` over ``Start`` and ``End``; ``Annual cost (£)`` over ``Licence`` and ``Support``).
+    Each column's heading becomes its group's heading and its own (``Contract End``), or its own alone
+    when only that names an inventory column; a column with nothing in the second row keeps the first
+    row's heading (a cell merged down both rows).
+
+    Examples
+    --------
+    >>> cells = np.array([["System", "Contract", None, "Cost (£)", None],
+    ...                   [None, "Start", "End", "Licence", "Support"],
+    ...                   ["Payroll", "2020-04-01", "2027-03-31", "100", "20"]], dtype=object)
+    >>> grid = _Grid("f.xlsx", "Systems", cells, np.arange(1, 4))
+    >>> _join_sub_header(grid, 0, _header_names(SYSTEMS))
+    True
+    >>> grid.cells[1].tolist()
+    ['System', 'Contract Start', 'Contract End', 'Licence', 'Support']
+    """
+    below = row + 1
+    if below >= grid.cells.shape[0]:
+        return False
+    top, second = grid.cells[row], grid.cells[below]
+    texts = [_as_text(c).strip() for c in second]
+    filled = [j for j, t in enumerate(texts) if t]
+    if len(filled) < 2 or any(not isinstance(second[j], str) or _is_figure(second[j]) or _DIGITS.search(texts[j])
+                              for j in filled):
+        return False
+    heads = [_as_text(c).strip() for c in top]
+    if not any(not heads[j] for j in filled):
+        return False
+    group = ""
+    joined: list[str] = []
+    for j, (head, sub) in enumerate(zip(heads, texts, strict=True)):
+        if head:
+            group = head if sub else ""  # a group heading has headings of its own below it
+        if not sub:
+            joined.append(head)
+            continue
+        both = f"{group} {sub}".strip()
+        known = lookup.get(_header_key(both)) is not None or lookup.get(_header_key(sub)) is None
+        joined.append(both if known else sub)
+    for j, text in enumerate(joined):
+        if text:
+            grid.cells[below, j] = text
+            grid.empty[below, j] = False
+    return True
+
+
+_DIGITS = re.compile(r"\d{3,}|\d+[/.-]\d+")
 
 
 def _column_letter(index: int) -> str:
@@ -719,6 +855,34 @@ def _label_organisation(cells: np.ndarray) -> str | None:
                 if rest:
                     return rest
     return None
+
+
+_BODY_NAME = re.compile(
+    r"^[A-Z][\w&',.()\- ]{1,80}?\b(?:council|nhs(?:\s+foundation)?\s+trust|trust|fire\s+(?:and|&)\s+rescue"
+    r"(?:\s+service)?|constabulary|police|authority|board|partnership|agency|service|commissioner)$",
+    re.IGNORECASE)
+
+
+def _title_organisation(cells: np.ndarray) -> str | None:
+    """An organisation named alone in the first title cell above a header (``Burnley Borough Council``).
+
+    >>> _title_organisation(np.array([["Burnley Borough Council", None], ["ICT register", None]], dtype=object))
+    'Burnley Borough Council'
+    >>> _title_organisation(np.array([["ICT Application Register 2026", None]], dtype=object)) is None
+    True
+    """
+    for row in cells:
+        for cell in row:
+            text = " ".join(_as_text(cell).split())
+            if text:
+                return text if len(text.split()) <= 10 and _BODY_NAME.match(text) else None
+    return None
+
+
+def _title_texts(cells: np.ndarray) -> tuple[str, ...]:
+    """The text cells above a header, each once: where a file may name its organisation without a label."""
+    texts = (" ".join(_as_text(c).split()) for row in cells for c in row)
+    return tuple(dict.fromkeys(t for t in texts if t and not _is_figure(t)))
 
 
 def _organisation_from_name(stem: str) -> str:
@@ -795,6 +959,12 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     n = len(body)
     first_cell = body[np.arange(n), filled.argmax(axis=1)] if n else np.array([], dtype=object)
     is_total = _each_distinct(first_cell, lambda c: c.__class__ is str and _is_totals_label(c)) & keep
+    # "Total Service Delivery": a label naming what it totals is a totals row when nothing else in the row is
+    # text (a system called "Total Mobile" has a supplier, a date, users as words...), only figures.
+    labelled = _each_distinct(first_cell, lambda c: c.__class__ is str and _TOTALS.match(c) is not None) & keep
+    for i in np.flatnonzero(labelled & ~is_total):
+        cells = [c for c in body[i][filled[i]]]
+        is_total[i] = len(cells) > 1 and all(_is_figure(c) for c in cells[1:])
     repeated = np.zeros(n, dtype=bool)
     if n:
         same = np.zeros(n, dtype=np.int64)
@@ -810,12 +980,14 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
         wordy = isinstance(cell, str) and sum(ch.isalpha() for ch in text) >= 2
         if _NOTE.match(text) or (wordy and j not in key_columns) or (len(text) > 40 and " " in text):
             note[i] = True
+    subtotal = _subtotal_rows(body, filled, header, keep & ~is_total & ~repeated & ~note, ~keep | is_total)
     for mask, what in ((is_total, "totals row skipped"), (repeated, "repeated header row skipped"),
-                       (note, "note row skipped")):
+                       (note, "note row skipped"),
+                       (subtotal, "subtotal row skipped (its figure is the sum of the rows above it)")):
         for i in np.flatnonzero(mask):
             issues.add(grid.file, sheet, int(rows[i]), "", "info", what,
                        " | ".join(_as_text(c) for c in body[i] if _as_text(c).strip())[:200])
-    data = keep & ~is_total & ~repeated & ~note
+    data = keep & ~is_total & ~repeated & ~note & ~subtotal
     codes = grid.codes[header.row + 1:][data] if grid.codes is not None else None
     body = body[data]
     rows = rows[data]
@@ -832,8 +1004,18 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
     for text in header.extras.values():
         issues.add(grid.file, sheet, int(grid.rows[header.row]), text, "info", _suggest(text, table))
     _report_headings(grid, header, issues)
-    return _Piece(grid.file, sheet, rows.astype(np.int64), {name: body[:, j] for j, name in header.columns.items()},
-                  {name: empty[:, j] for j, name in header.columns.items()}, extras, file_org,
+    cells = {name: body[:, j] for j, name in header.columns.items()}
+    blank = {name: empty[:, j] for j, name in header.columns.items()}
+    if header.combined is not None:  # "Supplier / Product": one column read as two fields
+        split = [split_vendor_product(c) for c in body[:, header.combined]]
+        cells["vendor"] = np.array([v for v, _ in split] + [None], dtype=object)[:-1]
+        cells["product"] = np.array([p for _, p in split] + [None], dtype=object)[:-1]
+        blank["vendor"] = np.array([v is None for v, _ in split], dtype=bool)
+        codes = None
+        heading = _as_text(grid.cells[header.row, header.combined]).strip()
+        issues.add(grid.file, sheet, int(grid.rows[header.row]), heading, "info",
+                   f"column '{heading}' read as vendor and product, split at the first '/'")
+    return _Piece(grid.file, sheet, rows.astype(np.int64), cells, blank, extras, file_org,
                   "organisation" in header.columns.values(),
                   None if codes is None else {name: codes[:, j] for j, name in header.columns.items()},
                   grid.uniques)
@@ -857,6 +1039,61 @@ def _report_long_text(grid: _Grid, header: _Header, body: np.ndarray, rows: np.n
         issues.add(grid.file, grid.sheet, int(rows[i]), names.get(j, _column_letter(j)), "warning",
                    f"{int(lengths[i * width + j]):,} characters, more than the {MAX_CELL_TEXT:,} an Excel cell holds: "
                    f"cut to {MAX_CELL_TEXT:,} in the plan workbook", str(body[i, j])[:200] + "…")
+
+
+def _subtotal_rows(body: np.ndarray, filled: np.ndarray, header: _Header, rows: np.ndarray,
+                   breaks: np.ndarray) -> np.ndarray:
+    """Which rows are subtotals however they are labelled (``Clinical systems: 28``): a label and figures only.
+
+    A row is a subtotal when its one text cell (under the system's or the product's name, or in a column that
+    is no inventory field) is followed only by money, and one of its amounts is the sum
+    (to 50p) of that column over the two or more rows above it in its block: a block ends at a blank row, a
+    totals row or the header. A system with a name and a cost only could cost exactly that sum, but only
+    where no other cell of the row is filled; such a row is reported, never dropped unseen.
+    """
+    n = len(body)
+    out = np.zeros(n, dtype=bool)
+    money = [j for j, name in header.columns.items() if header.table.field(name).kind == "money"]
+    if not n or not money:
+        return out
+    other = np.ones(filled.shape[1], dtype=bool)
+    other[money] = False
+    # The label stands where a system's name would, or in a column that is no field (a group's name).
+    named = [j for j, name in header.columns.items() if name not in ("system", "product") and j not in money]
+    label_only = (filled[:, other].sum(axis=1) == 1) & ~filled[:, named].any(axis=1)
+    candidates = rows & label_only & filled[:, money].any(axis=1)
+    if not candidates.any():
+        return out
+    from estate.values import parse_money
+
+    block = np.cumsum(breaks)
+    for j in money:
+        amounts = parse_money(pd.Series(body[:, j], dtype=object)).values.to_numpy(dtype=float, na_value=np.nan)
+        amounts = np.where(rows, np.nan_to_num(amounts, nan=0.0), 0.0)
+        counted = (rows & (amounts > 0)).astype(np.int64)
+        above = pd.Series(amounts).groupby(block).cumsum().to_numpy() - amounts
+        seen = pd.Series(counted).groupby(block).cumsum().to_numpy() - counted
+        out |= candidates & (amounts > 0) & (seen >= 2) & (np.abs(above - amounts) <= 0.5)
+    return out
+
+
+_FIGURE = re.compile(r"[£$€]? ?-?[\d,]*\.?\d+ ?[km]?", re.IGNORECASE)
+
+
+def _is_figure(cell: object) -> bool:
+    """Whether a cell holds a figure: a number, or text that is only one (``£12,500``, ``12.5k``).
+
+    >>> [_is_figure(c) for c in (12500, 3.5, "£12,500", "12.5k", " 40 ", "Idox", "2 sites", True)]
+    [True, True, True, True, True, False, False, False]
+    """
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        return True
+    if not isinstance(cell, str):
+        return False
+    text = cell.strip()  # (stripped first: spaces around a regex's optional parts backtrack on long text)
+    return len(text) <= 40 and _FIGURE.fullmatch(text) is not None
 
 
 def _is_totals_label(text: str) -> bool:
@@ -1368,6 +1605,8 @@ def read_inventory(
         issues.add(display_name(path), "", None, "", "info", f"file not read: {reason}")
     parts: dict[str, list[_Piece]] = {key: [] for key in TABLES}
     read_files: list[str] = []
+    hints: dict[tuple[str, str], tuple[str, ...]] = {}
+    org_columns: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {}
     for path in files:
         try:
             kind = check_file(path, max_bytes=max_bytes)
@@ -1380,7 +1619,8 @@ def read_inventory(
                 issues.add(display_name(path), "", None, "", "info", f"file not read: {note}")
                 continue
             grids = _load_xlsx(path, max_bytes) if kind == "xlsx" else _load_csv(path, issues)
-            found = _read_file(path, grids, header_map=header_map, issues=issues)
+            found = _read_file(path, grids, header_map=header_map, issues=issues, hints=hints,
+                               columns=org_columns)
         except InputFileError as exc:
             if not keep_going:
                 raise
@@ -1400,12 +1640,21 @@ def read_inventory(
             raise NoHeaderError(Path(files[0]) if len(files) == 1 else Path(", ".join(p.name for p in files)),
                                 "no Systems table found: give a sheet with a header such as 'System', "
                                 "'Vendor', 'Annual cost'")
-    tables = _assemble(tables, issues)
+    tables = _assemble(tables, issues, hints=hints, org_columns=org_columns)
     return Inventory(**tables, issues=issues.to_frame(), files=tuple(sorted(read_files)))
 
 
 def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None,
-               issues: _Issues) -> list[tuple[str, _Piece]]:
+               issues: _Issues, hints: dict | None = None, columns: dict | None = None) -> list[tuple[str, _Piece]]:
+    """The tables of one file's sheets.
+
+    ``hints`` gets, for each (file, organisation) taken from the file's name, the texts that may name
+    its organisation (the name, the title cells); ``columns`` gets, for each (file, sheet) of systems with
+    an organisation column, its heading, the file's own organisation and those texts. :func:`_assemble`
+    settles both against the Organisations sheet.
+    """
+    hints = {} if hints is None else hints
+    columns = {} if columns is None else columns
     found: list[tuple[str, _Piece]] = []
     headed: list[tuple[_Grid, _Header]] = []
     queue = list(grids)
@@ -1470,9 +1719,18 @@ def _read_file(path: Path, grids: list[_Grid], *, header_map: HeaderMap | None,
         if grid.sheet and not any(sheet_key in _sheet_keys(t) for t in TABLES.values()) and len(
                 [h for g, h in headed if h.table is header.table]) > 1:
             sheet_org = grid.sheet.strip()  # one sheet an organisation
-        file_org = _label_organisation(grid.cells[: header.row]) or sheet_org or label or _organisation_from_name(
-            printable(path.stem))
-        found.append((header.table.key, _read_grid(grid, header, file_org=file_org, issues=issues)))
+        file_org = _label_organisation(grid.cells[: header.row]) or sheet_org or label or _title_organisation(
+            grid.cells[: header.row])
+        if file_org is None:  # the file's name: a listed organisation named in it or in the titles wins later
+            file_org = _organisation_from_name(printable(path.stem))
+            hints[(display_name(path), file_org)] = (printable(path.stem), *_title_texts(grid.cells[: header.row]))
+        piece = _read_grid(grid, header, file_org=file_org, issues=issues)
+        if piece.org_column and header.table is SYSTEMS:
+            heading = next(_as_text(grid.cells[header.row, j]).strip() for j, name in header.columns.items()
+                           if name == "organisation")
+            columns[(display_name(path), grid.sheet)] = (heading, file_org, (printable(path.stem),
+                                                                            *_title_texts(grid.cells[: header.row])))
+        found.append((header.table.key, piece))
     return found
 
 
@@ -1553,7 +1811,81 @@ def _skip_template_examples(tables: dict[str, pd.DataFrame], issues: _Issues) ->
         tables[key] = frame.loc[~examples].reset_index(drop=True)
 
 
-def _assemble(tables: dict[str, pd.DataFrame], issues: _Issues) -> dict[str, pd.DataFrame]:
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in re.split(r"[\W_]+", text.casefold().replace("&", " and ")) if w)
+
+
+def _names_organisation(texts: tuple[str, ...], aliases: dict[tuple[str, ...], str]) -> str | None:
+    """The one listed organisation whose name or short name the texts (a file's name, its titles) contain.
+
+    Names are compared word by word (``burnley-bc-ict-register`` names ``Burnley``; ``Burnley`` alone does
+    not name ``Burnley Leisure``); None when no organisation, or more than one, is named.
+    """
+    found: set[str] = set()
+    for text in texts:
+        words = _words(text)
+        for alias, organisation in aliases.items():
+            n = len(alias)
+            if n and any(words[i:i + n] == alias for i in range(len(words) - n + 1)):
+                found.add(organisation)
+    return found.pop() if len(found) == 1 else None
+
+
+def _settle_organisations(systems: pd.DataFrame, names: dict[str, str], issues: _Issues, *,
+                          hints: dict[tuple[str, str], tuple[str, ...]],
+                          org_columns: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]],
+                          report: bool = True) -> pd.DataFrame:
+    """Each file's organisation settled against the Organisations sheet's names.
+
+    * An organisation taken from a file's name (``ELHT_Applications.xlsx``) becomes the listed organisation
+      the file's name or title rows name (``ELHT``, short for East Lancashire Hospitals NHS Trust).
+    * An organisation column none of whose values is a listed organisation (``Department``: Finance, ICT)
+      holds the organisation's departments: the rows are the file's organisation's, and the column is kept
+      as an extra attribute, with a warning.
+    """
+    aliases = {normalise_header(alias): organisation for alias, organisation in names.items()}
+    by_words = {_words(alias): organisation for alias, organisation in names.items()}
+    known = set(aliases)
+    files = systems["source_file"].to_numpy(dtype=object)
+    sheets = systems["source_sheet"].to_numpy(dtype=object)
+    organisation = systems["organisation"].to_numpy(dtype=object).copy()
+    for (file, sheet), (heading, file_org, texts) in sorted(org_columns.items()):
+        rows = (files == file) & (sheets == sheet)
+        values = pd.unique(organisation[rows][pd.notna(organisation[rows])])
+        if not len(values) or any(normalise_header(v) in known for v in values):
+            continue
+        owner = aliases.get(normalise_header(file_org)) or _names_organisation(texts, by_words)
+        if owner is None:
+            continue
+        extra = f"extra: {heading}"
+        column = systems[extra].to_numpy(dtype=object).copy() if extra in systems else np.full(
+            len(systems), np.nan, dtype=object)
+        column[rows] = organisation[rows]
+        systems = systems.assign(**{extra: column})
+        organisation[rows] = owner
+        shown = ", ".join(sorted(str(v) for v in values)[:5]) + (", ..." if len(values) > 5 else "")
+        issues.add(file, sheet, None, heading, "warning",
+                   f"column '{heading}' names none of the organisations on the Organisations sheet ({shown}): "
+                   f"read as a part of {owner}, not as organisations, and kept as an extra attribute", shown)
+    for (file, file_org), texts in sorted(hints.items()):
+        if normalise_header(file_org) in known:
+            continue
+        owner = _names_organisation(texts, by_words)
+        rows = (files == file) & (organisation == file_org)
+        if owner is None or not rows.any():
+            continue
+        organisation[rows] = owner
+        if report:
+            issues.add(file, "", None, "organisation", "info",
+                       f"organisation taken as '{owner}' (named in the file's name or titles), from the "
+                       f"Organisations sheet", file_org)
+    return systems.assign(organisation=organisation)
+
+
+def _assemble(tables: dict[str, pd.DataFrame], issues: _Issues, *,
+              hints: dict[tuple[str, str], tuple[str, ...]] | None = None,
+              org_columns: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] | None = None,
+              ) -> dict[str, pd.DataFrame]:
     _skip_template_examples(tables, issues)
     organisations = tables["organisations"]
     systems = tables["systems"]
@@ -1566,6 +1898,14 @@ def _assemble(tables: dict[str, pd.DataFrame], issues: _Issues) -> dict[str, pd.
                 for alias in (r.organisation, r.short_name):
                     if isinstance(alias, str):
                         aliases[normalise_header(alias)] = r.organisation
+        if len(systems) and (hints or org_columns):
+            names = {alias: r.organisation for r in organisations.itertuples() if isinstance(r.organisation, str)
+                     for alias in (r.organisation, r.short_name) if isinstance(alias, str)}
+            for key in ("systems", "contracts", "integrations", "sites"):
+                if len(tables[key]) and "organisation" in tables[key]:
+                    tables[key] = _settle_organisations(tables[key], names, issues, hints=hints or {},
+                                                        org_columns=org_columns or {} if key == "systems" else {},
+                                                        report=key == "systems")
         for key in ("systems", "contracts", "integrations", "sites"):
             frame = tables[key]
             if len(frame) and "organisation" in frame:

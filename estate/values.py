@@ -753,9 +753,22 @@ def _date_cell(first_month: int) -> Callable[[object], _Result]:
         if re.fullmatch(r"[0-9]{4}", text):  # "end 2027": the bare year left once words are gone
             year = int(text)
             return _date_result(year, 12, 31, f"year {year} read as 31 Dec {year}")
+        bracket = _AFTER_DATE.fullmatch(shown.strip()) if len(shown) <= 80 else None
+        if bracket:  # "31/03/2027 (ext +1+1)": the date, its remark left out and said
+            value, problem, _ = parse(bracket.group(1))
+            if value is not None:
+                remark = bracket.group(2)
+                why = (" (an option to extend is not assumed taken)"
+                       if re.search(r"ext|option|\+\s*[0-9]", remark, re.IGNORECASE) else "")
+                return value, None, f"date read as {_show(pd.Timestamp(value).date())}; '{remark}' left out{why}"
+            return value, problem, None
         return None, cannot, None
 
     return parse
+
+
+_AFTER_DATE = re.compile(r"([^()\[\]]*?[0-9][^()\[\]]*?)\s*(\([^()]*\)|\[[^\[\]]*\])")
+"""A date followed by a remark in brackets: ``31/03/2027 (ext +1+1)``."""
 
 
 def _valid(year: int, month: int, day: int) -> bool:
