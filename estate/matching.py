@@ -103,8 +103,9 @@ How a product cell is read
    elsewhere, unless every word of it is generic (a capability's words,
    ``portal``, ``database``, qualifiers): a system named after what it does
    (``"Payroll"``, ``"Council Tax Portal"``) has no product, and a product
-   read from the system name is refused when the capability cell names an
-   unrelated capability. Otherwise ``product_id`` is missing, and
+   read from a piece of the system name is refused when the capability cell
+   names an unrelated capability (a whole name that is a product's own name
+   with its maker's, ``"Microsoft 365"``, is kept whatever the capability cell says). Otherwise ``product_id`` is missing, and
    :func:`no_product_counts` and :func:`match_issues` say how many such
    systems each organisation has: they cannot be a shared platform.
 
@@ -131,7 +132,8 @@ How the capability is decided
   adjacent parts kept together where together they are a name) when all
   are known (1.0 for one capability, 0.7 for several); a fuzzy match of the
   unique texts against capability names and synonyms, with the rules of
-  step 4 (``0.9 x similarity``); the longest name inside the text when it
+  step 4 and the same first letter (``costing`` is not ``hosting``)
+  (``0.9 x similarity``); the longest name inside the text when it
   is one capability's and covers 40% of the text (``"Car parking"``), or the
   parts that are known (0.6). When the capability cell is blank, a product
   cell naming a capability, or failing everything else the system name, is
@@ -551,13 +553,16 @@ def _build_reference(cat: pd.DataFrame, vends: pd.DataFrame, caps: pd.DataFrame)
 
 
 def _fuzzy(queries: list[str], keys: list[str], owners: np.ndarray, threshold: float,
-           chunk: int = 4096) -> tuple[np.ndarray, np.ndarray, list[str]]:
+           chunk: int = 4096, *, same_first: bool = False) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Best owner and similarity of each query, or -1 where no match passes the rules.
 
     Compares the unique ``queries`` with the keys by
     :func:`rapidfuzz.process.cdist` (optimal string alignment, normalised),
     queries of one length at a time against the keys whose length could
     reach the score floor, then applies the length, margin and digits rules.
+    With ``same_first`` a match must also begin with the query's first letter:
+    a typing error seldom changes it, another word often does (``costing`` is
+    not ``hosting``).
     """
     best_owner = np.full(len(queries), -1, dtype=np.int64)
     best_score = np.zeros(len(queries), dtype=np.float64)
@@ -596,6 +601,8 @@ def _fuzzy(queries: list[str], keys: list[str], owners: np.ndarray, threshold: f
             for i in np.flatnonzero(ok):
                 if _letters(part[i]) == _letters(choices[best[i]]):
                     ok[i] = False  # only digits differ: another version or product, not a typing error
+                elif same_first and part[i][:1] != choices[best[i]][:1]:
+                    ok[i] = False
                 else:
                     best_key[rows[i]] = choices[best[i]]
             best_owner[rows] = np.where(ok, owner, -1)
@@ -668,6 +675,7 @@ class _Matcher:
     fuzzy_result: dict[str, tuple[int, float, str]] = field(default_factory=dict)
     removals: dict[tuple[str, int], tuple[bool, bool]] = field(default_factory=dict)
     product_keys: dict[int, set[str]] = field(default_factory=dict)
+    alias_keys: dict[int, list[str]] | None = None  # each catalogue product's alias keys, built when first asked
 
     def __post_init__(self) -> None:
         self.product_ids = list(self.ref.product_ids)
@@ -993,6 +1001,34 @@ class _Matcher:
             if found is not None:
                 return found
         return -1
+
+    def unknown_vendor_conflict(self, product: int, text: str, vendor: str | None, vendor_words: list[str]) -> bool:
+        """Whether a supplier the vendor list does not know, given in the vendor cell, contradicts a product.
+
+        A product cell that names a catalogue product without its maker's name (``Prism``, ``Assure``)
+        beside a supplier that is neither that maker nor any vendor or reseller the list knows
+        (``Synertec``, ``Evotix``) is that supplier's own product of the same name, not the catalogue's.
+        Where the cell names the maker (``Microsoft 365`` from ``Phoenix Software``) the catalogue's holds.
+        """
+        if vendor is not None or not vendor_words:
+            return False
+        maker = self.product_vendors[product]
+        if maker is None:
+            return False
+        maker_words = {w for w in _words(maker) if w not in _LEGAL_WORDS}
+        if maker_words & set(vendor_words) or maker_words & set(_words(text)):
+            return False
+        name_words = {w for w in _words(self.product_names[product] or "") if w not in _LEGAL_WORDS}
+        if name_words & set(vendor_words):
+            return False
+        # A former maker the vendor list lacks may still be in the product's aliases ("3M Medicode").
+        if self.alias_keys is None:
+            keys: dict[int, list[str]] = {}
+            for key, owner in self.ref.alias.items():
+                keys.setdefault(owner, []).append(key)
+            self.alias_keys = keys
+        given = _join(vendor_words)
+        return not any(key.startswith(given) for key in self.alias_keys.get(product, ()))
 
     def vendor_conflict(self, product: int, vendor: str | None) -> bool:
         return (vendor is not None and vendor not in self.ref.resellers
@@ -1614,6 +1650,8 @@ def _decide_product(matcher: _Matcher, text: str, vendor: str | None, vendor_key
     """The product of one piece of product text, with method and confidence."""
     vendor_name = vendor
     found = matcher.exact_text(text, vendor, vendor_key)
+    if found >= 0 and matcher.unknown_vendor_conflict(found, text, vendor, vendor_words):
+        found = -1  # "Synertec / Prism" is not Capita's Prism: an unlisted product of the supplier given
     if found >= 0:
         conflict, removed = matcher.removal(text, found)
         if not conflict:
@@ -1633,7 +1671,8 @@ def _decide_product(matcher: _Matcher, text: str, vendor: str | None, vendor_key
     if capability >= 0:
         return _Part(text, -1, _METHOD_NONE, 0.0, vendor_name, text, capability=capability)
     found, similarity = matcher.fuzzy(forms)
-    if found >= 0 and (split or not matcher.vendor_conflict(found, vendor)):
+    if found >= 0 and (split or not matcher.vendor_conflict(found, vendor)) and not \
+            matcher.unknown_vendor_conflict(found, text, vendor, vendor_words):
         return _Part(text, found, _METHOD_FUZZY, round(FUZZY_SCALE * similarity, 4),
                      matcher.product_vendors[found], text, review=True)
     if vendor_in_house:
@@ -1874,7 +1913,8 @@ def _resolve_capability_texts(ref: _Reference, texts: list[str], threshold: floa
             continue
         pending[text] = ([k for k in keys if len(k) >= 6], codes)
     fuzzy_keys = sorted({q for qs, _ in pending.values() for q in qs})
-    owners, scores, _ = _fuzzy(fuzzy_keys, ref.capability_fuzzy_keys, ref.capability_fuzzy_codes, threshold)
+    owners, scores, _ = _fuzzy(fuzzy_keys, ref.capability_fuzzy_keys, ref.capability_fuzzy_codes, threshold,
+                               same_first=True)
     result = dict(zip(fuzzy_keys, zip(owners.tolist(), scores.tolist())))
     for text, (queries, codes) in pending.items():
         best, score = -1, 0.0
@@ -2057,6 +2097,7 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
     matcher.overrides = _prepare_mapping(mapping, matcher)
 
     n = len(systems)
+    systems, from_capability = _products_in_capability_cells(systems, matcher)
     product_codes, product_texts = _column_text(systems, "product")
     vendor_codes, vendor_texts = _column_text(systems, "vendor")
     system_codes, system_texts = _column_text(systems, "system")
@@ -2168,8 +2209,13 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
         t_conf[need_name] = [round(SYSTEM_NAME_FACTOR * lookup[i][1], 4) for i in sys_rows]
         t_exact[need_name] = False
 
-    # A product read from the system name is refused when the capability text names an unrelated one.
+    # A product read from the system name is refused when the capability text names an unrelated one,
+    # unless the whole name as written is the product's name with its maker's ("Microsoft 365" used for
+    # "Email, Office, Teams"; "Civica APP" for food safety): "Connect" for the intranet is not NEC Connect.
+    whole_name = (p_method == _METHOD_EXACT) & ~p_review
     for i in np.flatnonzero(p_from_name & (t_code >= 0) & t_cell & (default_cap >= 0)):
+        if whole_name[i] and _names_its_maker(matcher, int(p_product[i]), system_texts[system_codes[rows[i]]]):
+            continue
         if _related(ref, int(t_code[i]), int(default_cap[i])) < 0:
             p_product[i], ids[i], names[i], default_cap[i] = -1, None, None, -1
             p_method[i], p_conf[i], p_vendor[i], p_review[i] = _METHOD_NONE, 0.0, p_cell_vendor[i], False
@@ -2184,6 +2230,11 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
                                       if any(p_override_caps) else None, is_split)
     unread = np.array(cell_unread + [None], dtype=object)[np.where(t_cell, capability_codes[rows], -1)]
 
+    if from_capability.any():  # say where the product was read from
+        moved = from_capability[rows]
+        p_note = p_note.copy()
+        p_note[moved] = [_FROM_CAPABILITY_NOTE if not isinstance(note, str) else f"{note}; {_FROM_CAPABILITY_NOTE}"
+                         for note in p_note[moved]]
     added = {
         "split_from": split_from,
         "matched_text": np.where(p_matched == "", None, p_matched),
@@ -2293,6 +2344,57 @@ def _families(ref: _Reference, products: np.ndarray, ids: np.ndarray) -> np.ndar
     has = known & pd.notna(given)
     out[has] = given[has]
     return out
+
+
+def _names_its_maker(matcher: _Matcher, product: int, text: str) -> bool:
+    """Whether a text names the maker of a catalogue product among its words (``Granicus Firmstep``)."""
+    maker = matcher.product_vendors[product] if product >= 0 else None
+    words = [w for w in _words(maker or "") if w not in _LEGAL_WORDS]
+    return bool(words) and set(words) <= set(_words(text))
+
+
+_FROM_CAPABILITY_NOTE = "product read from the capability cell, which names the supplier's product"
+
+
+def _products_in_capability_cells(systems: pd.DataFrame, matcher: _Matcher) -> tuple[pd.DataFrame, np.ndarray]:
+    """Systems whose capability cell names the product: that cell read as the product.
+
+    A register with no product column often says what a system *is* where it says what it is for
+    (``Finance | Unit4 | Business World (Agresso)``; ``Servers | VMware | vSphere``). Where the product cell is
+    blank, the system name names no product, and the capability cell is, as a whole, a catalogue product of
+    the supplier in the vendor cell (the same company, after former names), the capability cell is the
+    product; the capability is then the product's own. Returns the systems (a copy when any changed) and
+    which rows changed.
+    """
+    changed = np.zeros(len(systems), dtype=bool)
+    if not len(systems) or not {"capability", "vendor"} <= set(systems.columns):
+        return systems, changed
+    product = systems["product"] if "product" in systems.columns else pd.Series(None, index=systems.index)
+    blank = product.isna() | product.astype(str).str.strip().eq("")
+    named = blank & systems["capability"].notna() & systems["vendor"].notna()
+    if not named.any():
+        return systems, changed
+    pairs = systems.loc[named, ["capability", "vendor", "system"] if "system" in systems.columns
+                        else ["capability", "vendor"]].astype(str)
+    decided: dict[tuple[str, ...], bool] = {}
+    for key in pairs.drop_duplicates().itertuples(index=False, name=None):
+        capability, vendor_text = key[0].strip(), key[1].strip()
+        vendor, vendor_key = _vendor_of(matcher.ref, vendor_text)
+        found = matcher.exact_text(capability, vendor, vendor_key) if vendor is not None else -1
+        own = found >= 0 and matcher.product_vendors[found] == vendor and not (
+            len(key) > 2 and matcher.exact_text(key[2].strip(), vendor, vendor_key) >= 0)
+        decided[key] = own
+    hits = np.array([decided[k] for k in pairs.itertuples(index=False, name=None)], dtype=bool)
+    changed[np.flatnonzero(named.to_numpy())[hits]] = True
+    if not changed.any():
+        return systems, changed
+    out = systems.copy()
+    if "product" not in out.columns:
+        out["product"] = pd.Series(None, index=out.index, dtype=object)
+    out["product"] = out["product"].astype(object)
+    out.loc[changed, "product"] = out.loc[changed, "capability"]
+    out.loc[changed, "capability"] = np.nan
+    return out, changed
 
 
 def _blankish(matcher: _Matcher, text: str) -> bool:

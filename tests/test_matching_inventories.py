@@ -329,3 +329,45 @@ def test_bare_eclipse_is_not_olm_eclipse_unless_olm_supplies_it():
     ids = matched["product_id"].tolist()
     assert "olm-eclipse" not in ids[:2]
     assert ids[2:] == ["olm-eclipse", "olm-eclipse"]
+
+
+# --- found on the East Lancashire test place (tests/data/east-lancashire) -------------------------------------
+
+@pytest.mark.parametrize(("vendor", "product", "product_id"), [
+    ("Synertec", "Prism", "unlisted:prism"),        # hybrid mail, not Capita's library system
+    ("Evotix", "Assure", "unlisted:assure"),        # health and safety, not NEC's (Northgate) Assure
+    ("3M", "Medicode", "medicode"),                  # 3M is in the product's aliases ("3M Medicode")
+    ("Phoenix Software", "Microsoft 365", "microsoft-365"),  # a reseller: the cell names the maker
+    ("Capita", "Prism", "capita-prism"),
+])
+def test_a_supplier_the_vendor_list_lacks_is_not_overruled_by_a_bare_product_name(vendor, product, product_id):
+    row = match_systems(_systems({"vendor": vendor, "product": product})).iloc[0]
+    assert row["product_id"] == product_id
+
+
+def test_a_whole_system_name_naming_a_product_and_its_maker_survives_another_capability():
+    matched = match_systems(_systems({"system": "Microsoft 365", "capability": "Email, Office, Teams"},
+                                     {"system": "Granicus Firmstep", "capability": "CRM and e-forms"},
+                                     {"system": "Connect", "capability": "Intranet"}))
+    assert matched["product_id"].iloc[0] == "microsoft-365"
+    assert matched["product_id"].iloc[1] == "firmstep"
+    assert pd.isna(matched["product_id"].iloc[2])  # a bare word is still refused: NEC Connect is no intranet
+
+
+def test_a_capability_is_not_read_from_a_word_one_first_letter_away():
+    matched = match_systems(_systems({"system": "Costing"}, {"system": "Hostng"}))
+    assert pd.isna(matched["capability_code"].iloc[0])  # costing is not hosting
+    assert matched["capability_code"].iloc[1] == "CORP-HOSTING"  # a typing error still is
+
+
+def test_the_product_named_under_what_it_does_is_the_product_when_the_supplier_makes_it():
+    matched = match_systems(_systems(
+        {"system": "Finance", "vendor": "Unit4", "capability": "Business World (Agresso)"},
+        {"system": "Servers", "vendor": "VMware", "capability": "vSphere"},
+        {"system": "Finance", "vendor": "Civica", "capability": "Business World (Agresso)"},  # not Civica's
+        {"system": "Payroll", "vendor": "MHR", "capability": "Payroll"}))
+    assert matched["product_id"].tolist()[:2] == ["unit4-erp", "vsphere"]
+    assert matched["capability_code"].tolist()[:2] == ["CORP-FIN", "CORP-HOSTING"]
+    assert matched["match_note"].iloc[0].startswith("product read from the capability cell")
+    assert pd.isna(matched["product_id"].iloc[2]) and pd.isna(matched["product_id"].iloc[3])
+    assert matched["capability_code"].iloc[3] == "CORP-HR"
