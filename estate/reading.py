@@ -756,8 +756,9 @@ def _join_sub_header(grid: _Grid, row: int, lookup: dict[str, str]) -> bool:
     """Join a header written over two rows into its second row; whether it was one.
 
     The row below a header is its second row when it holds text only (no figures), in two or more
-    cells, at least one of them under a blank header cell: a group heading merged across columns
-    (``Contract`` over ``Start`` and ``End``; ``Annual cost (£)`` over ``Licence`` and ``Support``).
+    cells, at least one of them under a blank header cell, each such cell in a group: a group heading
+    merged across columns (``Contract`` over ``Start`` and ``End``; ``Annual cost (£)`` over ``Licence``
+    and ``Support``), with a heading of its own below it and below every column up to this one.
     Each column's heading becomes its group's heading and its own (``Contract End``), or its own alone
     when only that names an inventory column; a column with nothing in the second row keeps the first
     row's heading (a cell merged down both rows).
@@ -783,8 +784,17 @@ def _join_sub_header(grid: _Grid, row: int, lookup: dict[str, str]) -> bool:
                               for j in filled):
         return False
     heads = [_as_text(c).strip() for c in top]
-    if not any(not heads[j] for j in filled):
+    under_blank = [j for j in filled if not heads[j]]
+    if not under_blank:
         return False
+    for j in under_blank:  # each is in a group: headings below every column back to the group's own, which has one
+        k = j - 1
+        while k >= 0 and not heads[k]:
+            if not texts[k]:
+                return False  # a gap: a stray cell far to the right, not a group's column
+            k -= 1
+        if k < 0 or not texts[k]:
+            return False
     group = ""
     joined: list[str] = []
     for j, (head, sub) in enumerate(zip(heads, texts, strict=True)):

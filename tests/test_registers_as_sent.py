@@ -171,3 +171,13 @@ def test_the_organisations_sheet_settles_names_from_file_names_and_department_co
     (tmp_path / "organisations.csv").unlink()
     assert sorted(read_inventory(tmp_path).systems["organisation"].unique()) == [
         "ELHT applications", "Finance", "ICT"]
+
+
+def test_a_first_data_row_with_a_stray_cell_is_not_a_second_header_row(tmp_path):
+    # "Payroll | MHR | ... | x": text only, one cell under a blank heading, but far from any group.
+    path = _xlsx(tmp_path / "stray.xlsx", [
+        ["System", "Vendor", None, None, "Annual cost"],
+        ["Payroll", "MHR", None, "x", None],
+        ["Finance", "Unit4", None, None, 1000],
+    ])
+    assert sorted(read_inventory(path).systems["system"]) == ["Finance", "Payroll"]
