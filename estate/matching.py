@@ -1005,13 +1005,13 @@ class _Matcher:
     def unknown_vendor_conflict(self, product: int, text: str, vendor: str | None, vendor_words: list[str]) -> bool:
         """Whether a supplier the vendor list does not know, given in the vendor cell, contradicts a product.
 
-        A product cell that names a catalogue product without its maker's name (``Prism``, ``Assure``)
-        beside a supplier that is neither that maker nor any vendor or reseller the list knows
+        A product cell that is one bare word naming a catalogue product without its maker's name (``Prism``,
+        ``Assure``) beside a supplier that is neither that maker nor any vendor or reseller the list knows
         (``Synertec``, ``Evotix``) is that supplier's own product of the same name, not the catalogue's.
         Where the cell names the maker (``Microsoft 365`` from ``Phoenix Software``) the catalogue's holds.
         """
-        if vendor is not None or not vendor_words:
-            return False
+        if vendor is not None or not vendor_words or len([w for w in _words(text) if not w.isdigit()]) != 1:
+            return False  # a name of several words ("HSS CRIS") is specific enough to stand
         maker = self.product_vendors[product]
         if maker is None:
             return False

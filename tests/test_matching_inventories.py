@@ -337,6 +337,7 @@ def test_bare_eclipse_is_not_olm_eclipse_unless_olm_supplies_it():
     ("Synertec", "Prism", "unlisted:prism"),        # hybrid mail, not Capita's library system
     ("Evotix", "Assure", "unlisted:assure"),        # health and safety, not NEC's (Northgate) Assure
     ("3M", "Medicode", "medicode"),                  # 3M is in the product's aliases ("3M Medicode")
+    ("Healthcare Software Solutions", "HSS CRIS", "cris"),  # a name of two words is specific enough
     ("Phoenix Software", "Microsoft 365", "microsoft-365"),  # a reseller: the cell names the maker
     ("Capita", "Prism", "capita-prism"),
 ])
