@@ -2363,7 +2363,9 @@ def _products_in_capability_cells(systems: pd.DataFrame, matcher: _Matcher) -> t
     (``Finance | Unit4 | Business World (Agresso)``; ``Servers | VMware | vSphere``). Where the product cell is
     blank, the system name names no product, and the capability cell is, as a whole, a catalogue product of
     the supplier in the vendor cell (the same company, after former names), the capability cell is the
-    product; the capability is then the product's own. Returns the systems (a copy when any changed) and
+    product, unless the system name names another of the supplier's products (``Endpoint protection`` reads as
+    Sophos's endpoint product, so ``Intercept X``, the same one, is read; another one would not be); the
+    capability is then the product's own. Returns the systems (a copy when any changed) and
     which rows changed.
     """
     changed = np.zeros(len(systems), dtype=bool)
@@ -2381,8 +2383,8 @@ def _products_in_capability_cells(systems: pd.DataFrame, matcher: _Matcher) -> t
         capability, vendor_text = key[0].strip(), key[1].strip()
         vendor, vendor_key = _vendor_of(matcher.ref, vendor_text)
         found = matcher.exact_text(capability, vendor, vendor_key) if vendor is not None else -1
-        own = found >= 0 and matcher.product_vendors[found] == vendor and not (
-            len(key) > 2 and matcher.exact_text(key[2].strip(), vendor, vendor_key) >= 0)
+        by_name = matcher.exact_text(key[2].strip(), vendor, vendor_key) if len(key) > 2 and found >= 0 else -1
+        own = found >= 0 and matcher.product_vendors[found] == vendor and by_name in (-1, found)
         decided[key] = own
     hits = np.array([decided[k] for k in pairs.itertuples(index=False, name=None)], dtype=bool)
     changed[np.flatnonzero(named.to_numpy())[hits]] = True

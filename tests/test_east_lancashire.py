@@ -140,6 +140,7 @@ PRODUCTS = {
     (LFRS, "Finance"): "unit4-erp",                       # "Business World (Agresso)" under "What it does"
     (LFRS, "Payroll"): "itrent",                          # "iTrent payroll"
     (LFRS, "Servers"): "vsphere",
+    (LFRS, "Endpoint protection"): "sophos-intercept-x",  # "Intercept X": the name reads as Sophos's too
     (LFRS, "Airwave"): None,
 }
 

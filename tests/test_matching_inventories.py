@@ -365,10 +365,11 @@ def test_the_product_named_under_what_it_does_is_the_product_when_the_supplier_m
     matched = match_systems(_systems(
         {"system": "Finance", "vendor": "Unit4", "capability": "Business World (Agresso)"},
         {"system": "Servers", "vendor": "VMware", "capability": "vSphere"},
+        {"system": "Endpoint protection", "vendor": "Sophos", "capability": "Intercept X"},  # the same product
         {"system": "Finance", "vendor": "Civica", "capability": "Business World (Agresso)"},  # not Civica's
         {"system": "Payroll", "vendor": "MHR", "capability": "Payroll"}))
-    assert matched["product_id"].tolist()[:2] == ["unit4-erp", "vsphere"]
-    assert matched["capability_code"].tolist()[:2] == ["CORP-FIN", "CORP-HOSTING"]
+    assert matched["product_id"].tolist()[:3] == ["unit4-erp", "vsphere", "sophos-intercept-x"]
+    assert matched["capability_code"].tolist()[:3] == ["CORP-FIN", "CORP-HOSTING", "CORP-ENDPOINT"]
     assert matched["match_note"].iloc[0].startswith("product read from the capability cell")
-    assert pd.isna(matched["product_id"].iloc[2]) and pd.isna(matched["product_id"].iloc[3])
-    assert matched["capability_code"].iloc[3] == "CORP-HR"
+    assert pd.isna(matched["product_id"].iloc[3]) and pd.isna(matched["product_id"].iloc[4])
+    assert matched["capability_code"].iloc[4] == "CORP-HR"
