@@ -174,3 +174,23 @@ def test_capabilities_read_right(matched):
         assert len(rows) == 1, (organisation, system)
         got = rows["capability_code"].iloc[0]
         assert (pd.isna(got) if code is None else got == code), (organisation, system, got)
+
+
+def test_the_plan_counts_every_row_and_its_options_join_only_systems_read_with_confidence():
+    from estate.plan import make_plan
+
+    plan = make_plan(PLACE)
+    # 227 rows; the 11 that list two products are two systems each (Liquidlogic LAS; ContrOCC ...).
+    matched = plan.matched
+    assert len(matched) == 238
+    assert matched.drop_duplicates(["source_file", "source_row"]).shape[0] == 227
+    assert matched["split_from"].dropna().nunique() == 11 and matched["split_from"].notna().sum() == 22
+    effects = plan.options.effects
+    touched = effects[effects["option_id"].isin(plan.recommended)].merge(
+        matched[["system_key", "product_id", "capability_confidence"]], on="system_key")
+    assert len(touched) and (touched["capability_confidence"] >= 0.6).all()
+    survivors = touched[touched["effect"] == "survive"]
+    assert not survivors["product_id"].str.startswith("unlisted:").any()  # no survivor is a product we guessed
+    # The trust's costing system (once read as hosting) is in no option at all.
+    costing = matched.loc[(matched["organisation"] == ELHT) & (matched["system"] == "Costing"), "system_key"]
+    assert not effects["system_key"].isin(costing).any()
