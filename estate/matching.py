@@ -2742,6 +2742,9 @@ def match_issues(matched: pd.DataFrame) -> pd.DataFrame:
       was not read as a product (a version, a qualifier, a placeholder, a
       vendor's or a capability's name, or a suite's members in brackets), with
       that text: no part of a cell disappears in silence.
+    * One ``info`` row for every system whose product was read from its
+      capability cell (the product column blank, the capability cell naming
+      the supplier's product), with that cell.
     * One ``warning`` row an organisation that has systems with no product
       (see :func:`no_product_counts`): how many, and that they cannot be a
       shared platform.
@@ -2765,7 +2768,17 @@ def match_issues(matched: pd.DataFrame) -> pd.DataFrame:
 
     rows = []
     if "match_note" in matched.columns:
-        noted = matched[matched["match_note"].notna()]
+        moved = matched[matched["match_note"] == _FROM_CAPABILITY_NOTE]  # the product read from the capability cell
+        if len(moved):
+            rows.append(pd.DataFrame({
+                "source_file": moved["source_file"].astype(object).to_numpy(dtype=object)
+                if "source_file" in moved else "",
+                "sheet": moved["source_sheet"].astype(object).to_numpy(dtype=object) if "source_sheet" in moved else "",
+                "source_row": pd.array(pd.to_numeric(moved["source_row"], errors="coerce"), dtype="Int64")
+                if "source_row" in moved else pd.array([pd.NA] * len(moved), dtype="Int64"),
+                "column": "capability", "severity": "info", "problem": _FROM_CAPABILITY_NOTE,
+                "value": moved["product"].astype(object).to_numpy(dtype=object)}))
+        noted = matched[matched["match_note"].notna() & (matched["match_note"] != _FROM_CAPABILITY_NOTE)]
         if len(noted):
             def column(name: str) -> np.ndarray:
                 if name in noted.columns:

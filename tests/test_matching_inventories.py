@@ -373,3 +373,8 @@ def test_the_product_named_under_what_it_does_is_the_product_when_the_supplier_m
     assert matched["match_note"].iloc[0].startswith("product read from the capability cell")
     assert pd.isna(matched["product_id"].iloc[3]) and pd.isna(matched["product_id"].iloc[4])
     assert matched["capability_code"].iloc[4] == "CORP-HR"
+    said = match_issues(matched)
+    said = said[said["problem"].str.startswith("product read from the capability cell")]
+    assert said[["source_row", "column", "severity", "value"]].values.tolist() == [
+        [2, "capability", "info", "Business World (Agresso)"], [3, "capability", "info", "vSphere"],
+        [4, "capability", "info", "Intercept X"]]
