@@ -424,6 +424,7 @@ class _Reference:
     capability_fuzzy_codes: np.ndarray
     ancestors: list[frozenset[int]]
     generic_words: frozenset[str] = frozenset()  # words of capabilities and qualifiers: a name of only these is generic
+    capability_words: frozenset[str] = frozenset()  # the words of the capabilities' names and synonyms
     product_families: list[str] = field(default_factory=list)  # the family id of each product ("" for itself)
 
 
@@ -546,6 +547,8 @@ def _build_reference(cat: pd.DataFrame, vends: pd.DataFrame, caps: pd.DataFrame)
         product_families=[_text(f) for f in cat["family"]] if "family" in cat.columns else [""] * len(ids),
         generic_words=frozenset(w for name in (*caps["name"], *(a for syn in caps["synonyms"] for a in syn))
                                 for w in _words(name)) | _GENERIC_WORDS | _QUALIFIER_WORDS | _FILLER_OR_EDITION,
+        capability_words=frozenset(w for name in (*caps["name"], *(a for syn in caps["synonyms"] for a in syn))
+                                   for w in _words(name)),
     )
 
 
@@ -1868,6 +1871,17 @@ def _contained_capability(lookup: dict[str, int], text: str) -> int:
     return -1
 
 
+def _another_word(text: str, key: str, known: frozenset[str]) -> bool:
+    """Whether ``text``, matched loosely to the name ``key``, holds a word of its own that is a known word.
+
+    A typing error makes a word no capability uses (``Revenus``); a word the
+    capabilities use (``clinical``, where ``critical`` was matched) names
+    something else, so the loose match is not taken.
+    """
+    words = [_ABBREVIATIONS.get(w, w) for w in _words(_BRACKETS.sub(" ", text))]
+    return any(len(w) >= 4 and w not in _CAPABILITY_FILLER and w not in key and w in known for w in words)
+
+
 def _resolve_capability_texts(ref: _Reference, texts: list[str], threshold: float,
                               cache: dict[str, tuple[int, float, bool, tuple[int, ...]]]
                               ) -> list[tuple[int, float, bool, tuple[int, ...]]]:
@@ -1913,15 +1927,17 @@ def _resolve_capability_texts(ref: _Reference, texts: list[str], threshold: floa
             continue
         pending[text] = ([k for k in keys if len(k) >= 6], codes)
     fuzzy_keys = sorted({q for qs, _ in pending.values() for q in qs})
-    owners, scores, _ = _fuzzy(fuzzy_keys, ref.capability_fuzzy_keys, ref.capability_fuzzy_codes, threshold,
-                               same_first=True)
-    result = dict(zip(fuzzy_keys, zip(owners.tolist(), scores.tolist())))
+    owners, scores, matched = _fuzzy(fuzzy_keys, ref.capability_fuzzy_keys, ref.capability_fuzzy_codes, threshold,
+                                     same_first=True)
+    result = dict(zip(fuzzy_keys, zip(owners.tolist(), scores.tolist(), matched)))
     for text, (queries, codes) in pending.items():
-        best, score = -1, 0.0
+        best, score, key = -1, 0.0, ""
         for query in queries:
-            owner, similarity = result[query]
+            owner, similarity, near = result[query]
             if owner >= 0 and similarity > score:
-                best, score = owner, similarity
+                best, score, key = owner, similarity, near
+        if best >= 0 and _another_word(text, key, ref.capability_words):
+            best = -1  # "Clinical communications" is not a typing error of "critical communications"
         if best >= 0:
             cache[text] = (best, round(FUZZY_SCALE * score, 4), False, (best,))
             continue

@@ -299,8 +299,8 @@ def test_generate_options_takes_a_matched_frame_with_several_capabilities():
 
 def test_an_option_names_the_jobs_that_move_with_the_systems_it_retires_whole(monkeypatch):
     # Two Microsoft 365 tenancies, each serving three jobs: an option grouped by one job moves the whole
-    # tenancy, so its name says what else moves (before, SP-594, then SP-580, now SP-578, on the Cumbria sample
-    # read "Video conferencing" for three councils' tenancies moved onto the fire service's). Codes are unchanged.
+    # tenancy, so its name says what else moves (before, the Cumbria sample's option moving them read "Video
+    # conferencing" for three councils' tenancies moved onto the fire service's). Codes are unchanged.
     matched = pd.DataFrame({
         "system_key": ["A/m365", "B/o365", "B/zoom"], "organisation": ["A", "B", "B"],
         "capability_code": ["XC-COLLAB", "XC-COLLAB", "XC-VIDEO"],

@@ -419,6 +419,29 @@ def test_capability_typo_and_free_text():
     assert _one(product="Grantify", capability="ESD-170")["capability_code"] == "ESD-170"
 
 
+@pytest.mark.parametrize(("text", "wrong"), [
+    # Real capability cells of the sample trusts (inventories/cumbria), once read as a typing error of another
+    # capability's name: each differs from it by two letters, but in a word the capabilities use themselves.
+    ("Cardiology", "NHS-RIS"),  # radiology
+    ("Patient Services", "XC-HYBRIDMAIL"),  # print services
+    ("Costing", "CORP-HOSTING"),  # hosting
+    ("Clinical Communications", "XC-RADIO"),  # critical communications
+])
+def test_a_known_word_is_not_a_typing_error_of_another(text, wrong):
+    row = _one(product="Grantify", capability=text)
+    assert row["capability_code"] != wrong
+
+
+def test_a_typing_error_in_a_capability_is_still_read():
+    # "Revenus" and "Benfits" are no capability's words: typing errors, read as Revenues and benefits.
+    row = _one(product="Grantify", capability="Revenus and Benfits")
+    assert (row["capability_code"], row["capability_method"]) == ("LG-REVBEN", "from the input's capability text")
+    assert row["capability_confidence"] < 1.0
+    # A nurse call or clinical communications platform is nurse call, not emergency services radio.
+    assert _one(product="Grantify", capability="Clinical Communications")["capability_code"] == "NHS-NURSECALL"
+    assert _one(product="Grantify", capability="Patient-level costing (PLICS)")["capability_code"] == "NHS-COSTING"
+
+
 def test_the_more_specific_of_related_capabilities_is_kept():
     row = _one(product="Liquidlogic LCS", capability="Health and social care")
     assert row["capability_code"] == "ESD-152"

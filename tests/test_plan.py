@@ -46,13 +46,15 @@ def test_the_recommended_saving_is_credible(plan):
 
 
 def test_a_survivor_cheaper_a_user_says_so_with_both_costs(plan):
-    # SP-578 moves three councils' Microsoft 365 tenancies onto the fire service's: 56,000 / 638 users = 88 a user
+    # SP-575 moves three councils' Microsoft 365 tenancies onto the fire service's: 56,000 / 638 users = 88 a user
     # against Barrow 149,000 / 388 = 384, Eden 72,000 / 230 = 313 and South Lakeland 77,500 / 454 = 171; together
     # 298,500 / 1,072 = 278 (inventories/cumbria). A finance lead asks whether the fire service's rate (a
     # licence tier of its own) reaches the councils' users: the rationale gives both, recomputed here for every
     # option from the systems' own costs and users.
     o = plan.options.options.set_index("option_id")
-    assert o.at["SP-578", "rationale"].endswith(
+    m365 = o.loc[(o["target"] == "Cumbria Fire and Rescue Service/CFRS-004") & (o["capability_code"] == "XC-VIDEO")]
+    assert m365.index.tolist() == ["SP-575"]
+    assert m365["rationale"].iloc[0].endswith(
         " Cost a user a year: £88 on the survivor against £171 to £384 on the systems it retires (£278 together); "
         "the saving assumes its rates reach the 1,072 users it takes on.")
     systems = plan.matched.set_index("system_key")
@@ -73,7 +75,7 @@ def test_a_survivor_cheaper_a_user_says_so_with_both_costs(plan):
             noted += 1
             assert f"£{own:,.0f} on the survivor against" in row["rationale"], option_id
             assert f"£{theirs:,.0f}" in row["rationale"], option_id
-    assert noted == 212  # 170 shared platforms and 42 rationalisations of the sample's 473 options
+    assert noted == 211  # 169 shared platforms and 42 rationalisations of the sample's 471 options
 
 
 def test_run_cost_is_the_systems_and_the_hosting_sites(plan):
