@@ -2835,8 +2835,8 @@ def match_issues(matched: pd.DataFrame) -> pd.DataFrame:
             "source_file": counts["source_file"], "sheet": "", "source_row": pd.array([pd.NA] * len(counts),
                                                                                        dtype="Int64"),
             "column": "product", "severity": "warning",
-            "problem": [f"{n:,} of {t:,} systems of {o} have no product (blank product cell, and the system name "
-                        "names none): they cannot be a shared platform or be grouped with other organisations' "
+            "problem": [f"{n:,} of {t:,} systems of {o} have no product (none named in the product cell "
+                        "or the system name): they cannot be a shared platform or be grouped with other organisations' "
                         "systems; add the product to fix it" for o, n, t in
                         zip(counts["organisation"], counts["no_product"], counts["systems"])],
             "value": counts["examples"]}))

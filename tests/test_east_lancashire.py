@@ -194,3 +194,12 @@ def test_the_plan_counts_every_row_and_its_options_join_only_systems_read_with_c
     # The trust's costing system (once read as hosting) is in no option at all.
     costing = matched.loc[(matched["organisation"] == ELHT) & (matched["system"] == "Costing"), "system_key"]
     assert not effects["system_key"].isin(costing).any()
+
+
+def test_the_no_product_warning_does_not_call_a_filled_product_cell_blank(matched):
+    from estate.matching import match_issues
+
+    issues = match_issues(matched)
+    burnley = issues[issues["problem"].str.contains(f"systems of {BURNLEY} have no product", regex=False)]
+    assert burnley["value"].tolist() == ["Purchase to Pay"]  # "Civica / Purchasing": the cell names no product
+    assert "(none named in the product cell or the system name)" in burnley["problem"].iloc[0]
