@@ -1851,10 +1851,15 @@ def _capability_of(lookup: dict[str, int], text: str) -> int:
     return next((lookup[key] for key in _capability_text_keys(text) if key in lookup), -1)
 
 
+def _capability_words(text: str) -> list[str]:
+    """The words of a capability text, brackets left out and abbreviations written out ("Revs & Bens (old)")."""
+    return [_ABBREVIATIONS.get(w, w) for w in _words(_BRACKETS.sub(" ", text))]
+
+
 def _contained_capability(lookup: dict[str, int], text: str) -> int:
     """The capability whose name or synonym is the longest run of words inside the text
     ("Car parking": parking), if it is one capability and covers at least 40% of the text."""
-    words = [_ABBREVIATIONS.get(w, w) for w in _words(_BRACKETS.sub(" ", text))]
+    words = _capability_words(text)
     total = len("".join(w for w in words if w not in _CAPABILITY_FILLER))
     best, codes = 0, set()
     for i in range(len(words)):
@@ -1878,8 +1883,7 @@ def _another_word(text: str, key: str, known: frozenset[str]) -> bool:
     capabilities use (``clinical``, where ``critical`` was matched) names
     something else, so the loose match is not taken.
     """
-    words = [_ABBREVIATIONS.get(w, w) for w in _words(_BRACKETS.sub(" ", text))]
-    return any(len(w) >= 4 and w not in _CAPABILITY_FILLER and w not in key and w in known for w in words)
+    return any(len(w) >= 4 and w not in _CAPABILITY_FILLER and w not in key and w in known for w in _capability_words(text))
 
 
 def _resolve_capability_texts(ref: _Reference, texts: list[str], threshold: float,

@@ -1675,13 +1675,14 @@ def _copies(options: pd.DataFrame, members: pd.DataFrame, names: pd.Series) -> n
         else:
             first[sign] = i
     rationale = options["rationale"].to_numpy(object)
-    capability = options["capability_code"].to_numpy(object)
+    capability = options["capability_code"].fillna("").to_numpy(object)  # a site closure has none
     for i, same in others.items():
         k = sum(capability[j] == capability[i] for j in same)
         if k:
             rationale[i] += (f" The same move arises from {k} other grouping{'s' if k > 1 else ''} of the "
                              "organisations; it is listed once.")
-        under = sorted({str(names.get(capability[j], capability[j])) for j in same if capability[j] != capability[i]})
+        under = sorted({", ".join(str(names.get(c, c)) for c in codes_of(capability[j]))
+                        for j in same if capability[j] != capability[i]})
         if under:
             rationale[i] += f" It is also the option for {_and(under)}, listed once."
     options["rationale"] = rationale

@@ -440,6 +440,10 @@ def test_a_typing_error_in_a_capability_is_still_read():
     # A nurse call or clinical communications platform is nurse call, not emergency services radio.
     assert _one(product="Grantify", capability="Clinical Communications")["capability_code"] == "NHS-NURSECALL"
     assert _one(product="Grantify", capability="Patient-level costing (PLICS)")["capability_code"] == "NHS-COSTING"
+    # A product named after what it does stays a product ("PLICS" is no capability synonym: the sample trusts'
+    # "Civica PLICS" would have been read as a supplier and a capability, no product).
+    civica = _one(product="Civica PLICS", capability="Costing")
+    assert (civica["product_name"], civica["product_method"]) == ("Civica PLICS", "unlisted")
 
 
 def test_the_more_specific_of_related_capabilities_is_kept():

@@ -93,5 +93,5 @@ def test_the_sample_touches_national_services_only_as_survivors_or_site_moves():
     effects = plan.options.effects
     assert effects.loc[effects["system_key"].isin(national), "effect"].value_counts().to_dict() == \
         {"survive": 3, "move": 2}
-    assert len(plan.options.options) == 471 and len(plan.recommended) == 22
+    assert len(plan.options.options) == 472 and len(plan.recommended) == 22
     assert round(plan.headline()["NPV"]) == 7_079_800
