@@ -9,8 +9,11 @@ organisations share ESR``, ``buy NHSmail together``) is one a partnership
 board would laugh at, and retiring one onto a local product (a trust's own
 Microsoft 365 in place of NHSmail) is a national decision, not a local
 saving. So :func:`estate.options.generate_options` builds no option that
-touches a system whose product is listed here: the system stays (``Keep``),
-and its cost stays in the run cost.
+shares, buys together or retires a system whose product is listed here (a
+user's fit override still can retire one): it stays, and its cost stays in the
+run cost. An organisation may still retire its own local tool onto the
+national service it uses (a rationalisation with it as the survivor), and
+closing a site still moves one listed there.
 
 The list is ``estate/data/national_services.csv``: ``product_id`` (a
 catalogue or product-classes id), ``run_by`` (the central body) and
