@@ -5,16 +5,14 @@ right (checked by hand), and no recommended option joining systems that cannot r
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
 from estate.matching import match_systems
 from estate.reading import read_inventory
+from places import contents, load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACE = ROOT / "tests" / "data" / "east-lancashire"
@@ -27,28 +25,7 @@ ELHT = "East Lancashire Hospitals NHS Trust"
 LFRS = "Lancashire Fire and Rescue Service"
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_east_lancashire", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_east_lancashire", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-make = _generator()
-
-
-def _contents(folder: Path) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix == ".xlsx":
-            wb = openpyxl.load_workbook(path)
-            out[path.name] = {ws.title: ([list(r) for r in ws.iter_rows(values_only=True)], ws.sheet_state)
-                              for ws in wb.worksheets}
-            wb.close()
-        elif path.suffix == ".csv":
-            out[path.name] = path.read_bytes()
-    return out
+make = load_tool(GENERATOR)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +40,7 @@ def matched(inventory):
 
 def test_committed_files_equal_a_fresh_generation(tmp_path):
     make.main(tmp_path)
-    assert _contents(tmp_path) == _contents(PLACE)
+    assert contents(tmp_path) == contents(PLACE)
 
 
 def test_every_data_row_is_a_system_and_nothing_else_is(inventory):

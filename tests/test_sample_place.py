@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -11,34 +9,20 @@ import pandas as pd
 import pytest
 
 from estate.reading import read_inventory
+from places import contents as file_contents
+from places import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACE = ROOT / "inventories" / "cumbria"
 GENERATOR = ROOT / "tools" / "make_cumbria.py"
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_cumbria", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_cumbria", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_cumbria = _load_generator()
+make_cumbria = load_tool(GENERATOR)
 
 
 def contents(folder: Path) -> dict[str, object]:
-    """Every file's content as values: workbook cells sheet by sheet, CSV and text as text."""
-    out: dict[str, object] = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix == ".xlsx":
-            wb = openpyxl.load_workbook(path)
-            out[path.name] = {ws.title: [list(row) for row in ws.iter_rows(values_only=True)]
-                              for ws in wb.worksheets}
-        elif path.suffix in (".csv", ".md"):
-            out[path.name] = path.read_bytes()
-    return out
+    """Every file's content as values: workbook cells (and state) sheet by sheet, CSV and Markdown as bytes."""
+    return file_contents(folder, (".csv", ".md"))
 
 
 @pytest.fixture(scope="module")
