@@ -81,6 +81,7 @@ from estate.safety import DEFAULT_MAX_BYTES, check_file, find_input_files, load_
 from estate.schema import HOSTING, SYSTEMS, TABLES, Table, normalise_header
 from estate.values import (
     _FINANCIAL_YEAR_NOTE,
+    _FUNDED_NOTE,
     _INCLUDED_NOTE,
     _PERCENT_NOTE,
     Parsed,
@@ -119,7 +120,7 @@ _ORG_LABEL = re.compile(
 _ORG_LABEL_ALONE = {normalise_header(w) for w in ("organisation", "organization", "organisation name",
                                                    "organization name", "council", "authority", "trust", "body")}
 _LIST_SPLIT = re.compile(r"[;\n|]")  # the parts are stripped after (a leading \s* would backtrack on long spaces)
-_ROUTINE_NOTES = frozenset({_FINANCIAL_YEAR_NOTE, _PERCENT_NOTE, _INCLUDED_NOTE})
+_ROUTINE_NOTES = frozenset({_FINANCIAL_YEAR_NOTE, _PERCENT_NOTE, _INCLUDED_NOTE, _FUNDED_NOTE})
 """Notes on values read the way the person plainly meant: info, not warnings."""
 _LARGEST = {"money": 1e12, "count": 1e9, "months": 1200.0}
 """Largest plausible values by kind: more than the UK's public spending a year, the world's people, a century."""
@@ -707,10 +708,13 @@ def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
         name = (user.get(normalise_header(text)) or table.match_header(text)) if text else None
         if name is not None:
             duplicates[j] = text
+        elif text and (joint := _joint_heading(text, lookup)) is not None and joint not in found.values():
+            found[j] = joint  # "Location / Hosting": two wordings of one field
         elif text:
             extras[j] = text
         elif len(nonblank_cols) and nonblank_cols[j]:
             extras[j] = f"column {_column_letter(j)}"
+    found = dict(sorted(found.items()))
     combined = None
     if table is SYSTEMS and not {"vendor", "product"} & set(found.values()):
         combined = next((j for j, text in extras.items() if _VENDOR_PRODUCT.match(normalise_header(text))), None)
@@ -718,6 +722,21 @@ def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
             del extras[combined]
             found = dict(sorted({**found, combined: "product"}.items()))
     return _Header(table, row, found, extras, duplicates, combined)
+
+
+def _joint_heading(text: str, lookup: dict[str, str]) -> str | None:
+    """The field a heading names in two wordings joined by ``/`` or ``|`` (``Location / Hosting``), or None.
+
+    >>> _joint_heading("Location / Hosting", _header_names(SYSTEMS))
+    'hosting'
+    >>> _joint_heading("Supplier / Hosting", _header_names(SYSTEMS)) is None
+    True
+    """
+    parts = [p for p in re.split(r"\s*[/|]\s*", text) if p.strip()]
+    if len(parts) < 2:
+        return None
+    names = {lookup.get(_header_key(p)) for p in parts}
+    return names.pop() if len(names) == 1 and None not in names else None
 
 
 _VENDOR_PRODUCT = re.compile(r"^(?:supplier|vendor|provider|company)(?:and|or)?(?:product|software|system|"
@@ -759,7 +778,8 @@ def _join_sub_header(grid: _Grid, row: int, lookup: dict[str, str]) -> bool:
     cells, at least one of them under a blank header cell, each such cell in a group: a group heading
     merged across columns (``Contract`` over ``Start`` and ``End``; ``Annual cost (£)`` over ``Licence``
     and ``Support``), with a heading of its own below it and below every column up to this one.
-    Each column's heading becomes its group's heading and its own (``Contract End``), or its own alone
+    Each column's heading becomes its group's heading and its own (``Contract End``), or under a money
+    group its own as a cost (``Hosting`` under ``Costs (£)``: ``Hosting cost``), or its own alone
     when only that names an inventory column; a column with nothing in the second row keeps the first
     row's heading (a cell merged down both rows).
 
@@ -804,8 +824,15 @@ def _join_sub_header(grid: _Grid, row: int, lookup: dict[str, str]) -> bool:
             joined.append(head)
             continue
         both = f"{group} {sub}".strip()
-        known = lookup.get(_header_key(both)) is not None or lookup.get(_header_key(sub)) is None
-        joined.append(both if known else sub)
+        # under a money group ("Costs (£ p.a.)" over "Licence", "Support", "Hosting") a heading is a cost:
+        # "Hosting" there is the hosting cost, not where the system runs
+        costed = f"{sub} cost" if group and _MONEY_GROUP.search(group) else None
+        if lookup.get(_header_key(both)) is not None:
+            joined.append(both)
+        elif costed is not None and lookup.get(_header_key(costed)) not in (None, lookup.get(_header_key(sub))):
+            joined.append(costed)
+        else:
+            joined.append(sub if lookup.get(_header_key(sub)) is not None else both)
     for j, text in enumerate(joined):
         if text:
             grid.cells[below, j] = text
@@ -814,6 +841,8 @@ def _join_sub_header(grid: _Grid, row: int, lookup: dict[str, str]) -> bool:
 
 
 _DIGITS = re.compile(r"\d{3,}|\d+[/.-]\d+")
+_MONEY_GROUP = re.compile(r"\bcosts?\b|\bspend\b|£|\bcharges?\b|\bfees?\b", re.IGNORECASE)
+"""A group heading over columns of money (``Costs (£ p.a.)``, ``Annual spend``)."""
 
 
 def _column_letter(index: int) -> str:
@@ -1410,6 +1439,19 @@ def _finish_systems(frame: pd.DataFrame, issues: _Issues) -> tuple[pd.DataFrame,
             where = f"row {row}" if file == r.source_file else f"{file} row {row}"
             issues.add(r.source_file, r.source_sheet, r.source_row, "", "warning",
                        f"duplicate of {where}: both kept, check it is not counted twice", r.system)
+    # A row pasted again and given an id of its own (an asset register's next Asset ID): the same apart from it.
+    if "system_id" in frame and frame["system_id"].notna().any():
+        again = _fingerprint(frame.drop(columns=["system_id"]))
+        copied = again.duplicated(keep="first") & ~dup
+        if copied.any():
+            first = pd.DataFrame({"file": frame["source_file"], "row": frame["source_row"],
+                                  "id": frame["system_id"]}).groupby(again.to_numpy(), sort=False).first()
+            for r, fp in zip(frame.loc[copied].itertuples(), again[copied], strict=True):
+                file, row, first_id = first.loc[fp]
+                where = f"row {row}" if file == r.source_file else f"{file} row {row}"
+                issues.add(r.source_file, r.source_sheet, r.source_row, "system_id", "warning",
+                           f"same as {where} (id {first_id}) in every column but its id: both kept, check it is "
+                           "not one system counted twice", r.system_id)
     return frame, fingerprint
 
 

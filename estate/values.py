@@ -410,6 +410,16 @@ _INCLUDED = re.compile(
     r"|part of\b.*|bundled\b.*)"
 )
 _INCLUDED_NOTE = "included in another cost: read as 0"
+_FUNDERS = (r"(?:nhs\s*e|nhs england|nhs\s*ei|nhs\s*x|nhs digital|nhs\s*d|nhs|icb|ics|ccg|the icb|dhsc|dwp|"
+            r"home office|government|central government|nationally|national|centrally|central)")
+_FUNDED = re.compile(
+    rf"(?:{_FUNDERS}[\s-]*funded|funded\s+(?:by|via|through|from)\s+{_FUNDERS}|funded\s+(?:centrally|nationally)"
+    rf"|paid\s+(?:by|for\s+by)\s+{_FUNDERS}|free\s+(?:of\s+charge\s+)?to\s+(?:the\s+)?nhs(?:\s+bodies)?)"
+    r"(?:\s*\(.*\))?"
+)
+"""A cost another body pays: ``NHSE funded``, ``ICB funded``, ``funded by NHS England``, ``centrally funded``. Not
+``self funded`` or ``part funded``, which the organisation pays (in part)."""
+_FUNDED_NOTE = "paid by another body (funded nationally or by a partner): read as 0 for this organisation"
 _PLAIN_MONEY = re.compile(rf"(£|\$|€)?\s*({_NUMBER})\s*({_SCALE})?")
 
 
@@ -448,6 +458,8 @@ def _money_cell(currency: str) -> Callable[[object], _Result]:
             return 0.0, None, None
         if _INCLUDED.fullmatch(text):
             return 0.0, None, _INCLUDED_NOTE
+        if _FUNDED.fullmatch(text):
+            return 0.0, None, _FUNDED_NOTE
         found = {_CURRENCY_WORDS.get(m, currency) for m in pattern.findall(text)}
         if found:
             text = _clean(pattern.sub(" ", text))
@@ -514,6 +526,9 @@ def parse_money(raw: pd.Series, *, currency: str = "GBP") -> Parsed:
     * A range ``£10k-£20k`` reads as its midpoint, with a note.
     * ``free``, ``nil cost`` and ``no cost`` read as 0; ``included``,
       ``inc.`` and ``included in ...`` read as 0 with a note.
+    * A cost another body pays (``NHSE funded``, ``ICB funded``, ``funded
+      by NHS England``, ``centrally funded``) reads as 0 with a note: the
+      organisation pays nothing for it (``self funded`` is still a problem).
 
     Examples
     --------
@@ -527,6 +542,10 @@ def parse_money(raw: pd.Series, *, currency: str = "GBP") -> Parsed:
     'US dollars taken as plan currency without conversion'
     >>> parsed.problems[5]
     'cannot read as money'
+    >>> funded = parse_money(pd.Series(["NHSE funded", "ICB funded", "self funded"]))
+    >>> funded.values.tolist()[:2], funded.notes[0], funded.problems[2]
+    ([0.0, 0.0], 'paid by another body (funded nationally or by a partner): read as 0 for this organisation', \
+'cannot read as money')
     """
     ok = isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency) is not None
     _check_parameter("currency", "parse_money", ok, "a three-letter code such as 'GBP'", currency)

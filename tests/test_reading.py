@@ -520,3 +520,96 @@ def test_formulas_with_saved_values_and_empty_text_results_are_not_reported(tmp_
     inventory = read_inventory(tmp_path)
     assert not inventory.issues["problem"].str.contains("formula").any()
     assert inventory.systems["annual_cost"].tolist() == [80000.0]
+
+
+# ------------------------------------------------------------------------------------------------
+# NHS registers as information-governance and finance teams keep them (tests/data/lincolnshire)
+
+
+def test_an_information_asset_register_is_read_as_systems(tmp_path):
+    # The DSPT asset register: "Information Asset" names the system, on a sheet called "IAR", beside IG columns.
+    path = write_xlsx(tmp_path / "trust-iar.xlsx", {"IAR": [
+        ["Organisation: Lincoln Trust"],
+        ["Asset ID", "Information Asset", "IAO", "Contains PID", "Supplier", "Hosting", "Annual cost",
+         "Licensed users"],
+        ["IA-01", "Medway PAS (System C)", "COO", "Y", "System C", "On-premise", "£612,000", 3400],
+        ["IA-02", "ESR", "Director of People", "Y", "NHSBSA", "N3/HSCN", "NHSE funded", "all staff"],
+    ]})
+    inv = read_inventory(path)
+    systems = inv.systems.set_index("system")
+    assert sorted(systems.index) == ["ESR", "Medway PAS (System C)"]
+    assert systems.loc["Medway PAS (System C)", "system_id"] == "IA-01"
+    assert systems.loc["Medway PAS (System C)", "users"] == 3400  # "Licensed users"
+    # "On-premise" (singular, as NHS registers write it) is on the premises, not a site called "On-premise";
+    # N3/HSCN is a national network service, off the premises.
+    assert systems["hosting"].to_dict() == {"ESR": "cloud", "Medway PAS (System C)": "on-premises"}
+    # A cost another body pays is nothing to this organisation, and said so.
+    assert systems.loc["ESR", "annual_cost"] == 0
+    said = issues_at(inv, 4, "annual_cost")
+    assert said["problem"].str.startswith("paid by another body").tolist() == [True]
+
+
+def test_a_finance_contracts_list_is_read_as_systems(tmp_path):
+    text = ("Contract Ref,Supplier,Contract Title,Category,End Date,Annual Value (£)\n"
+            "IT-001,TPP,SystmOne Community,Clinical system,31/03/2027,\"£402,000\"\n"
+            "IT-002,OneAdvanced,Adastra,Clinical system,30/09/2026,£86.5k\n")
+    path = tmp_path / "contracts.csv"
+    path.write_text(text, encoding="utf-8")
+    systems = read_inventory(path).systems
+    assert systems["system"].tolist() == ["Adastra", "SystmOne Community"]
+    assert systems["annual_cost"].tolist() == [86500, 402000]
+
+
+def test_hosting_under_a_cost_group_is_the_hosting_cost(tmp_path):
+    # A header over two rows: "Costs (£ p.a.)" over Licence, Support, Hosting; a Hosting column of its own after.
+    path = tmp_path / "register.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Applications"
+    ws.append(["Application", "Costs (£ p.a.)", None, None, "Hosting"])
+    ws.append([None, "Licence", "Support", "Hosting", None])
+    ws.append(["ePCR", 265000, 48000, 31000, "Cloud"])
+    ws.merge_cells("B1:D1")
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("E1:E2")
+    wb.save(path)
+    inv = read_inventory(path)
+    row = inv.systems.iloc[0]
+    assert (row["licence_cost"], row["support_cost"], row["hosting_cost"]) == (265000, 48000, 31000)
+    assert row["annual_cost"] == 344000
+    assert row["hosting"] == "cloud"
+    assert not inv.issues["problem"].str.contains("repeats a column").any()
+
+
+def test_a_row_pasted_again_under_a_new_id_is_reported(tmp_path):
+    path = write_xlsx(tmp_path / "iar.xlsx", {"Systems": [
+        ["Asset ID", "System", "Supplier", "Annual cost"],
+        ["IA-027", "Datix (DCIQ)", "RLDatix", 58200],
+        ["IA-028", "Power BI", "Microsoft", 24900],
+        ["IA-041", "Datix (DCIQ)", "RLDatix", 58200],
+    ]})
+    inv = read_inventory(path)
+    assert len(inv.systems) == 3  # kept: the register may mean two systems
+    said = issues_at(inv, 4, "system_id")
+    assert said["problem"].tolist() == ["same as row 2 (id IA-027) in every column but its id: both kept, check it "
+                                        "is not one system counted twice"]
+    assert said["severity"].tolist() == ["warning"]
+
+
+@pytest.mark.parametrize(("cell", "level"), [("Cat 1", "critical"), ("Category 2", "high"), ("cat 3", "medium")])
+def test_business_continuity_categories_are_criticality(cell, level):
+    from estate.values import parse_column
+    assert parse_column(pd.Series([cell]), SYSTEMS.field("criticality")).values.tolist() == [level]
+
+
+def test_a_heading_that_joins_two_wordings_of_one_field_is_that_field(tmp_path):
+    path = write_xlsx(tmp_path / "icb.xlsx", {"Asset Register": [
+        ["Asset Ref", "Asset Name", "Supplier / Product", "Location / Hosting", "Status"],
+        ["A-1", "Care Portal", "Graphnet Health / CareCentric", "Supplier hosted", "Live"],
+        ["A-2", "Old telephony", "Avaya / Aura", "On-premise", "Decommissioning"],
+    ]})
+    inv = read_inventory(path)
+    systems = inv.systems.set_index("system")
+    assert systems["hosting"].to_dict() == {"Care Portal": "cloud", "Old telephony": "on-premises"}
+    assert systems["lifecycle"].to_dict() == {"Care Portal": "live", "Old telephony": "end-of-life"}
+    assert not inv.issues["problem"].str.contains("Location / Hosting").any()

@@ -707,3 +707,17 @@ def test_ticks_are_kept_apart_from_ones_and_zeros():
     assert parse_text(raw).values.tolist() == ["1", "TRUE", "0", "FALSE", "1", "TRUE"]
     assert parse_choice(raw, CRITICALITY).values.fillna("-").tolist() == ["critical", "-", "-", "-", "critical", "-"]
     assert is_blank(raw).tolist() == [False] * 6
+
+
+@pytest.mark.parametrize("cell", ["NHSE funded", "ICB funded", "NHS England funded", "funded by NHS England",
+                                  "centrally funded", "NHSE Funded (GP IT Futures)", "free to NHS bodies"])
+def test_a_cost_another_body_pays_reads_as_zero_with_a_note(cell):
+    parsed = parse_money(pd.Series([cell]))
+    assert parsed.values.tolist() == [0.0]
+    assert parsed.notes[0].startswith("paid by another body")
+
+
+@pytest.mark.parametrize("cell", ["self funded", "part funded", "trust funded"])
+def test_a_cost_the_organisation_pays_itself_is_not_read_as_zero(cell):
+    parsed = parse_money(pd.Series([cell]))
+    assert np.isnan(parsed.values[0]) and parsed.problems[0] == "cannot read as money"
