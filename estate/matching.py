@@ -249,6 +249,9 @@ UNLISTED_CONFIDENCE = 0.3
 VENDOR_CONFLICT_CONFIDENCE = 0.9
 FUZZY_SCALE = 0.9
 SYSTEM_NAME_FACTOR = 0.8
+PREFIX_CONFIDENCE = 0.8
+"""Confidence (before :data:`SYSTEM_NAME_FACTOR`) of a product read from the start of a system name whose other
+words name no product (``SystmOne Child Health``): the product is named exactly, the rest is the organisation's."""
 INFERRED_FACTOR = 0.8
 SYSTEM_NAME_FUZZY = 0.9
 WEAK_TEXT_CONFIDENCE = 0.6
@@ -1680,8 +1683,47 @@ def _decide_product(matcher: _Matcher, text: str, vendor: str | None, vendor_key
                      matcher.product_vendors[found], text, review=True)
     if vendor_in_house:
         return _Part(text, -2, _METHOD_INHOUSE, 1.0, None, text)
+    start = _named_at_start(matcher, text, vendor, vendor_key)
+    if start is not None:
+        return _Part(text, start[0], _METHOD_EXACT, PREFIX_CONFIDENCE, matcher.product_vendors[start[0]], text,
+                     capability=start[1], review=True)
     product = matcher.unlisted_product(forms, text, vendor_words)
     return _Part(text, product, _METHOD_UNLISTED, UNLISTED_CONFIDENCE, vendor_name, text)
+
+
+def _named_at_start(matcher: _Matcher, text: str, vendor: str | None, vendor_key: str) -> tuple[int, int] | None:
+    """A catalogue product named at the start of a text whose other words are the organisation's own, and the
+    capability those words name (-1 for none); None when there is none.
+
+    ``SystmOne Child Health`` (a SystmOne unit), ``Accurx Plus`` (an edition). Not when the other words name a
+    product of their own (two products side by side), a capability unrelated to the product's (``Alto Parking``
+    is no library system), or only generic or qualifier words (``Citrix Workspace App`` is the client, not the
+    platform: the exact rules weigh those), nor when the start is only the maker's name (``Citrix ...``: another
+    of its products, unless the product is named after its maker, as ``Accurx`` is), nor when the start is one
+    word that is only an alias of the product (``Spine Mini Service`` is not the national NHS Spine).
+    """
+    tokens = text.split()
+    for k in range(len(tokens) - 1, 0, -1):
+        prefix = " ".join(tokens[:k])
+        found = matcher.exact_text(prefix, vendor, vendor_key, strict=True)
+        if found < 0:
+            continue
+        if k == 1 and matcher.whole_key(prefix) != matcher.whole_key(matcher.product_names[found]):
+            return None  # one word that is only an alias ("Spine Mini Service" is no NHS Spine)
+        conflict, _ = matcher.removal(prefix, found)
+        rest = " ".join(tokens[k:])
+        if conflict or matcher.vendor_conflict(found, vendor) or matcher.exact_text(rest, None, "") >= 0 \
+                or all(w in _GENERIC_WORDS or w in _QUALIFIER_WORDS for w in _words(rest)):
+            return None
+        maker = {w for w in _words(matcher.product_vendors[found] or "") if w not in _LEGAL_WORDS}
+        if set(_words(prefix)) <= maker and set(_words(matcher.product_names[found])) - maker:
+            return None
+        capability = matcher.names_capability(matcher.text_forms(rest))
+        own = matcher.product_capabilities[found]
+        if capability >= 0 and own >= 0 and _related(matcher.ref, capability, own) < 0:
+            return None  # "Alto Parking": a parking product under a brand, not the library system Alto
+        return found, capability
+    return None
 
 
 def _from_system_name(matcher: _Matcher, system: str, vendor: str | None, vendor_key: str,
@@ -1741,6 +1783,12 @@ def _from_system_name(matcher: _Matcher, system: str, vendor: str | None, vendor
         found, similarity = matcher.fuzzy(candidate_forms)
         if found >= 0 and not matcher.vendor_conflict(found, vendor):
             return named_by(found, _METHOD_FUZZY, FUZZY_SCALE * similarity, True)
+    for candidate in candidates:  # a product's name and then words of the organisation's own
+        start = _named_at_start(matcher, candidate, vendor, vendor_key)
+        if start is not None:
+            part = named_by(start[0], _METHOD_EXACT, PREFIX_CONFIDENCE, True)
+            part.capability = start[1]
+            return part
     if vendor_in_house:
         return _Part(system, -2, _METHOD_INHOUSE, 1.0, None, system)
     for candidate in candidates[1:] or candidates:  # a name that matches nothing: a product of its own
@@ -2215,6 +2263,11 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
     t_conf = np.array([r[1] for r in cap_results], dtype=np.float64)[capability_codes[rows]]
     t_exact = np.array([r[2] for r in cap_results], dtype=bool)[capability_codes[rows]]
     t_cell = np.array([bool(t) for t in capability_texts], dtype=bool)[capability_codes[rows]]
+    files = out["source_file"].astype(str).to_numpy(dtype=object) if "source_file" in out.columns else None
+    grouped = _grouping_cells(ref, files, capability_codes[rows], t_code, t_cell, default_cap)
+    if grouped.any():  # a file's "Category" column: read each system's capability from its product or name
+        t_cell, t_code, t_conf, t_exact = t_cell & ~grouped, t_code.copy(), t_conf.copy(), t_exact & ~grouped
+        t_code[grouped], t_conf[grouped] = -1, 0.0
     named = (~t_cell) & (p_named_cap >= 0)
     t_code[named] = p_named_cap[named]
     t_conf[named] = 1.0
@@ -2232,9 +2285,14 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
     # A product read from the system name is refused when the capability text names an unrelated one,
     # unless the whole name as written is the product's name with its maker's ("Microsoft 365" used for
     # "Email, Office, Teams"; "Civica APP" for food safety): "Connect" for the intranet is not NEC Connect.
+    # Nor when the row's vendor cell names the product's maker ("Datix (DCIQ)" from RLDatix used for "Incidents,
+    # risks, complaints"): two cells agree on the product.
     whole_name = (p_method == _METHOD_EXACT) & ~p_review
     for i in np.flatnonzero(p_from_name & (t_code >= 0) & t_cell & (default_cap >= 0)):
         if whole_name[i] and _names_its_maker(matcher, int(p_product[i]), system_texts[system_codes[rows[i]]]):
+            continue
+        if p_method[i] == _METHOD_EXACT and _names_its_maker(matcher, int(p_product[i]),
+                                                               vendor_texts[vendor_codes[rows[i]]]):
             continue
         if _related(ref, int(t_code[i]), int(default_cap[i])) < 0:
             p_product[i], ids[i], names[i], default_cap[i] = -1, None, None, -1
@@ -2249,6 +2307,7 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
                                       p_override_cap, [p_override_caps[i] for i in part_index]
                                       if any(p_override_caps) else None, is_split)
     unread = np.array(cell_unread + [None], dtype=object)[np.where(t_cell, capability_codes[rows], -1)]
+    unread[grouped] = _GROUPING_NOTE
 
     if from_capability.any():  # say where the product was read from
         moved = from_capability[rows]
@@ -2292,6 +2351,55 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
                                                   + CAPABILITY_SEPARATOR + modules[found]).str.strip(
                 CAPABILITY_SEPARATOR)
     return out
+
+
+GROUPING_MIN_SYSTEMS = 5
+"""How many systems of a file with a known product and a capability cell it takes to judge that file's capability
+column (see :func:`_grouping_cells`)."""
+
+_GROUPING_NOTE = "grouping"
+
+
+def _grouping_cells(ref: _Reference, files: np.ndarray | None, texts: np.ndarray, t_code: np.ndarray,
+                    t_cell: np.ndarray, product_cap: np.ndarray) -> np.ndarray:
+    """Rows whose capability cell groups systems rather than says what each does.
+
+    A finance contracts list's ``Category`` (``Clinical system``, ``Infrastructure``) reads as a capability
+    (an EPR, hosting) but puts under one heading systems whose products do different jobs: dictation, urgent
+    care, a patient app; telephony, backup, email security. Judged a file at a time from the systems whose
+    product the catalogue knows: when most of at least :data:`GROUPING_MIN_SYSTEMS` of them have a cell naming a
+    capability unrelated to their product's, the column is a grouping and none of the file's cells is read as a
+    capability. Within any file, a cell text given to three or more such systems, each at odds with it and
+    between them doing two or more jobs, is a grouping too. A user's capability that differs from the product's
+    on a few rows (``Microsoft 365`` used for email) stays the user's.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One a row: its capability cell is a grouping.
+    """
+    grouped = np.zeros(len(t_code), dtype=bool)
+    judged = t_cell & (t_code >= 0) & (product_cap >= 0)
+    if judged.sum() < 3:
+        return grouped
+    idx = np.flatnonzero(judged)
+    unrelated = np.zeros(len(t_code), dtype=bool)
+    unrelated[idx] = [_related(ref, int(t_code[i]), int(product_cap[i])) < 0 for i in idx]
+    keys = files if files is not None else np.zeros(len(t_code), dtype=object)
+    frame = pd.DataFrame({"file": keys, "text": texts, "judged": judged, "unrelated": unrelated,
+                          "cap": np.where(judged, product_cap, -1)})
+    by_file = frame.groupby("file", sort=False).agg(judged=("judged", "sum"), unrelated=("unrelated", "sum"))
+    bad_files = by_file.index[(by_file["judged"] >= GROUPING_MIN_SYSTEMS) & (2 * by_file["unrelated"] > by_file["judged"])]
+    grouped |= frame["file"].isin(bad_files).to_numpy() & t_cell
+    seen = frame[frame["judged"]]
+    by_text = seen.groupby(["file", "text"], sort=False).agg(
+        judged=("judged", "sum"), unrelated=("unrelated", "sum"), jobs=("cap", "nunique"))
+    bad_texts = by_text.index[(by_text["judged"] >= 3) & (by_text["unrelated"] == by_text["judged"])
+                              & (by_text["jobs"] >= 2)]
+    if len(bad_texts):
+        pairs = pd.MultiIndex.from_arrays([frame["file"], frame["text"]])
+        grouped |= pairs.isin(bad_texts) & t_cell
+    return grouped
 
 
 def _cell_capabilities(ref: _Reference, texts: list[str], results: list[tuple[int, float, bool, tuple[int, ...]]],
@@ -2824,14 +2932,21 @@ def match_issues(matched: pd.DataFrame) -> pd.DataFrame:
                     return unread[name].astype(object).to_numpy(dtype=object)
                 return np.full(len(unread), "", dtype=object)
 
+            grouping = (unread["capability_note"] == _GROUPING_NOTE).to_numpy()
             rows.append(pd.DataFrame({
                 "source_file": cell("source_file"), "sheet": cell("source_sheet"),
                 "source_row": pd.array(pd.to_numeric(pd.Series(cell("source_row")), errors="coerce"),
                                        dtype="Int64"),
                 "column": "capability", "severity": "warning",
-                "problem": ("part of the capability cell not read as a capability, so the system is not counted "
-                            "under it: '" + unread["capability_note"].astype(str) + "'; use a capability's "
-                            "name or code (see capabilities.csv), one a part separated by ';'"),
+                "problem": np.where(
+                    grouping,
+                    "capability cell read as a grouping, not a capability: in this file the column puts systems "
+                    "that do different jobs under one heading (their products do other jobs than it names), so the "
+                    "system's capability is taken from its product or its name; give each system's own capability "
+                    "to override",
+                    "part of the capability cell not read as a capability, so the system is not counted "
+                    "under it: '" + unread["capability_note"].astype(str) + "'; use a capability's "
+                    "name or code (see capabilities.csv), one a part separated by ';'"),
                 "value": cell("capability")}))
     counts = no_product_counts(matched)
     if len(counts):

@@ -82,11 +82,11 @@ def test_the_product_is_read_from_the_system_name(name, product_id):
 
 
 def test_a_system_name_that_names_no_known_product_is_an_unlisted_product_that_groups():
-    matched = match_systems(_systems({"system": "Oleeo Recruit"},
-                                     {"system": "Oleeo Recruit - Adults", "organisation": "Other",
+    matched = match_systems(_systems({"system": "Hirewell Recruit"},
+                                     {"system": "Hirewell Recruit - Adults", "organisation": "Other",
                                       "system_key": "Other/1"},
                                      {"system": "Frobnicator Pro 2023 (Finance)"}))
-    assert matched["product_id"].tolist() == ["unlisted:oleeorecruit", "unlisted:oleeorecruit",
+    assert matched["product_id"].tolist() == ["unlisted:hirewellrecruit", "unlisted:hirewellrecruit",
                                               "unlisted:frobnicator"]
     assert matched["needs_review"].all()  # a product invented from a name: a person should see it
 
@@ -378,3 +378,78 @@ def test_the_product_named_under_what_it_does_is_the_product_when_the_supplier_m
     assert said[["source_row", "column", "severity", "value"]].values.tolist() == [
         [2, "capability", "info", "Business World (Agresso)"], [3, "capability", "info", "vSphere"],
         [4, "capability", "info", "Intercept X"]]
+
+
+# --- NHS registers (tests/data/lincolnshire): a category column, a product's units, a vendor that agrees ---------
+
+def _contracts_register() -> pd.DataFrame:
+    """A finance contracts list whose Category groups systems that do different jobs."""
+    rows = [("SystmOne Community", "TPP", "Clinical system"), ("Adastra", "OneAdvanced", "Clinical system"),
+            ("Airmid", "TPP", "Clinical system"), ("Lexacom Echo", "Lexacom", "Clinical system"),
+            ("Tunstall Telehealth", "Tunstall", "Clinical system"), ("MiVoice Business", "Mitel", "Infrastructure"),
+            ("Mimecast", "Mimecast", "Infrastructure"), ("Veeam Backup for Microsoft 365", "Veeam", "Infrastructure"),
+            ("Azure", "Microsoft", "Infrastructure"), ("Civica Costmaster", "Civica", "Finance")]
+    return _systems(*({"system": s, "vendor": v, "capability": c, "source_file": "contracts.csv"} for s, v, c in rows))
+
+
+def test_a_category_column_that_groups_different_jobs_is_not_read_as_capabilities():
+    matched = match_systems(_contracts_register()).set_index("system")
+    # Each system's own product and job: not "EPR" for dictation and a patient app, not "hosting" for telephony.
+    assert matched.loc["Adastra", ["product_id", "capability_code"]].tolist() == ["adastra", "NHS-ED"]
+    assert matched.loc["Airmid", ["product_id", "capability_code"]].tolist() == ["airmid", "NHS-PORTAL"]
+    assert matched.loc["Lexacom Echo", "capability_code"] == "NHS-DICTATION"
+    assert matched.loc["MiVoice Business", ["product_id", "capability_code"]].tolist() == [
+        "mivoice-business", "XC-TELEPHONY"]
+    assert matched.loc["Veeam Backup for Microsoft 365", "capability_code"] == "CORP-BACKUP"
+    assert matched.loc["Azure", "capability_code"] == "CORP-HOSTING"
+    # An unknown product under a grouping has no capability rather than the grouping's ("Finance" for costing).
+    assert pd.isna(matched.loc["Tunstall Telehealth", "capability_code"])
+    assert pd.isna(matched.loc["Civica Costmaster", "capability_code"])
+    issues = match_issues(matched.reset_index())
+    grouped = issues[issues["problem"].str.startswith("capability cell read as a grouping")]
+    assert len(grouped) == 10 and set(grouped["value"]) == {"Clinical system", "Infrastructure", "Finance"}
+
+
+def test_a_capability_column_that_says_what_systems_do_is_still_read():
+    # The same systems, each with its own job (one of them the user's own view of it): the cells are read.
+    rows = [("Adastra", "OneAdvanced", "Out of hours"), ("Airmid", "TPP", "Patient app"),
+            ("Lexacom Echo", "Lexacom", "Digital dictation"), ("MiVoice Business", "Mitel", "Telephony"),
+            ("Mimecast", "Mimecast", "Email filtering"), ("Microsoft 365", "Microsoft", "Email")]
+    matched = match_systems(_systems(*({"system": s, "vendor": v, "capability": c} for s, v, c in rows)))
+    assert matched["capability_note"].isna().all()  # no cell taken for a grouping
+    assert matched.set_index("system").loc["Microsoft 365", "capability_code"] == "XC-EMAIL"  # the user's word
+
+
+@pytest.mark.parametrize(("name", "vendor", "product_id"), [
+    ("SystmOne Child Health", "TPP", "systmone"),      # a SystmOne unit
+    ("SystmOne Community", None, "systmone"),
+    ("Accurx Plus", "Accurx", "accurx"),               # an edition of a product named after its maker
+    ("Oleeo Recruit", None, "oleeo"),
+])
+def test_a_product_named_at_the_start_of_a_system_name_is_read(name, vendor, product_id):
+    row = match_systems(_systems({"system": name, "vendor": vendor})).iloc[0]
+    assert row["product_id"] == product_id and row["needs_review"]
+
+
+@pytest.mark.parametrize(("name", "column"), [
+    ("Spine Mini Service", "system"),    # "Spine" is only an alias of the national NHS Spine
+    ("Spine Mini Service", "product"),
+    ("Citrix Workspace App", "system"),  # the client; "Citrix" is the maker
+    ("Alto Parking", "product"),         # parking, not the library system Alto
+])
+def test_a_name_that_only_starts_like_a_product_is_not_that_product(name, column):
+    product = match_systems(_systems({column: name}))["product_id"].iloc[0]
+    assert pd.isna(product) or product.startswith("unlisted:")
+
+
+def test_a_product_in_the_name_that_the_vendor_cell_confirms_is_kept_against_a_capability_text():
+    # "Datix (DCIQ)" from RLDatix used for "Incidents, risks, complaints": the product is Datix whatever the text
+    # names; with no vendor to confirm it, a name at odds with its capability text is not taken as the product.
+    matched = match_systems(_systems(
+        {"system": "Datix (DCIQ)", "vendor": "RLDatix", "capability": "Incidents, risks, complaints, claims"},
+        {"system": "Nervecentre eObs", "vendor": "Nervecentre Software",
+         "capability": "Electronic observations and NEWS2"},
+        {"system": "Connect", "capability": "Staff intranet"}))
+    assert matched["product_id"].tolist()[:2] == ["datix", "nervecentre"]
+    assert matched["capability_code"].tolist()[1] == "NHS-OBS"  # what it is used for: observations
+    assert pd.isna(matched["product_id"].iloc[2])
