@@ -24,7 +24,8 @@ system keeps running), and :func:`fit_reason` says why a survivor fits.
    (NHSmail, ESR) takes no other sector's systems.
 4. **Scale.** A system with more users than the survivor that also costs more
    than ``fit_max_cost_ratio`` times as much is a bigger kind of system than
-   the survivor and is not retired onto it. (The users a survivor takes in all
+   the survivor and is not retired onto it. Where either's users are not
+   known, the cost alone shows the scale (when the survivor's is known). (The users a survivor takes in all
    are bounded separately by ``max_survivor_scale``.)
 
 Two systems of the same product always pass rules 1 to 3 (rule 4 still applies:
@@ -433,7 +434,10 @@ def fits_by_position(profiles: pd.DataFrame | FitCodes, member: np.ndarray, surv
     users, cost = coded.users, coded.annual_cost
     m_users, s_users = users[m], users[s]
     m_cost, s_cost = cost[m], cost[s]
-    too_big = (m_users > s_users) & (m_cost > max_cost_ratio * np.nan_to_num(s_cost)) & (m_cost > 0)
+    # Users unknown on either side: the cost alone tells the scale (a community trust's £400k EPR is not
+    # retired onto a prison's £8k one), when the survivor's cost is known.
+    unknown_users = (np.isnan(m_users) | np.isnan(s_users)) & ~np.isnan(s_cost)
+    too_big = ((m_users > s_users) | unknown_users) & (m_cost > max_cost_ratio * np.nan_to_num(s_cost)) & (m_cost > 0)
     fail_job = ~same_product & ~does_job
     fail_class = ~same_product & ~fail_job & smaller
     fail_sector = ~same_product & ~fail_job & ~fail_class & wrong_sector
@@ -479,7 +483,9 @@ def fits_by_position(profiles: pd.DataFrame | FitCodes, member: np.ndarray, surv
     if fail_scale.any():
         at = np.flatnonzero(fail_scale)
         put(at, [None if label is None else f"is bigger than {label}: more users ({mine:,.0f} against "
-                 f"{theirs:,.0f}) and over {max_cost_ratio:g} times its cost"
+                 f"{theirs:,.0f}) and over {max_cost_ratio:g} times its cost" if not (np.isnan(mine) or np.isnan(theirs))
+                 else None if label is None else f"is bigger than {label}: over {max_cost_ratio:g} times its cost "
+                 "(users not known for both, so the cost shows the scale)"
                  for label, mine, theirs in zip(labels(at), users[m[at]].tolist(), users[s[at]].tolist(),
                                                 strict=True)])
     return reason == "", reason.astype(str)

@@ -674,7 +674,11 @@ def _code_systems(systems: pd.DataFrame) -> _Coded:
     profiles = profiles.rename(columns={f"fit_{c}": c for c in _PROFILE}).reset_index(drop=True)
     profiles["product_id"] = profiles["product_id"].where(systems["has_product"].to_numpy(), None)
     keys = systems["system_key"].to_numpy(object)
-    fit = fit_codes(profiles)
+    # The fit rules judge scale on the users and costs given, not on defaults (estate.fit rule 4).
+    fit = fit_codes(profiles.assign(users=profiles["users"].where(~systems["missing_users"].to_numpy(bool)),
+                                    annual_cost=profiles["annual_cost"].where(systems["cost_given"].to_numpy(bool)
+                                                                              if "cost_given" in systems
+                                                                              else ~systems["missing_cost"].to_numpy(bool))))
     return _Coded(
         keys=keys, key_index=pd.Index(keys, dtype=object), organisation=organisation, organisations=organisations,
         capabilities=capabilities, served_row=row, served_capability=capability,

@@ -78,6 +78,13 @@ def system(product_id, capability, users=100.0, cost=100_000.0, name=None):
     # Scale: more users and over five times the cost is a bigger kind of system.
     (system("itrent", "CORP-HR", 28, 20_000, "iTrent"), system("resourcelink", "CORP-HR", 800, 400_000),
      "CORP-HR", "is bigger than iTrent"),
+    # Users not known (a contracts list has none): the cost alone shows the scale, when the survivor's is known.
+    (system("emis-web", "NHS-GP", np.nan, 7_800, "EMIS Web"), system("systmone", "NHS-GP", np.nan, 402_000),
+     "NHS-GP", "is bigger than EMIS Web: over 5 times its cost (users not known for both"),
+    (system("emis-web", "NHS-GP", 50, 7_800, "EMIS Web"), system("systmone", "NHS-GP", np.nan, 38_000), "NHS-GP",
+     ""),
+    (system("emis-web", "NHS-GP", np.nan, np.nan, "EMIS Web"), system("systmone", "NHS-GP", np.nan, 402_000),
+     "NHS-GP", ""),
     # Fits: the same job, kind and sector at scale; an ERP taking HR; the same product always.
     (system("oracle-health-millennium", "NHS-EPR", 5_600, 4_400_000), system("nervecentre", "NHS-EPR", 3_000),
      "NHS-EPR", "does a different job"),
@@ -98,8 +105,9 @@ def test_fit_rules(survivor, member, capability, expected):
 def brute_force_fits(survivor: dict, member: dict, capability: str, classes: pd.DataFrame) -> bool:
     """The four rules read straight from their words, one pair at a time."""
     table = classes.set_index("product_id")
-    bigger = (member["users"] > survivor["users"] and member["annual_cost"] > 5 * survivor["annual_cost"]
-              and member["annual_cost"] > 0)
+    unknown_users = (np.isnan(member["users"]) or np.isnan(survivor["users"])) and not np.isnan(survivor["annual_cost"])
+    bigger = ((member["users"] > survivor["users"] or unknown_users)
+              and member["annual_cost"] > 5 * np.nan_to_num(survivor["annual_cost"]) and member["annual_cost"] > 0)
     if member["product_id"] == survivor["product_id"]:
         return not bigger
 
@@ -140,8 +148,8 @@ def test_fits_agrees_with_the_rules_read_one_pair_at_a_time():
     n = 400
     systems = pd.DataFrame({
         "product_id": rng.choice(products, 2 * n), "capability_code": rng.choice(capabilities, 2 * n),
-        "users": rng.integers(1, 5_000, 2 * n).astype(float), "annual_cost": rng.integers(0, 2_000_000, 2 * n)
-        .astype(float)})
+        "users": np.where(rng.random(2 * n) < 0.15, np.nan, rng.integers(1, 5_000, 2 * n)),
+        "annual_cost": np.where(rng.random(2 * n) < 0.1, np.nan, rng.integers(0, 2_000_000, 2 * n))})
     profile = fit_profiles(systems)
     option_capability = systems["capability_code"].to_numpy()[:n]
     ok, _ = fits(profile.iloc[n:], profile.iloc[:n], capability=option_capability)
