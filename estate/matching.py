@@ -1691,6 +1691,10 @@ def _decide_product(matcher: _Matcher, text: str, vendor: str | None, vendor_key
     return _Part(text, product, _METHOD_UNLISTED, UNLISTED_CONFIDENCE, vendor_name, text)
 
 
+_MAX_NAME_WORDS = 8
+"""Most words of a product's name looked for at the start of a text (the catalogue's longest have six)."""
+
+
 def _named_at_start(matcher: _Matcher, text: str, vendor: str | None, vendor_key: str) -> tuple[int, int] | None:
     """A catalogue product named at the start of a text whose other words are the organisation's own, and the
     capability those words name (-1 for none); None when there is none.
@@ -1703,7 +1707,7 @@ def _named_at_start(matcher: _Matcher, text: str, vendor: str | None, vendor_key
     word that is only an alias of the product (``Spine Mini Service`` is not the national NHS Spine).
     """
     tokens = text.split()
-    for k in range(len(tokens) - 1, 0, -1):
+    for k in range(min(len(tokens) - 1, _MAX_NAME_WORDS), 0, -1):  # no product's name is longer
         prefix = " ".join(tokens[:k])
         found = matcher.exact_text(prefix, vendor, vendor_key, strict=True)
         if found < 0:
