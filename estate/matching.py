@@ -207,7 +207,7 @@ from estate.reference import (
     load_catalogue,
     load_vendors,
 )
-from estate.schema import SYSTEMS, normalise_header
+from estate.schema import SYSTEMS, is_vendor_product_heading, normalise_header
 
 __all__ = [
     "CAPABILITY_METHODS",
@@ -2170,6 +2170,7 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
 
     n = len(systems)
     systems, from_capability = _products_in_capability_cells(systems, matcher)
+    systems, from_vendor = _products_in_vendor_cells(systems, matcher)
     product_codes, product_texts = _column_text(systems, "product")
     vendor_codes, vendor_texts = _column_text(systems, "vendor")
     system_codes, system_texts = _column_text(systems, "system")
@@ -2317,6 +2318,11 @@ def _match(systems: pd.DataFrame, mapping: pd.DataFrame | PathLike | None, catal
         moved = from_capability[rows]
         p_note = p_note.copy()
         p_note[moved] = [_FROM_CAPABILITY_NOTE if not isinstance(note, str) else f"{note}; {_FROM_CAPABILITY_NOTE}"
+                         for note in p_note[moved]]
+    if from_vendor.any():
+        moved = from_vendor[rows] & (within == 0)  # said once a row
+        p_note = p_note.copy()
+        p_note[moved] = [_FROM_VENDOR_NOTE if not isinstance(note, str) else f"{note}; {_FROM_VENDOR_NOTE}"
                          for note in p_note[moved]]
     added = {
         "split_from": split_from,
@@ -2528,6 +2534,51 @@ def _products_in_capability_cells(systems: pd.DataFrame, matcher: _Matcher) -> t
     out["product"] = out["product"].astype(object)
     out.loc[changed, "product"] = out.loc[changed, "capability"]
     out.loc[changed, "capability"] = np.nan
+    return out, changed
+
+
+_FROM_VENDOR_NOTE = "the vendor cell names a product, not a supplier: read with the product cell as a list of products"
+
+
+def _products_in_vendor_cells(systems: pd.DataFrame, matcher: _Matcher) -> tuple[pd.DataFrame, np.ndarray]:
+    """Systems whose vendor cell names a product: the two cells read together as the row's products.
+
+    A ``Supplier / Product`` column split at its first ``/`` (:func:`estate.reading.split_vendor_product`, which
+    keeps the cell as written in an ``extra: Supplier / Product`` column) takes the first of two products for a
+    supplier when the cell lists products (``TPP SystmOne / Access RiO``, ``Lorenzo / RiO``). On such rows, where
+    the vendor part is no supplier the vendor list knows but, as a whole, a catalogue product other than the one
+    the product part names, the row lists both (``TPP SystmOne; Access RiO``): one system a product, as any
+    product cell listing several. A vendor column of its own is left alone (``Legend Club Management``, the
+    company, over ``Legend``). Returns the systems (a copy when any changed) and which rows changed.
+    """
+    changed = np.zeros(len(systems), dtype=bool)
+    combined = [c for c in systems.columns if isinstance(c, str) and c.startswith("extra: ")
+                and is_vendor_product_heading(c[len("extra: "):])]
+    if not len(systems) or not combined or not {"vendor", "product"} <= set(systems.columns):
+        return systems, changed
+    split = systems[combined].notna().any(axis=1)  # the reader split these rows' one cell in two
+    both = split & systems["vendor"].notna() & systems["product"].notna()
+    if not both.any():
+        return systems, changed
+    pairs = systems.loc[both, ["vendor", "product"]].astype(str)
+    decided: dict[tuple[str, str], bool] = {}
+    for vendor_text, product_text in pairs.drop_duplicates().itertuples(index=False, name=None):
+        vendor_text, product_text = vendor_text.strip(), product_text.strip()
+        named = -1
+        if vendor_text and _vendor_of(matcher.ref, vendor_text)[0] is None:
+            named = matcher.exact_text(vendor_text, None, "", strict=True)
+        decided[(vendor_text, product_text)] = named >= 0 and matcher.exact_text(product_text, None, "") != named
+    hits = np.array([decided[(v.strip(), p.strip())] for v, p in pairs.itertuples(index=False, name=None)],
+                    dtype=bool)
+    changed[np.flatnonzero(both.to_numpy())[hits]] = True
+    if not changed.any():
+        return systems, changed
+    out = systems.copy()
+    out["product"] = out["product"].astype(object)
+    out.loc[changed, "product"] = (out.loc[changed, "vendor"].astype(str).str.strip() + "; "
+                                   + out.loc[changed, "product"].astype(str).str.strip())
+    out["vendor"] = out["vendor"].astype(object)
+    out.loc[changed, "vendor"] = np.nan
     return out, changed
 
 
@@ -2900,17 +2951,20 @@ def match_issues(matched: pd.DataFrame) -> pd.DataFrame:
 
     rows = []
     if "match_note" in matched.columns:
-        moved = matched[matched["match_note"] == _FROM_CAPABILITY_NOTE]  # the product read from the capability cell
-        if len(moved):
-            rows.append(pd.DataFrame({
-                "source_file": moved["source_file"].astype(object).to_numpy(dtype=object)
-                if "source_file" in moved else "",
-                "sheet": moved["source_sheet"].astype(object).to_numpy(dtype=object) if "source_sheet" in moved else "",
-                "source_row": pd.array(pd.to_numeric(moved["source_row"], errors="coerce"), dtype="Int64")
-                if "source_row" in moved else pd.array([pd.NA] * len(moved), dtype="Int64"),
-                "column": "capability", "severity": "info", "problem": _FROM_CAPABILITY_NOTE,
-                "value": moved["product"].astype(object).to_numpy(dtype=object)}))
-        noted = matched[matched["match_note"].notna() & (matched["match_note"] != _FROM_CAPABILITY_NOTE)]
+        for note, column in ((_FROM_CAPABILITY_NOTE, "capability"), (_FROM_VENDOR_NOTE, "vendor")):
+            moved = matched[matched["match_note"] == note]  # the product read from another cell
+            if len(moved):
+                rows.append(pd.DataFrame({
+                    "source_file": moved["source_file"].astype(object).to_numpy(dtype=object)
+                    if "source_file" in moved else "",
+                    "sheet": moved["source_sheet"].astype(object).to_numpy(dtype=object)
+                    if "source_sheet" in moved else "",
+                    "source_row": pd.array(pd.to_numeric(moved["source_row"], errors="coerce"), dtype="Int64")
+                    if "source_row" in moved else pd.array([pd.NA] * len(moved), dtype="Int64"),
+                    "column": column, "severity": "info", "problem": note,
+                    "value": moved["product"].astype(object).to_numpy(dtype=object)}))
+        noted = matched[matched["match_note"].notna() & ~matched["match_note"].isin([_FROM_CAPABILITY_NOTE,
+                                                                                     _FROM_VENDOR_NOTE])]
         if len(noted):
             def column(name: str) -> np.ndarray:
                 if name in noted.columns:

@@ -78,7 +78,7 @@ from estate.errors import (
 from estate.inventory import DERIVED_COLUMNS, ISSUE_COLUMNS, Inventory, dtype_for, empty_issues, empty_table
 from estate.outputs import display_name, printable, written_by_estate
 from estate.safety import DEFAULT_MAX_BYTES, check_file, find_input_files, load_yaml
-from estate.schema import HOSTING, SYSTEMS, TABLES, Table, normalise_header
+from estate.schema import HOSTING, SYSTEMS, TABLES, Table, is_vendor_product_heading, normalise_header
 from estate.values import (
     _FINANCIAL_YEAR_NOTE,
     _FUNDED_NOTE,
@@ -717,7 +717,7 @@ def _find_header(grid: _Grid, header_map: HeaderMap | None) -> _Header | None:
     found = dict(sorted(found.items()))
     combined = None
     if table is SYSTEMS and not {"vendor", "product"} & set(found.values()):
-        combined = next((j for j, text in extras.items() if _VENDOR_PRODUCT.match(normalise_header(text))), None)
+        combined = next((j for j, text in extras.items() if is_vendor_product_heading(text)), None)
         if combined is not None:
             del extras[combined]
             found = dict(sorted({**found, combined: "product"}.items()))
@@ -739,9 +739,7 @@ def _joint_heading(text: str, lookup: dict[str, str]) -> str | None:
     return names.pop() if len(names) == 1 and None not in names else None
 
 
-_VENDOR_PRODUCT = re.compile(r"^(?:supplier|vendor|provider|company)(?:and|or)?(?:product|software|system|"
-                             r"application|solution)(?:name)?s?$")
-"""A normalised header naming the supplier and the product in one column (``Supplier / Product``)."""
+
 
 
 def split_vendor_product(cell: object) -> tuple[object, object]:
@@ -1054,6 +1052,9 @@ def _read_grid(grid: _Grid, header: _Header, *, file_org: str | None, issues: _I
         heading = _as_text(grid.cells[header.row, header.combined]).strip()
         issues.add(grid.file, sheet, int(grid.rows[header.row]), heading, "info",
                    f"column '{heading}' read as vendor and product, split at the first '/'")
+        # the cell as written, kept: matching reads a split "supplier" that is a product as one (estate.matching)
+        extras[f"extra: {heading}"] = pd.Series(body[:, header.combined], dtype=object).map(
+            lambda c: np.nan if (c == "" or c is None) else c).to_numpy()
     return _Piece(grid.file, sheet, rows.astype(np.int64), cells, blank, extras, file_org,
                   "organisation" in header.columns.values(),
                   None if codes is None else {name: codes[:, j] for j, name in header.columns.items()},

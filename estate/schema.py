@@ -64,6 +64,7 @@ __all__ = [
     "SYSTEMS",
     "TABLES",
     "Table",
+    "is_vendor_product_heading",
     "normalise_header",
 ]
 
@@ -112,6 +113,19 @@ def normalise_header(text: object) -> str:
         raw = stripped
     raw = raw.lower().replace("&", " and ").replace("£", "")
     return _NOT_ALNUM.sub("", raw)
+
+
+_VENDOR_PRODUCT = re.compile(r"^(?:supplier|vendor|provider|company)(?:and|or)?(?:product|software|system|"
+                             r"application|solution)(?:name)?s?$")
+
+
+def is_vendor_product_heading(text: object) -> bool:
+    """Whether a heading names the supplier and the product in one column (``Supplier / Product``).
+
+    >>> is_vendor_product_heading("Supplier / Product"), is_vendor_product_heading("Supplier")
+    (True, False)
+    """
+    return _VENDOR_PRODUCT.match(normalise_header(text)) is not None
 
 
 @dataclass(frozen=True)

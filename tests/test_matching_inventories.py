@@ -453,3 +453,23 @@ def test_a_product_in_the_name_that_the_vendor_cell_confirms_is_kept_against_a_c
     assert matched["product_id"].tolist()[:2] == ["datix", "nervecentre"]
     assert matched["capability_code"].tolist()[1] == "NHS-OBS"  # what it is used for: observations
     assert pd.isna(matched["product_id"].iloc[2])
+
+
+def test_a_supplier_product_cell_that_lists_two_products_is_two_systems():
+    # "TPP SystmOne / Access RiO" in a Supplier / Product column, split at its first '/': the "supplier" is a product.
+    cell = "extra: Supplier / Product"  # the cell as the reader kept it
+    matched = match_systems(_systems(
+        {"system": "CAMHS records", "vendor": "TPP SystmOne", "product": "Access RiO", cell: "TPP SystmOne / Access RiO"},
+        {"system": "Finance", "vendor": "Civica", "product": "Cority", cell: "Civica / Cority"},
+        {"system": "Portal", "vendor": "Epic", "product": "MyChart", cell: "Epic / MyChart"},
+        # a vendor column of its own: the company, whatever its name
+        {"system": "Leisure bookings", "vendor": "Legend Club Management", "product": "Legend"}))
+    camhs = matched[matched["system"] == "CAMHS records"]
+    assert camhs["product_id"].tolist() == ["systmone", "rio"]
+    assert camhs["split_from"].notna().all() and camhs["source_row"].nunique() == 1
+    assert matched.loc[matched["system"] == "Finance", "product_id"].tolist() == ["cority"]  # a supplier, a product
+    assert matched.loc[matched["system"] == "Portal", "product_id"].tolist() == ["epic-mychart"]
+    assert len(matched[matched["system"] == "Leisure bookings"]) == 1
+    issues = match_issues(matched)
+    said = issues[issues["column"] == "vendor"]
+    assert said["source_row"].tolist() == [2] and said["problem"].str.startswith("the vendor cell names a product").all()

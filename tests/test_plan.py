@@ -75,7 +75,7 @@ def test_a_survivor_cheaper_a_user_says_so_with_both_costs(plan):
             noted += 1
             assert f"£{own:,.0f} on the survivor against" in row["rationale"], option_id
             assert f"£{theirs:,.0f}" in row["rationale"], option_id
-    assert noted == 211  # 169 shared platforms and 42 rationalisations of the sample's 472 options
+    assert noted == 214  # 172 shared platforms and 42 rationalisations of the sample's 474 options
 
 
 def test_run_cost_is_the_systems_and_the_hosting_sites(plan):
