@@ -402,7 +402,7 @@ def _write_instructions(
     sheet.write_string(row, 0, "The columns", styles.heading)
     row += 1
     headings = (
-        "Sheet", "Column", "Required", "Type of value", "Unit", "Description", "Allowed values", "Example",
+        "Sheet", "Column", "Required", "Type of value", "Unit", "What it holds", "Allowed values", "Example",
     )
     for column, heading in enumerate(headings):
         sheet.write_string(row, column, heading, styles.table_header)

@@ -251,7 +251,7 @@ def test_instructions_list_every_column_from_the_schema(book: openpyxl.Workbook)
         for field in table.fields:
             row = by_column[table.sheet, field.name]
             assert row["Required"] == ("yes" if field.required else "no")
-            assert row["Description"] == field.description
+            assert row["What it holds"] == field.description
             assert (row["Unit"] or "") == field.unit
             if field.choice is not None:
                 assert row["Allowed values"] == ", ".join(field.choice.canonical)
