@@ -1695,9 +1695,10 @@ _MAX_NAME_WORDS = 8
 """Most words of a product's name looked for at the start of a text (the catalogue's longest have six)."""
 
 
-def _named_at_start(matcher: _Matcher, text: str, vendor: str | None, vendor_key: str) -> tuple[int, int] | None:
-    """A catalogue product named at the start of a text whose other words are the organisation's own, and the
-    capability those words name (-1 for none); None when there is none.
+def _named_at_start(matcher: _Matcher, text: str, vendor: str | None, vendor_key: str
+                    ) -> tuple[int, int, int] | None:
+    """A catalogue product named at the start of a text whose other words are the organisation's own, the
+    capability those words name (-1 for none) and how many words name the product; None when there is none.
 
     ``SystmOne Child Health`` (a SystmOne unit), ``Accurx Plus`` (an edition). Not when the other words name a
     product of their own (two products side by side), a capability unrelated to the product's (``Alto Parking``
@@ -1726,7 +1727,7 @@ def _named_at_start(matcher: _Matcher, text: str, vendor: str | None, vendor_key
         own = matcher.product_capabilities[found]
         if capability >= 0 and own >= 0 and _related(matcher.ref, capability, own) < 0:
             return None  # "Alto Parking": a parking product under a brand, not the library system Alto
-        return found, capability
+        return found, capability, k
     return None
 
 
@@ -2503,7 +2504,9 @@ def _products_in_capability_cells(systems: pd.DataFrame, matcher: _Matcher) -> t
     the supplier in the vendor cell (the same company, after former names), the capability cell is the
     product, unless the system name names another of the supplier's products (``Endpoint protection`` reads as
     Sophos's endpoint product, so ``Intercept X``, the same one, is read; another one would not be); the
-    capability is then the product's own. Returns the systems (a copy when any changed) and
+    capability is then the product's own. A cell that starts with the supplier's product and goes on to say what
+    it is used for (``Mitel MiVoice Business and switchboard``; ``Ascribe Pharmacy: dispensary, stock``, from
+    Optum) is read as that product, the rest as the capability. Returns the systems (a copy when any changed) and
     which rows changed.
     """
     changed = np.zeros(len(systems), dtype=bool)
@@ -2521,10 +2524,18 @@ def _products_in_capability_cells(systems: pd.DataFrame, matcher: _Matcher) -> t
         capability, vendor_text = key[0].strip(), key[1].strip()
         vendor, vendor_key = _vendor_of(matcher.ref, vendor_text)
         found = matcher.exact_text(capability, vendor, vendor_key) if vendor is not None else -1
+        product_text, rest = capability, None
+        if found < 0 and vendor is not None:  # "Mitel MiVoice Business and switchboard": the product, then its use
+            start = _named_at_start(matcher, capability, vendor, vendor_key)
+            if start is not None:
+                words = capability.split()
+                found, product_text = start[0], " ".join(words[:start[2]]).rstrip(":;,-")
+                rest = " ".join(words[start[2]:]).strip(" :;,-") or None
         by_name = matcher.exact_text(key[2].strip(), vendor, vendor_key) if len(key) > 2 and found >= 0 else -1
         own = found >= 0 and matcher.product_vendors[found] == vendor and by_name in (-1, found)
-        decided[key] = own
-    hits = np.array([decided[k] for k in pairs.itertuples(index=False, name=None)], dtype=bool)
+        decided[key] = (product_text, rest) if own else None
+    read = [decided[k] for k in pairs.itertuples(index=False, name=None)]
+    hits = np.array([r is not None for r in read], dtype=bool)
     changed[np.flatnonzero(named.to_numpy())[hits]] = True
     if not changed.any():
         return systems, changed
@@ -2532,8 +2543,10 @@ def _products_in_capability_cells(systems: pd.DataFrame, matcher: _Matcher) -> t
     if "product" not in out.columns:
         out["product"] = pd.Series(None, index=out.index, dtype=object)
     out["product"] = out["product"].astype(object)
-    out.loc[changed, "product"] = out.loc[changed, "capability"]
-    out.loc[changed, "capability"] = np.nan
+    out["capability"] = out["capability"].astype(object)
+    at = out.index[changed]
+    out.loc[at, "product"] = [r[0] for r in read if r is not None]
+    out.loc[at, "capability"] = [np.nan if r[1] is None else r[1] for r in read if r is not None]
     return out, changed
 
 

@@ -473,3 +473,20 @@ def test_a_supplier_product_cell_that_lists_two_products_is_two_systems():
     issues = match_issues(matched)
     said = issues[issues["column"] == "vendor"]
     assert said["source_row"].tolist() == [2] and said["problem"].str.startswith("the vendor cell names a product").all()
+
+
+def test_a_capability_cell_that_starts_with_the_suppliers_product_names_it():
+    # An asset register's Description: the product first, then what it is used for.
+    matched = match_systems(_systems(
+        {"system": "Telephony", "vendor": "Mitel", "capability": "Mitel MiVoice Business and switchboard"},
+        {"system": "Pharmacy stock control", "vendor": "Optum",
+         "capability": "Ascribe Pharmacy: dispensary, stock, aseptics"},
+        # the supplier in the vendor cell is not the product's maker: not read (NHS SBS runs Oracle's product)
+        {"system": "Finance ledger", "vendor": "NHS Shared Business Services",
+         "capability": "Oracle E-Business Suite via NHS SBS"}))
+    got = matched.set_index("system")
+    assert got.loc["Telephony", ["product_id", "capability_code"]].tolist() == ["mivoice-business", "XC-TELEPHONY"]
+    assert got.loc["Pharmacy stock control", ["product_id", "capability_code"]].tolist() == [
+        "ascribe-pharmacy", "NHS-PHARMACY"]
+    assert pd.isna(got.loc["Finance ledger", "product_id"])
+    assert got.loc["Telephony", "capability"] == "and switchboard"  # what is left of the cell says what it does
