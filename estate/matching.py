@@ -2506,8 +2506,9 @@ def _products_in_capability_cells(systems: pd.DataFrame, matcher: _Matcher) -> t
     Sophos's endpoint product, so ``Intercept X``, the same one, is read; another one would not be); the
     capability is then the product's own. A cell that starts with the supplier's product and goes on to say what
     it is used for (``Mitel MiVoice Business and switchboard``; ``Ascribe Pharmacy: dispensary, stock``, from
-    Optum) is read as that product, the rest as the capability. Returns the systems (a copy when any changed) and
-    which rows changed.
+    Optum) is read as that product, the rest as the capability; so is one named with its maker's name whoever the
+    supplier is, a reseller or a shared service (``Oracle E-Business Suite via NHS SBS``). Returns the systems (a
+    copy when any changed) and which rows changed.
     """
     changed = np.zeros(len(systems), dtype=bool)
     if not len(systems) or not {"capability", "vendor"} <= set(systems.columns):
@@ -2525,14 +2526,19 @@ def _products_in_capability_cells(systems: pd.DataFrame, matcher: _Matcher) -> t
         vendor, vendor_key = _vendor_of(matcher.ref, vendor_text)
         found = matcher.exact_text(capability, vendor, vendor_key) if vendor is not None else -1
         product_text, rest = capability, None
-        if found < 0 and vendor is not None:  # "Mitel MiVoice Business and switchboard": the product, then its use
-            start = _named_at_start(matcher, capability, vendor, vendor_key)
+        if found < 0:  # "Mitel MiVoice Business and switchboard": the product, then its use
+            start = _named_at_start(matcher, capability, vendor, vendor_key) if vendor is not None else None
+            if start is None:  # through a reseller or a shared service: "Oracle E-Business Suite via NHS SBS"
+                start = _named_at_start(matcher, capability, None, "")
             if start is not None:
                 words = capability.split()
                 found, product_text = start[0], " ".join(words[:start[2]]).rstrip(":;,-")
                 rest = " ".join(words[start[2]:]).strip(" :;,-") or None
         by_name = matcher.exact_text(key[2].strip(), vendor, vendor_key) if len(key) > 2 and found >= 0 else -1
-        own = found >= 0 and matcher.product_vendors[found] == vendor and by_name in (-1, found)
+        # the supplier's own product; or, whoever supplies it, one the cell names with its maker's name
+        own = found >= 0 and by_name in (-1, found) and (
+            matcher.product_vendors[found] == vendor or rest is not None and _names_its_maker(matcher, found,
+                                                                                               product_text))
         decided[key] = (product_text, rest) if own else None
     read = [decided[k] for k in pairs.itertuples(index=False, name=None)]
     hits = np.array([r is not None for r in read], dtype=bool)

@@ -113,7 +113,7 @@ PRODUCTS = {
     (ULHT, "IT service desk"): "servicenow-itsm",            # named in the Description
     (ULHT, "Telephony"): "mivoice-business",                 # "Mitel MiVoice Business and switchboard"
     (ULHT, "Pharmacy stock control"): "ascribe-pharmacy",    # "Ascribe Pharmacy: dispensary, stock, aseptics"
-    (ULHT, "Finance ledger"): None,                          # "Oracle E-Business Suite via NHS SBS": SBS's supply
+    (ULHT, "Finance ledger"): "oracle-ebs",                  # "Oracle E-Business Suite via NHS SBS"
     (ULHT, "SystmOne (Therapies)"): "systmone",
     (ULHT, "Somerset Cancer Register"): "unlisted:somersetcancerregister",
     (LPFT, "RiO"): "rio",

@@ -481,12 +481,15 @@ def test_a_capability_cell_that_starts_with_the_suppliers_product_names_it():
         {"system": "Telephony", "vendor": "Mitel", "capability": "Mitel MiVoice Business and switchboard"},
         {"system": "Pharmacy stock control", "vendor": "Optum",
          "capability": "Ascribe Pharmacy: dispensary, stock, aseptics"},
-        # the supplier in the vendor cell is not the product's maker: not read (NHS SBS runs Oracle's product)
+        # a shared service supplies it: read, as the cell names it with its maker's name (NHS SBS runs Oracle's)
         {"system": "Finance ledger", "vendor": "NHS Shared Business Services",
-         "capability": "Oracle E-Business Suite via NHS SBS"}))
+         "capability": "Oracle E-Business Suite via NHS SBS"},
+        # ... but not a product the cell does not name with its maker's: "Pay" is no Civica Pay of the supplier's
+        {"system": "Income", "vendor": "Capita", "capability": "Pay portal for residents"}))
     got = matched.set_index("system")
     assert got.loc["Telephony", ["product_id", "capability_code"]].tolist() == ["mivoice-business", "XC-TELEPHONY"]
     assert got.loc["Pharmacy stock control", ["product_id", "capability_code"]].tolist() == [
         "ascribe-pharmacy", "NHS-PHARMACY"]
-    assert pd.isna(got.loc["Finance ledger", "product_id"])
+    assert got.loc["Finance ledger", ["product_id", "capability_code"]].tolist() == ["oracle-ebs", "CORP-FIN"]
+    assert got.loc["Income", "product_id"] != "civica-pay"
     assert got.loc["Telephony", "capability"] == "and switchboard"  # what is left of the cell says what it does
