@@ -838,6 +838,14 @@ def _join_sub_header(grid: _Grid, row: int, lookup: dict[str, str]) -> bool:
     return True
 
 
+_ASSET_TYPE_HEADINGS = frozenset({"assettype", "typeofasset", "assetclass", "assetcategory", "assetformat",
+                                  "informationassettype", "format"})
+"""Headings of an asset register's column saying what kind of asset a row is."""
+_NOT_SOFTWARE = frozenset(normalise_header(w) for w in (
+    "paper", "paper records", "paper files", "hard copy", "physical", "physical records", "manual", "manual records",
+    "shared drive", "network drive", "network folder", "network share", "filing cabinet"))
+"""Kinds of information asset that are no system (a register's paper files and shared-drive folders)."""
+
 _DIGITS = re.compile(r"\d{3,}|\d+[/.-]\d+")
 _MONEY_GROUP = re.compile(r"\bcosts?\b|\bspend\b|£|\bcharges?\b|\bfees?\b", re.IGNORECASE)
 """A group heading over columns of money (``Costs (£ p.a.)``, ``Annual spend``)."""
@@ -1408,6 +1416,17 @@ def _finish_systems(frame: pd.DataFrame, issues: _Issues) -> tuple[pd.DataFrame,
                                if _as_text(getattr(r, c)))
         issues.add(r.source_file, r.source_sheet, r.source_row, "system", "error",
                    "no system name or product: row not loaded", described)
+    # An information asset register lists paper files and shared-drive folders beside systems: not systems.
+    kinds = [c for c in frame.columns if isinstance(c, str) and c.startswith("extra: ")
+             and normalise_header(c[len("extra: "):]) in _ASSET_TYPE_HEADINGS]
+    for column in kinds:
+        kind = frame[column].map(lambda v: normalise_header(v) if isinstance(v, str) else "")
+        not_software = kind.isin(_NOT_SOFTWARE) & ~unusable
+        for i in np.flatnonzero(not_software.to_numpy()):
+            r = frame.iloc[i]
+            issues.add(r["source_file"], r["source_sheet"], r["source_row"], column[len("extra: "):], "info",
+                       f"a {r[column]} information asset, not a system: row not loaded", _as_text(r["system"]))
+        unusable |= not_software
     frame = frame.loc[~unusable]
 
     parts = ["licence_cost", "support_cost", "hosting_cost", "staff_cost"]

@@ -46,12 +46,17 @@ def test_committed_files_equal_a_fresh_generation(tmp_path):
 
 def test_every_data_row_is_a_system_and_nothing_else_is(inventory):
     # The registers' own rows, counted from the generator's tables (the LCHS Microsoft line is there twice).
+    # The ICB's paper files and shared-drive folder are information assets, not systems: reported, not loaded.
+    not_systems = [r for r in make.ICB_ROWS if r[2] in ("Paper", "Shared drive")]
     expected = {ULHT: len(make.ULHT_ROWS), LPFT: len(make.LPFT_ROWS), LCHS: len(make.LCHS_ROWS) + 1,
-                EMAS: len(make.EMAS_ROWS), ICB: len(make.ICB_ROWS)}
-    assert expected == {ULHT: 41, LPFT: 36, LCHS: 31, EMAS: 30, ICB: 25}
+                EMAS: len(make.EMAS_ROWS), ICB: len(make.ICB_ROWS) - len(not_systems)}
+    assert expected == {ULHT: 41, LPFT: 36, LCHS: 31, EMAS: 30, ICB: 23}
     assert inventory.systems.groupby("organisation").size().to_dict() == expected
     issues = inventory.issues
     assert not (issues["severity"] == "error").any()
+    assets = issues[issues["problem"].str.contains("information asset, not a system")]
+    assert sorted(zip(assets["source_row"], assets["value"])) == [(28, "Personnel files"),
+                                                                  (29, "Commissioning shared drive")]
     skipped = issues[issues["problem"].str.contains("totals row skipped")]
     assert skipped.groupby("source_file").size().to_dict() == {"LCHS_IT_contracts_register_Nov26.csv": 1,
                                                                "ULHT IAR 2026-27 v3.xlsx": 1}
@@ -71,7 +76,7 @@ def test_each_organisations_cost_is_what_its_register_adds_up_to(inventory):
         LPFT: sum(figure(r[6]) for r in make.LPFT_ROWS),
         LCHS: sum(figure(r[8]) for r in make.LCHS_ROWS) + figure(make.LCHS_ROWS[7][8]),
         EMAS: sum(figure(v) for r in make.EMAS_ROWS for v in (r[5], r[6], r[7])),
-        ICB: sum(figure(r[17]) for r in make.ICB_ROWS),
+        ICB: sum(figure(r[17]) for r in make.ICB_ROWS),  # the paper and shared-drive rows cost "-"
     }
     assert expected == {ULHT: 3_226_200, LPFT: 1_211_100, LCHS: 1_343_100, EMAS: 2_273_300, ICB: 1_312_100}
     assert inventory.systems.groupby("organisation")["annual_cost"].sum().round(2).to_dict() == expected
@@ -138,7 +143,6 @@ PRODUCTS = {
     (ICB, "Accurx"): "accurx",                               # "Accurx / Accurx Plus"
     (ICB, "Eclipse Live"): "unlisted:eclipselive",           # not the Eclipse IDE
     (ICB, "E-learning"): "elfh-hub",
-    (ICB, "Personnel files"): None,                          # a paper asset
 }
 
 
@@ -164,7 +168,6 @@ CAPABILITIES = {
     (LCHS, "Civica Costmaster"): None,                       # not "Finance": a costing system is no ledger
     (LCHS, "Tunstall Telehealth"): None,
     (EMAS, "Computer aided dispatch"): "NHS-AMBCAD",
-    (ICB, "Personnel files"): None,
 }
 
 
@@ -178,8 +181,8 @@ def test_capabilities_read_right(matched):
 
 def test_the_plan_counts_every_row_and_joins_only_systems_that_can_replace_each_other(plan):
     matched = plan.matched
-    # 163 rows; "TPP SystmOne / Access RiO" is two systems.
-    assert len(matched) == 164 and matched.drop_duplicates(["source_file", "source_row"]).shape[0] == 163
+    # 163 rows, 2 of them no systems (paper, a shared drive); "TPP SystmOne / Access RiO" is two systems.
+    assert len(matched) == 162 and matched.drop_duplicates(["source_file", "source_row"]).shape[0] == 161
     effects = plan.options.effects.merge(matched[["system_key", "system", "product_id"]], on="system_key")
     # The community trust's main SystmOne unit (£402,000, no users given) is retired onto nothing: not onto the
     # prison's £7,800 EMIS Web, not into the practices' nationally funded SystmOne. (Once it was, and recommended.)

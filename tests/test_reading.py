@@ -613,3 +613,18 @@ def test_a_heading_that_joins_two_wordings_of_one_field_is_that_field(tmp_path):
     assert systems["hosting"].to_dict() == {"Care Portal": "cloud", "Old telephony": "on-premises"}
     assert systems["lifecycle"].to_dict() == {"Care Portal": "live", "Old telephony": "end-of-life"}
     assert not inv.issues["problem"].str.contains("Location / Hosting").any()
+
+
+def test_paper_and_shared_drive_assets_of_an_asset_register_are_reported_not_loaded(tmp_path):
+    path = write_xlsx(tmp_path / "icb.xlsx", {"Asset Register": [
+        ["Asset Ref", "Asset Name", "Asset Type", "Supplier / Product", "Annual cost"],
+        ["A-1", "Incident reporting", "Software", "RLDatix / Datix Cloud IQ", 16900],
+        ["A-2", "Personnel files", "Paper", "-", "-"],
+        ["A-3", "Commissioning shared drive", "Shared drive", "-", "-"],
+        ["A-4", "Servers", "Hardware", "Dell / PowerEdge", 8000],   # hardware is part of the estate: kept
+    ]})
+    inv = read_inventory(path)
+    assert sorted(inv.systems["system"]) == ["Incident reporting", "Servers"]
+    said = inv.issues[inv.issues["problem"].str.contains("information asset, not a system")]
+    assert said[["source_row", "column", "severity", "value"]].values.tolist() == [
+        [3, "Asset Type", "info", "Personnel files"], [4, "Asset Type", "info", "Commissioning shared drive"]]
